@@ -1,0 +1,197 @@
+"""`renja-bot`: the administrator's command line (database, SOPs, officials, running)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.config import ConfigError, Settings
+from bot.usecases import InvalidInput, Workflow
+from storage.db import make_engine, upgrade
+from workflow.calendar import CalendarConfigError, OfficeCalendar
+from workflow.sop import Sop, SopFileError, load_sop, load_sops
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        lines.extend(textwrap.wrap(paragraph, width) or [""])
+    return lines
+
+
+def render_sop(sop: Sop, *, width: int = 120) -> str:
+    """The SOP as a readable text table, laid out like the SOP document."""
+    ident = sop.identitas
+    out = [ident.judul, "=" * len(ident.judul)]
+    if ident.instansi:
+        out.append(ident.instansi)
+    if ident.nomor:
+        out.append(f"Nomor: {ident.nomor}")
+    sections = [
+        ("DASAR HUKUM", ident.dasar_hukum),
+        ("KUALIFIKASI PELAKSANA", ident.kualifikasi_pelaksana),
+        ("KETERKAITAN", ident.keterkaitan),
+        ("PERALATAN/PERLENGKAPAN", ident.peralatan),
+        ("PERINGATAN", (ident.peringatan,) if ident.peringatan else ()),
+        (
+            "PENCATATAN DAN PENDATAAN",
+            (ident.pencatatan_dan_pendataan,) if ident.pencatatan_dan_pendataan else (),
+        ),
+    ]
+    for title, items in sections:
+        out.append("")
+        out.append(title)
+        if not items:
+            out.append("  -")
+        for number, item in enumerate(items, 1):
+            prefix = f"  {number}. " if len(items) > 1 else "  "
+            wrapped = _wrap(item, width - len(prefix))
+            out.append(prefix + wrapped[0])
+            out.extend(" " * len(prefix) + line for line in wrapped[1:])
+    keys = list(sop.pelaksana)
+    codes = {key: f"P{index}" for index, key in enumerate(keys, 1)}
+    out.append("")
+    out.append("PELAKSANA")
+    out.extend(f"  {codes[key]} = {sop.pelaksana[key].nama}" for key in keys)
+    activity_width = max(24, width - 6 - 4 * len(keys) - 24 - 8 - 22)
+    header = (
+        f"{'NO':<4}{'AKTIVITAS':<{activity_width}}"
+        + "".join(f"{codes[key]:<4}" for key in keys)
+        + f"{'PERSYARATAN':<24}{'WAKTU':<8}OUTPUT"
+    )
+    out.append("")
+    out.append(header)
+    out.append("-" * len(header))
+    for row in sop.langkah:
+        activity = _wrap(row.aktivitas, activity_width - 2)
+        needs = [line for item in row.persyaratan for line in _wrap(item, 22)] or ["-"]
+        outputs = [line for item in row.output for line in _wrap(f"• {item}", 20)]
+        marks = "".join(f"{'X' if key in row.pelaksana else '.':<4}" for key in keys)
+        height = max(len(activity), len(needs), len(outputs))
+        for index in range(height):
+            first = index == 0
+            out.append(
+                f"{(str(row.nomor) + '.') if first else '':<4}"
+                f"{activity[index] if index < len(activity) else '':<{activity_width}}"
+                f"{marks if first else ' ' * len(marks)}"
+                f"{needs[index] if index < len(needs) else '':<24}"
+                f"{(str(row.waktu) + ' mnt') if first else '':<8}"
+                f"{outputs[index] if index < len(outputs) else ''}".rstrip()
+            )
+        out.append("")
+    label = "Jumlah waktu"
+    pad = 4 + activity_width + 4 * len(keys) + 24
+    out.append(f"{label:>{pad - 1}} {sop.total_minutes} menit")
+    return "\n".join(out)
+
+
+def _workflow(settings: Settings) -> Workflow:
+    return Workflow(
+        engine=make_engine(settings.database_url),
+        sops=load_sops(settings.sops_dir),
+        calendar=OfficeCalendar.from_file(settings.calendar_file),
+        clock=lambda: datetime.now(UTC),
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="renja-bot", description="Renja Bot: SOP pemerintah sebagai alur kerja Telegram."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    db = commands.add_parser("db", help="basis data").add_subparsers(dest="db", required=True)
+    db.add_parser("upgrade", help="buat atau perbarui basis data (data tetap utuh)")
+
+    sop = commands.add_parser("sop", help="berkas SOP").add_subparsers(dest="sop", required=True)
+    show = sop.add_parser("show", help="tampilkan SOP sebagai tabel")
+    show.add_argument("id", nargs="?", help="id SOP (bawaan: semua)")
+    check = sop.add_parser("check", help="periksa berkas SOP")
+    check.add_argument("file", type=Path)
+
+    user = commands.add_parser("user", help="pejabat").add_subparsers(dest="user", required=True)
+    add = user.add_parser("add", help="daftarkan pejabat dan jabatannya")
+    add.add_argument("--telegram-id", type=int, required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--position", required=True, help="kunci jabatan, mis. kasubbag_renja")
+    add.add_argument("--unit", help="unit, mis. 'Bidang Ekonomi' (untuk Kepala Bidang)")
+    add.add_argument("--username", help="nama pengguna Telegram (tanpa @)")
+    add.add_argument("--acting", choices=["Plh.", "Plt."], help="pejabat pelaksana harian/tugas")
+    user.add_parser("list", help="daftar pejabat")
+
+    commands.add_parser("run", help="jalankan bot (long polling)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `renja-bot` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except (ConfigError, SopFileError, CalendarConfigError, InvalidInput) as error:
+        print(f"Galat: {error}", file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "sop" and args.sop == "check":
+        sop = load_sop(args.file)
+        print(
+            f"{args.file}: SOP '{sop.id}' valid — {len(sop.langkah)} langkah, "
+            f"{len(sop.tasks)} tugas, {sop.total_minutes} menit."
+        )
+        return 0
+    settings = Settings()
+    if args.command == "db":
+        upgrade(settings.database_url)
+        print(f"Basis data siap: {settings.database_url}")
+        return 0
+    if args.command == "sop":
+        sops = load_sops(settings.sops_dir)
+        if args.id and args.id not in sops:
+            raise InvalidInput(f"SOP '{args.id}' tidak ada. Pilihan: {', '.join(sorted(sops))}.")
+        chosen = [sops[args.id]] if args.id else list(sops.values())
+        print("\n\n".join(render_sop(sop) for sop in chosen))
+        return 0
+    if args.command == "user":
+        workflow = _workflow(settings)
+        if args.user == "add":
+            view = workflow.register_official(
+                telegram_id=args.telegram_id,
+                name=args.name,
+                position=args.position,
+                unit=args.unit,
+                username=args.username,
+                acting=args.acting,
+            )
+            label = workflow.position_label(args.position, unit=args.unit, acting=args.acting)
+            print(f"Terdaftar: {view.person.name} ({view.person.telegram_id}) sebagai {label}.")
+            return 0
+        views = workflow.officials()
+        if not views:
+            print("Belum ada pejabat terdaftar. Tambahkan dengan: renja-bot user add ...")
+        for view in views:
+            positions = (
+                "; ".join(
+                    workflow.position_label(key, unit=unit, acting=acting)
+                    for key, unit, acting in view.positions
+                )
+                or "(tanpa jabatan aktif)"
+            )
+            print(f"{view.person.telegram_id:>12}  {view.person.name:<28} {positions}")
+        return 0
+    if args.command == "run":
+        settings.bot_token()  # refuse a missing or placeholder token before anything starts
+        from bot.app import run
+
+        run(settings)
+        return 0
+    raise AssertionError(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

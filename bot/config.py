@@ -1,0 +1,57 @@
+"""The bot's one settings object, read from the environment or `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER_TOKENS = {"", "changeme", "ganti-dengan-token-bot", "123456:ABC"}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot; documented one by one in `.env.example`."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr = SecretStr("")
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_file_url: str = "https://api.telegram.org/file/bot"
+    database_url: str = "sqlite:///data/renja.db"
+    files_dir: Path = Path("data/files")
+    sops_dir: Path = PROJECT_ROOT / "sops"
+    calendar_file: Path = PROJECT_ROOT / "config" / "kalender.yaml"
+    admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    timezone: str = "Asia/Pontianak"
+    max_upload_mb: int = Field(default=20, ge=1, le=2000)
+    invite_valid_hours: int = Field(default=72, ge=1)
+
+    @field_validator("admin_telegram_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    def bot_token(self) -> str:
+        """The token, refusing a missing or placeholder one with a clear message."""
+        token = self.telegram_bot_token.get_secret_value().strip()
+        if token.lower() in PLACEHOLDER_TOKENS or ":" not in token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN belum diisi atau masih contoh. Minta token dari @BotFather, "
+                "lalu isi di berkas .env (lihat .env.example)."
+            )
+        return token
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024

@@ -1,0 +1,626 @@
+"""Use cases: what officials and administrators can do, independent of Telegram.
+
+Each method opens one session, loads what it needs, asks the pure engine, writes the
+result and commits once. Results are plain values (views), never open database rows, so a
+caller can send Telegram messages after the session has closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from storage import drafts as draft_store
+from storage import officials as official_store
+from storage.drafts import ConcurrentChange, NewFile
+from storage.models import AuditEntry, DocumentVersion, Draft, DraftTask, Official, RowClock
+from workflow.calendar import OfficeCalendar
+from workflow.engine import (
+    Action,
+    Actor,
+    Holder,
+    Notice,
+    Transition,
+    Upload,
+    apply,
+    holders_of,
+    missing_documents,
+    pending_shares,
+    share_of,
+    start_draft,
+)
+from workflow.sop import Sop, Task
+
+Clock = Callable[[], datetime]
+
+
+class NotRegistered(Exception):
+    """The Telegram account belongs to no active official."""
+
+
+class DraftNotFound(Exception):
+    def __init__(self, draft_id: int) -> None:
+        super().__init__(draft_id)
+        self.draft_id = draft_id
+
+
+class InvalidInput(Exception):
+    """Input an administrator or official must correct; the message says how."""
+
+
+@dataclass(frozen=True)
+class StaleTask(Exception):
+    """A button for a task that is no longer open: who handled it and when."""
+
+    task_title: str
+    handled_by: str | None
+    handled_at: datetime | None
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class Person:
+    official_id: int
+    telegram_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    version_id: int
+    document: str
+    name: str
+    share: str
+    version: int
+    file_name: str
+    mime_type: str
+    size: int
+    sha256: str
+    telegram_file_id: str
+    stored_path: str
+    uploaded_by: str
+    uploaded_at: datetime
+    number: str | None
+
+
+@dataclass(frozen=True)
+class DraftView:
+    id: int
+    sop_id: str
+    title: str
+    year: int
+    status: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TaskBriefing:
+    """Everything a message about one open task needs."""
+
+    draft: DraftView
+    draft_task_id: int
+    task: Task
+    row_no: int
+    activity: str
+    persyaratan: tuple[str, ...]
+    outputs: tuple[str, ...]
+    standard_minutes: int
+    entered_at: datetime
+    due_at: datetime | None
+    is_open: bool
+    return_note: str | None
+    holders: tuple[Person, ...]
+    documents: tuple[DocumentView, ...]
+    """The latest version of each document the holder must read or has uploaded."""
+    missing: tuple[str, ...]
+    pending_units: tuple[str, ...]
+    submitted_units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action changed, and who must now be told."""
+
+    draft: DraftView
+    transition: Transition
+    opened: tuple[TaskBriefing, ...]
+    people: dict[int, Person]
+    document: DocumentView | None = None
+    informed: tuple[tuple[Person, str], ...] = ()
+    """People who only need to know: (person, task id of what happened)."""
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    at: datetime
+    actor: str
+    position: str
+    acting: str | None
+    action: str
+    task_id: str
+    row_no: int
+    note: str | None
+    document: DocumentView | None
+
+
+@dataclass(frozen=True)
+class RowTime:
+    row_no: int
+    standard_minutes: int
+    entered_at: datetime
+    due_at: datetime
+    left_at: datetime | None
+    completed: bool | None
+    minutes_used: int | None
+
+
+@dataclass(frozen=True)
+class DraftStatusView:
+    draft: DraftView
+    briefing: TaskBriefing | None
+    rows: tuple[RowTime, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class OfficialView:
+    person: Person
+    username: str | None
+    active: bool
+    positions: tuple[tuple[str, str | None, str | None], ...]
+    """(position key, unit, acting) of each current assignment."""
+
+
+class Workflow:
+    """The application's use cases over one database, the loaded SOPs and the calendar."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        sops: dict[str, Sop],
+        calendar: OfficeCalendar,
+        clock: Clock,
+        default_sop: str = "menyusun-rencana-kerja",
+    ) -> None:
+        self.engine = engine
+        self.sops = sops
+        self.calendar = calendar
+        self.clock = clock
+        self.default_sop = default_sop if default_sop in sops else next(iter(sops))
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    # Officials ---------------------------------------------------------------------------
+
+    def position_names(self) -> dict[str, str]:
+        """Every position key of every loaded SOP, with its display name."""
+        names: dict[str, str] = {}
+        for sop in self.sops.values():
+            for key, position in sop.pelaksana.items():
+                names.setdefault(key, position.label)
+        return names
+
+    def position_label(
+        self, key: str, *, unit: str | None = None, acting: str | None = None
+    ) -> str:
+        label = self.position_names().get(key, key)
+        if unit and unit != label:
+            label = f"{label} ({unit})"
+        return f"{acting} {label}" if acting else label
+
+    def check_position(self, position: str, unit: str | None) -> None:
+        for sop in self.sops.values():
+            if position in sop.pelaksana:
+                if sop.pelaksana[position].per_unit and not unit:
+                    raise InvalidInput(
+                        f"Jabatan '{position}' dipegang per unit: sebutkan unitnya "
+                        '(misalnya --unit "Bidang Ekonomi").'
+                    )
+                return
+        known = ", ".join(sorted(self.position_names()))
+        raise InvalidInput(f"Jabatan '{position}' tidak dikenal. Pilihan: {known}.")
+
+    def register_official(
+        self,
+        *,
+        telegram_id: int,
+        name: str,
+        position: str,
+        unit: str | None = None,
+        username: str | None = None,
+        acting: str | None = None,
+        valid_until: datetime | None = None,
+    ) -> OfficialView:
+        """Register an official (or add a position to one already registered)."""
+        name = name.strip()
+        if not name:
+            raise InvalidInput("Nama pejabat wajib diisi.")
+        if telegram_id <= 0:
+            raise InvalidInput("ID Telegram harus bilangan bulat positif.")
+        self.check_position(position, unit)
+        now = self.clock()
+        with self.session() as session:
+            official = official_store.official_by_telegram_id(session, telegram_id=telegram_id)
+            if official is None:
+                official = official_store.add_official(
+                    session, telegram_id=telegram_id, name=name, username=username, now=now
+                )
+            assert official.id is not None
+            held = official_store.actor(session, telegram_id=telegram_id, now=now)
+            if held and any(
+                h.position == position and h.unit == (unit or None) for h in held.holdings
+            ):
+                raise InvalidInput(f"{official.name} sudah memegang jabatan ini.")
+            official_store.assign_position(
+                session,
+                official_id=official.id,
+                position=position,
+                unit=unit or None,
+                acting=acting,
+                valid_from=now,
+                valid_until=valid_until,
+            )
+            session.commit()
+            return self._official_view(session, official, now)
+
+    def officials(self) -> list[OfficialView]:
+        now = self.clock()
+        with self.session() as session:
+            return [
+                self._official_view(session, official, now)
+                for official, _ in official_store.list_officials(session)
+            ]
+
+    def _official_view(self, session: Session, official: Official, now: datetime) -> OfficialView:
+        actor = official_store.actor(session, telegram_id=official.telegram_id, now=now)
+        holdings = actor.holdings if actor else ()
+        return OfficialView(
+            person=_person(official),
+            username=official.username,
+            active=official.active,
+            positions=tuple((h.position, h.unit, h.acting) for h in holdings),
+        )
+
+    def actor(self, telegram_id: int) -> Actor:
+        with self.session() as session:
+            found = official_store.actor(session, telegram_id=telegram_id, now=self.clock())
+        if found is None:
+            raise NotRegistered(telegram_id)
+        return found
+
+    # Drafts ------------------------------------------------------------------------------
+
+    def start_draft(
+        self, *, telegram_id: int, title: str, year: int | None = None, sop_id: str | None = None
+    ) -> Outcome:
+        """Open a new draft of an SOP (the Renja by default)."""
+        title = " ".join(title.split())
+        if len(title) < 3:
+            raise InvalidInput("Judul draft terlalu pendek.")
+        if len(title) > 200:
+            raise InvalidInput("Judul draft terlalu panjang (paling banyak 200 huruf).")
+        sop = self.sops[sop_id or self.default_sop]
+        now = self.clock()
+        year = year or now.astimezone(self.calendar.tz).year + 1
+        with self.session() as session:
+            actor = self._actor(session, telegram_id, now)
+            roster = official_store.roster(session, now=now)
+            transition = start_draft(sop, actor=actor, roster=roster, now=now)
+            draft = draft_store.create_draft(
+                session,
+                sop_id=sop.id,
+                title=title,
+                year=year,
+                created_by=actor.official_id,
+                now=now,
+            )
+            opened = self._record(session, sop, draft, transition, now, None)
+            session.commit()
+            return self._outcome(session, sop, draft, transition, opened, None, roster)
+
+    def act(
+        self,
+        *,
+        telegram_id: int,
+        draft_id: int,
+        action: Action,
+        draft_task_id: int | None = None,
+        new_file: NewFile | None = None,
+    ) -> Outcome:
+        """One official's action on a draft; `draft_task_id` pins it to a task (buttons)."""
+        for attempt in range(3):
+            try:
+                return self._act(telegram_id, draft_id, action, draft_task_id, new_file)
+            except ConcurrentChange:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _act(
+        self,
+        telegram_id: int,
+        draft_id: int,
+        action: Action,
+        draft_task_id: int | None,
+        new_file: NewFile | None,
+    ) -> Outcome:
+        now = self.clock()
+        with self.session() as session:
+            actor = self._actor(session, telegram_id, now)
+            draft = self._draft(session, draft_id)
+            sop = self.sops[draft.sop_id]
+            if draft_task_id is not None:
+                self._require_open(session, sop, draft_task_id, draft_id)
+            state = draft_store.load_state(session, draft=draft)
+            roster = official_store.roster(session, now=now)
+            transition = apply(sop, state, actor=actor, action=action, roster=roster, now=now)
+            if isinstance(action, Upload) and new_file is None:
+                raise InvalidInput("Unggahan tanpa berkas.")
+            opened = self._record(session, sop, draft, transition, now, new_file)
+            session.commit()
+            document = None
+            if isinstance(action, Upload):
+                versions = draft_store.document_versions(session, draft_id=draft_id)
+                document = self._document_view(session, sop, versions[-1])
+            return self._outcome(session, sop, draft, transition, opened, document, roster)
+
+    def _require_open(self, session: Session, sop: Sop, draft_task_id: int, draft_id: int) -> None:
+        task = draft_store.draft_task(session, draft_task_id=draft_task_id)
+        if task is None or task.draft_id != draft_id:
+            raise DraftNotFound(draft_id)
+        if not task.is_open:
+            handler = None
+            if task.closed_by is not None:
+                official = official_store.official_by_id(session, official_id=task.closed_by)
+                handler = official.name if official else None
+            raise StaleTask(
+                task_title=sop.task(task.task_id).judul,
+                handled_by=handler,
+                handled_at=task.closed_at,
+                outcome=task.outcome,
+            )
+
+    def _actor(self, session: Session, telegram_id: int, now: datetime) -> Actor:
+        actor = official_store.actor(session, telegram_id=telegram_id, now=now)
+        if actor is None:
+            raise NotRegistered(telegram_id)
+        return actor
+
+    def _draft(self, session: Session, draft_id: int) -> Draft:
+        draft = draft_store.get_draft(session, draft_id=draft_id)
+        if draft is None or draft.sop_id not in self.sops:
+            raise DraftNotFound(draft_id)
+        return draft
+
+    def _record(
+        self,
+        session: Session,
+        sop: Sop,
+        draft: Draft,
+        transition: Transition,
+        now: datetime,
+        new_file: NewFile | None,
+    ) -> list[DraftTask]:
+        return draft_store.record_transition(
+            session,
+            draft=draft,
+            transition=transition,
+            now=now,
+            due_at=self.calendar.add_working_minutes,
+            minutes_between=self.calendar.working_minutes_between,
+            new_file=new_file,
+        )
+
+    def _outcome(
+        self,
+        session: Session,
+        sop: Sop,
+        draft: Draft,
+        transition: Transition,
+        opened: list[DraftTask],
+        document: DocumentView | None,
+        roster: dict[str, list[Holder]],
+    ) -> Outcome:
+        ids = {h.official_id for holders in roster.values() for h in holders}
+        people = {
+            official_id: _person(official)
+            for official_id, official in official_store.officials_by_ids(session, ids=ids).items()
+        }
+        informed: list[tuple[Person, str]] = []
+        for effect in transition.effects:
+            if isinstance(effect, Notice):
+                seen: set[int] = set()
+                for holder in effect.holders:
+                    if holder.official_id in people and holder.official_id not in seen:
+                        seen.add(holder.official_id)
+                        informed.append((people[holder.official_id], effect.task_id))
+        briefings = tuple(self._briefing(session, sop, draft, task) for task in opened)
+        return Outcome(
+            draft=_draft_view(draft),
+            transition=transition,
+            opened=briefings,
+            people=people,
+            document=document,
+            informed=tuple(informed),
+        )
+
+    # Reading -----------------------------------------------------------------------------
+
+    def briefing(self, draft_task_id: int) -> TaskBriefing:
+        with self.session() as session:
+            task = draft_store.draft_task(session, draft_task_id=draft_task_id)
+            if task is None:
+                raise DraftNotFound(0)
+            draft = self._draft(session, task.draft_id)
+            return self._briefing(session, self.sops[draft.sop_id], draft, task)
+
+    def _briefing(self, session: Session, sop: Sop, draft: Draft, task: DraftTask) -> TaskBriefing:
+        assert draft.id is not None and task.id is not None
+        now = self.clock()
+        definition = sop.task(task.task_id)
+        row = sop.row(task.row_no)
+        clock = draft_store.running_clock(session, draft_id=draft.id)
+        roster = official_store.roster(session, now=now)
+        holder_ids = {h.official_id for h in holders_of(definition, roster)}
+        people = official_store.officials_by_ids(session, ids=holder_ids)
+        state = draft_store.load_state(session, draft=draft)
+        wanted = definition.telaah or definition.dokumen
+        versions = draft_store.latest_versions(session, draft_id=draft.id, documents=wanted)
+        if definition.is_upload:
+            versions = [v for v in versions if v.draft_task_id == task.id]
+        missing: list[str] = []
+        if task.is_open and state.task is not None:
+            missing = [sop.document(key).nama for key in missing_documents(sop, state)]
+        pending = pending_shares(state) if task.is_open else []
+        return TaskBriefing(
+            draft=_draft_view(draft),
+            draft_task_id=task.id,
+            task=definition,
+            row_no=task.row_no,
+            activity=row.aktivitas,
+            persyaratan=row.persyaratan,
+            outputs=row.output,
+            standard_minutes=row.waktu,
+            entered_at=task.entered_at,
+            due_at=clock.due_at if clock is not None and task.is_open else None,
+            is_open=task.is_open,
+            return_note=task.return_note,
+            holders=tuple(_person(people[i]) for i in sorted(holder_ids) if i in people),
+            documents=tuple(self._document_view(session, sop, v) for v in versions),
+            missing=tuple(missing),
+            pending_units=tuple(pending),
+            submitted_units=tuple(task.submitted),
+        )
+
+    def _document_view(self, session: Session, sop: Sop, version: DocumentVersion) -> DocumentView:
+        assert version.id is not None
+        uploader = official_store.official_by_id(session, official_id=version.uploaded_by)
+        return DocumentView(
+            version_id=version.id,
+            document=version.document,
+            name=sop.document(version.document).nama
+            if version.document in sop.dokumen
+            else version.document,
+            share=version.share,
+            version=version.version,
+            file_name=version.file_name,
+            mime_type=version.mime_type,
+            size=version.size,
+            sha256=version.sha256,
+            telegram_file_id=version.telegram_file_id,
+            stored_path=version.stored_path,
+            uploaded_by=uploader.name if uploader else "?",
+            uploaded_at=version.uploaded_at,
+            number=version.number,
+        )
+
+    def open_tasks_for(self, telegram_id: int) -> list[TaskBriefing]:
+        """Open tasks this official may act on now (for a parallel task: unit not yet in)."""
+        now = self.clock()
+        with self.session() as session:
+            actor = self._actor(session, telegram_id, now)
+            found: list[TaskBriefing] = []
+            for task in draft_store.open_tasks(session):
+                draft = self._draft(session, task.draft_id)
+                sop = self.sops[draft.sop_id]
+                definition = sop.task(task.task_id)
+                mine = [h for h in actor.holdings if h.position in definition.oleh]
+                if not mine:
+                    continue
+                briefing = self._briefing(session, sop, draft, task)
+                if task.shares:
+                    units = {share_of(sop, h) for h in mine}
+                    if not units & set(briefing.pending_units):
+                        continue
+                found.append(briefing)
+            return found
+
+    def draft_status(self, draft_id: int | None = None) -> list[DraftStatusView]:
+        """Every active draft (or one draft), with its open task and row times."""
+        with self.session() as session:
+            if draft_id is not None:
+                selected = [self._draft(session, draft_id)]
+            else:
+                selected = [d for d in draft_store.drafts(session) if d.sop_id in self.sops]
+            views: list[DraftStatusView] = []
+            for draft in selected:
+                assert draft.id is not None
+                sop = self.sops[draft.sop_id]
+                task = draft_store.open_task(session, draft_id=draft.id)
+                briefing = self._briefing(session, sop, draft, task) if task else None
+                rows = tuple(
+                    _row_time(clock)
+                    for clock in draft_store.row_clocks(session, draft_id=draft.id)
+                )
+                views.append(DraftStatusView(_draft_view(draft), briefing, rows))
+            return views
+
+    def history(self, draft_id: int) -> tuple[DraftView, list[AuditLine]]:
+        """The audit trail of a draft, oldest first."""
+        with self.session() as session:
+            draft = self._draft(session, draft_id)
+            sop = self.sops[draft.sop_id]
+            entries = draft_store.audit_trail(session, draft_id=draft_id)
+            ids = {e.actor_id for e in entries if e.actor_id is not None}
+            people = official_store.officials_by_ids(session, ids=ids)
+            return _draft_view(draft), [self._audit_line(session, sop, e, people) for e in entries]
+
+    def _audit_line(
+        self, session: Session, sop: Sop, entry: AuditEntry, people: dict[int, Official]
+    ) -> AuditLine:
+        document = None
+        if entry.document_version_id is not None:
+            version = draft_store.document_version(session, version_id=entry.document_version_id)
+            if version is not None:
+                document = self._document_view(session, sop, version)
+        actor = people.get(entry.actor_id) if entry.actor_id is not None else None
+        return AuditLine(
+            at=entry.at,
+            actor=actor.name if actor else "sistem",
+            position=entry.position,
+            acting=entry.acting,
+            action=entry.action,
+            task_id=entry.task_id,
+            row_no=entry.row_no,
+            note=entry.note,
+            document=document,
+        )
+
+
+def _person(official: Official) -> Person:
+    assert official.id is not None
+    return Person(official.id, official.telegram_id, official.name)
+
+
+def _draft_view(draft: Draft) -> DraftView:
+    assert draft.id is not None
+    return DraftView(
+        id=draft.id,
+        sop_id=draft.sop_id,
+        title=draft.title,
+        year=draft.year,
+        status=draft.status,
+        created_at=draft.created_at,
+        finished_at=draft.finished_at,
+    )
+
+
+def _row_time(clock: RowClock) -> RowTime:
+    return RowTime(
+        row_no=clock.row_no,
+        standard_minutes=clock.standard_minutes,
+        entered_at=clock.entered_at,
+        due_at=clock.due_at,
+        left_at=clock.left_at,
+        completed=clock.completed,
+        minutes_used=clock.minutes_used,
+    )

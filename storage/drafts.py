@@ -1,0 +1,326 @@
+"""Queries about drafts: their tasks, documents, audit trail and row clocks.
+
+`load_state` turns the rows of a draft into the engine's `DraftState`; `record_transition`
+writes what the engine decided back as rows, in the caller's session, and refuses when
+someone else changed the draft since it was loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from storage.models import AuditEntry, DocumentVersion, Draft, DraftTask, RowClock
+from workflow.engine import (
+    Audit,
+    AuditAction,
+    DraftFinished,
+    DraftState,
+    DraftStatus,
+    OpenTask,
+    RowEntered,
+    RowLeft,
+    TaskClosed,
+    TaskOpened,
+    Transition,
+)
+
+
+class ConcurrentChange(Exception):
+    """The draft changed after it was loaded; nothing of this change was written."""
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """An uploaded file, already archived, to be stored as the next version."""
+
+    file_name: str
+    mime_type: str
+    size: int
+    sha256: str
+    telegram_file_id: str
+    telegram_file_unique_id: str
+    stored_path: str
+    number: str | None = None
+
+
+DueAt = Callable[[datetime, int], datetime]
+MinutesBetween = Callable[[datetime, datetime], int]
+
+
+def create_draft(
+    session: Session, *, sop_id: str, title: str, year: int, created_by: int, now: datetime
+) -> Draft:
+    draft = Draft(
+        sop_id=sop_id,
+        title=title,
+        year=year,
+        status=DraftStatus.AKTIF.value,
+        created_by=created_by,
+        created_at=now,
+    )
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def get_draft(session: Session, *, draft_id: int) -> Draft | None:
+    return session.get(Draft, draft_id)
+
+
+def drafts(session: Session, *, active_only: bool = True) -> list[Draft]:
+    query = select(Draft).order_by(col(Draft.id))
+    if active_only:
+        query = query.where(Draft.status == DraftStatus.AKTIF.value)
+    return list(session.exec(query).all())
+
+
+def open_task(session: Session, *, draft_id: int) -> DraftTask | None:
+    return session.exec(
+        select(DraftTask).where(DraftTask.draft_id == draft_id, DraftTask.is_open == True)  # noqa: E712
+    ).first()
+
+
+def open_tasks(session: Session) -> list[DraftTask]:
+    return list(
+        session.exec(
+            select(DraftTask).where(DraftTask.is_open == True).order_by(col(DraftTask.id))  # noqa: E712
+        ).all()
+    )
+
+
+def draft_task(session: Session, *, draft_task_id: int) -> DraftTask | None:
+    return session.get(DraftTask, draft_task_id)
+
+
+def document_versions(
+    session: Session, *, draft_id: int, draft_task_id: int | None = None
+) -> list[DocumentVersion]:
+    query = select(DocumentVersion).where(DocumentVersion.draft_id == draft_id)
+    if draft_task_id is not None:
+        query = query.where(DocumentVersion.draft_task_id == draft_task_id)
+    return list(session.exec(query.order_by(col(DocumentVersion.id))).all())
+
+
+def latest_versions(
+    session: Session, *, draft_id: int, documents: tuple[str, ...]
+) -> list[DocumentVersion]:
+    """The newest version of each named document (and of each unit's share), in order."""
+    latest: dict[tuple[str, str], DocumentVersion] = {}
+    for version in document_versions(session, draft_id=draft_id):
+        if version.document in documents:
+            latest[(version.document, version.share)] = version
+    return sorted(latest.values(), key=lambda v: (documents.index(v.document), v.share))
+
+
+def document_version(session: Session, *, version_id: int) -> DocumentVersion | None:
+    return session.get(DocumentVersion, version_id)
+
+
+def audit_trail(session: Session, *, draft_id: int) -> list[AuditEntry]:
+    return list(
+        session.exec(
+            select(AuditEntry).where(AuditEntry.draft_id == draft_id).order_by(col(AuditEntry.id))
+        ).all()
+    )
+
+
+def row_clocks(session: Session, *, draft_id: int) -> list[RowClock]:
+    return list(
+        session.exec(
+            select(RowClock).where(RowClock.draft_id == draft_id).order_by(col(RowClock.id))
+        ).all()
+    )
+
+
+def running_clock(session: Session, *, draft_id: int) -> RowClock | None:
+    return session.exec(
+        select(RowClock).where(RowClock.draft_id == draft_id, col(RowClock.left_at).is_(None))
+    ).first()
+
+
+def load_state(session: Session, *, draft: Draft) -> DraftState:
+    """The engine's view of a draft, rebuilt from its rows."""
+    assert draft.id is not None
+    versions = document_versions(session, draft_id=draft.id)
+    task = open_task(session, draft_id=draft.id)
+    current: OpenTask | None = None
+    if task is not None:
+        current = OpenTask(
+            task_id=task.task_id,
+            row_no=task.row_no,
+            entered_at=task.entered_at,
+            shares=tuple(task.shares),
+            submitted=frozenset(task.submitted),
+            uploaded=frozenset(
+                (v.document, v.share) for v in versions if v.draft_task_id == task.id
+            ),
+            return_note=task.return_note,
+        )
+    return DraftState(
+        status=DraftStatus(draft.status),
+        task=current,
+        documents=frozenset((v.document, v.share) for v in versions),
+    )
+
+
+def _claim(session: Session, draft: Draft) -> None:
+    """Bump the draft's revision, unless another change got there first."""
+    result = session.execute(
+        update(Draft)
+        .where(col(Draft.id) == draft.id, col(Draft.revision) == draft.revision)
+        .values(revision=draft.revision + 1)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConcurrentChange(f"draft {draft.id} changed meanwhile")
+    session.refresh(draft)
+
+
+def record_transition(
+    session: Session,
+    *,
+    draft: Draft,
+    transition: Transition,
+    now: datetime,
+    due_at: DueAt,
+    minutes_between: MinutesBetween,
+    new_file: NewFile | None = None,
+) -> list[DraftTask]:
+    """Write the engine's decision as rows; returns the tasks it opened."""
+    assert draft.id is not None
+    _claim(session, draft)
+    current = open_task(session, draft_id=draft.id)
+    opened: list[DraftTask] = []
+    version: DocumentVersion | None = None
+    for effect in transition.effects:
+        match effect:
+            case Audit():
+                if effect.action == AuditAction.UNGGAH and new_file is not None:
+                    assert current is not None and current.id is not None
+                    version = _store_version(
+                        session,
+                        draft_id=draft.id,
+                        draft_task_id=current.id,
+                        document=effect.document or "",
+                        share=effect.share,
+                        new_file=new_file,
+                        uploaded_by=effect.actor_id,
+                        now=now,
+                    )
+                session.add(
+                    AuditEntry(
+                        draft_id=draft.id,
+                        at=now,
+                        actor_id=effect.actor_id,
+                        position=effect.position,
+                        acting=effect.acting,
+                        action=effect.action.value,
+                        task_id=effect.task_id,
+                        row_no=effect.row_no,
+                        note=effect.note,
+                        document_version_id=version.id if version is not None else None,
+                        share=effect.share,
+                    )
+                )
+            case TaskClosed():
+                if current is not None:
+                    current.is_open = False
+                    current.closed_at = now
+                    current.outcome = effect.outcome.value
+                    current.closed_by = _actor_of(transition)
+                    session.add(current)
+                    current = None
+            case TaskOpened():
+                task = DraftTask(
+                    draft_id=draft.id,
+                    task_id=effect.task_id,
+                    row_no=effect.row_no,
+                    entered_at=now,
+                    return_note=effect.return_note,
+                    shares=list(transition.state.task.shares) if transition.state.task else [],
+                )
+                session.add(task)
+                session.flush()
+                opened.append(task)
+                current = task
+            case RowEntered():
+                session.add(
+                    RowClock(
+                        draft_id=draft.id,
+                        row_no=effect.row_no,
+                        standard_minutes=effect.minutes,
+                        entered_at=now,
+                        due_at=due_at(now, effect.minutes),
+                    )
+                )
+            case RowLeft():
+                clock = running_clock(session, draft_id=draft.id)
+                if clock is not None:
+                    clock.left_at = now
+                    clock.completed = effect.completed
+                    clock.minutes_used = minutes_between(clock.entered_at, now)
+                    session.add(clock)
+            case DraftFinished():
+                draft.status = DraftStatus.SELESAI.value
+                draft.finished_at = now
+                draft.signed_by = effect.signed_by
+                session.add(draft)
+    state_task = transition.state.task
+    if current is not None and state_task is not None and current.task_id == state_task.task_id:
+        current.submitted = sorted(state_task.submitted)
+        session.add(current)
+    session.flush()
+    return opened
+
+
+def _actor_of(transition: Transition) -> int | None:
+    for effect in transition.effects:
+        if isinstance(effect, Audit):
+            return effect.actor_id
+    return None
+
+
+def _store_version(
+    session: Session,
+    *,
+    draft_id: int,
+    draft_task_id: int,
+    document: str,
+    share: str,
+    new_file: NewFile,
+    uploaded_by: int,
+    now: datetime,
+) -> DocumentVersion:
+    previous = session.exec(
+        select(DocumentVersion.version)
+        .where(
+            DocumentVersion.draft_id == draft_id,
+            DocumentVersion.document == document,
+            DocumentVersion.share == share,
+        )
+        .order_by(col(DocumentVersion.version).desc())
+    ).first()
+    version = DocumentVersion(
+        draft_id=draft_id,
+        draft_task_id=draft_task_id,
+        document=document,
+        share=share,
+        version=(previous or 0) + 1,
+        file_name=new_file.file_name,
+        mime_type=new_file.mime_type,
+        size=new_file.size,
+        sha256=new_file.sha256,
+        telegram_file_id=new_file.telegram_file_id,
+        telegram_file_unique_id=new_file.telegram_file_unique_id,
+        stored_path=new_file.stored_path,
+        number=new_file.number,
+        uploaded_by=uploaded_by,
+        uploaded_at=now,
+    )
+    session.add(version)
+    session.flush()
+    return version

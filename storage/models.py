@@ -1,0 +1,138 @@
+"""The database tables. The database is the source of truth for every draft and action."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, BigInteger, DateTime, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class AwareDateTime(TypeDecorator[datetime]):
+    """Stores UTC, always hands back timezone-aware datetimes (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: every time must carry a time zone")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Official(SQLModel, table=True):
+    """A person who uses the bot, known by their Telegram account."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_type=BigInteger, unique=True)
+    name: str
+    username: str | None = None
+    active: bool = True
+    created_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class Assignment(SQLModel, table=True):
+    """An official holding a position (for a unit) during a period; acting ones too."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    official_id: int = Field(foreign_key="official.id", index=True)
+    position: str = Field(index=True)
+    unit: str | None = None
+    acting: str | None = None
+    valid_from: datetime = Field(sa_type=AwareDateTime)
+    valid_until: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class Draft(SQLModel, table=True):
+    """One run of an SOP: a Renja draft for one year."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    sop_id: str = Field(index=True)
+    title: str
+    year: int
+    status: str = Field(index=True)
+    revision: int = 0
+    """Bumped on every change, so two concurrent changes cannot both win."""
+    created_by: int = Field(foreign_key="official.id")
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    signed_by: int | None = Field(default=None, foreign_key="official.id")
+
+
+class DraftTask(SQLModel, table=True):
+    """Each time a draft enters a task: the open one, and every one before it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    task_id: str
+    row_no: int
+    is_open: bool = Field(default=True, index=True)
+    entered_at: datetime = Field(sa_type=AwareDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    closed_by: int | None = Field(default=None, foreign_key="official.id")
+    outcome: str | None = None
+    return_note: str | None = None
+    shares: list[str] = Field(default_factory=list, sa_type=JSON)
+    submitted: list[str] = Field(default_factory=list, sa_type=JSON)
+
+
+class DocumentVersion(SQLModel, table=True):
+    """One uploaded version of one document of a draft, archived and hashed."""
+
+    __table_args__ = (UniqueConstraint("draft_id", "document", "share", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    draft_task_id: int = Field(foreign_key="drafttask.id", index=True)
+    document: str
+    share: str = ""
+    version: int
+    file_name: str
+    mime_type: str
+    size: int
+    sha256: str = Field(index=True)
+    telegram_file_id: str
+    telegram_file_unique_id: str = ""
+    stored_path: str
+    number: str | None = None
+    """The official document number, for documents that carry one (Nota Dinas)."""
+    uploaded_by: int = Field(foreign_key="official.id")
+    uploaded_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only: who did what to which draft, when, with which document version."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    at: datetime = Field(sa_type=AwareDateTime)
+    actor_id: int | None = Field(default=None, foreign_key="official.id")
+    position: str = ""
+    acting: str | None = None
+    action: str
+    task_id: str
+    row_no: int
+    note: str | None = None
+    document_version_id: int | None = Field(default=None, foreign_key="documentversion.id")
+    share: str = ""
+
+
+class RowClock(SQLModel, table=True):
+    """Each time a draft enters a row: when, when it is due, when it left and how."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    row_no: int
+    standard_minutes: int
+    entered_at: datetime = Field(sa_type=AwareDateTime)
+    due_at: datetime = Field(sa_type=AwareDateTime, index=True)
+    left_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    completed: bool | None = None
+    minutes_used: int | None = None
+    """Working minutes between entering and leaving, against the standard."""

@@ -1,0 +1,127 @@
+"""Queries about officials and the positions they hold."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import Session, col, select
+
+from storage.models import Assignment, Official
+from workflow.engine import Actor, Holder
+
+
+def add_official(
+    session: Session,
+    *,
+    telegram_id: int,
+    name: str,
+    now: datetime,
+    username: str | None = None,
+) -> Official:
+    official = Official(telegram_id=telegram_id, name=name, username=username, created_at=now)
+    session.add(official)
+    session.flush()
+    return official
+
+
+def official_by_telegram_id(session: Session, *, telegram_id: int) -> Official | None:
+    return session.exec(select(Official).where(Official.telegram_id == telegram_id)).first()
+
+
+def official_by_id(session: Session, *, official_id: int) -> Official | None:
+    return session.get(Official, official_id)
+
+
+def officials_by_ids(session: Session, *, ids: set[int]) -> dict[int, Official]:
+    if not ids:
+        return {}
+    found = session.exec(select(Official).where(col(Official.id).in_(ids))).all()
+    return {official.id: official for official in found if official.id is not None}
+
+
+def assign_position(
+    session: Session,
+    *,
+    official_id: int,
+    position: str,
+    valid_from: datetime,
+    unit: str | None = None,
+    acting: str | None = None,
+    valid_until: datetime | None = None,
+) -> Assignment:
+    assignment = Assignment(
+        official_id=official_id,
+        position=position,
+        unit=unit,
+        acting=acting,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    session.add(assignment)
+    session.flush()
+    return assignment
+
+
+def _current(now: datetime) -> list[ColumnElement[bool]]:
+    return [
+        col(Assignment.valid_from) <= now,
+        or_(col(Assignment.valid_until).is_(None), col(Assignment.valid_until) > now),
+    ]
+
+
+def current_assignments(session: Session, *, now: datetime) -> list[tuple[Assignment, Official]]:
+    """Every position held now by an active official, oldest assignment first."""
+    rows = session.exec(
+        select(Assignment, Official)
+        .join(Official, col(Official.id) == Assignment.official_id)
+        .where(Official.active == True, *_current(now))  # noqa: E712
+        .order_by(col(Assignment.id))
+    ).all()
+    return [(assignment, official) for assignment, official in rows]
+
+
+def _holder(assignment: Assignment, official: Official) -> Holder:
+    assert official.id is not None
+    return Holder(
+        official_id=official.id,
+        name=official.name,
+        position=assignment.position,
+        unit=assignment.unit,
+        acting=assignment.acting,
+    )
+
+
+def roster(session: Session, *, now: datetime) -> dict[str, list[Holder]]:
+    """Who holds each position now (acting officials included)."""
+    holders: dict[str, list[Holder]] = defaultdict(list)
+    for assignment, official in current_assignments(session, now=now):
+        holders[assignment.position].append(_holder(assignment, official))
+    return dict(holders)
+
+
+def actor(session: Session, *, telegram_id: int, now: datetime) -> Actor | None:
+    """The registered, active official behind a Telegram account, with their positions."""
+    official = official_by_telegram_id(session, telegram_id=telegram_id)
+    if official is None or not official.active or official.id is None:
+        return None
+    assignments = session.exec(
+        select(Assignment)
+        .where(Assignment.official_id == official.id, *_current(now))
+        .order_by(col(Assignment.id))
+    ).all()
+    return Actor(
+        official_id=official.id,
+        name=official.name,
+        holdings=tuple(_holder(assignment, official) for assignment in assignments),
+    )
+
+
+def list_officials(session: Session) -> list[tuple[Official, list[Assignment]]]:
+    officials = session.exec(select(Official).order_by(col(Official.id))).all()
+    assignments = session.exec(select(Assignment).order_by(col(Assignment.id))).all()
+    by_official: dict[int, list[Assignment]] = defaultdict(list)
+    for assignment in assignments:
+        by_official[assignment.official_id].append(assignment)
+    return [(official, by_official[official.id or 0]) for official in officials]

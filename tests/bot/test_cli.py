@@ -1,0 +1,131 @@
+"""The administrator's command line, run in-process as `renja-bot ...` would run it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'data' / 'renja.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)  # no stray .env is read
+    return url
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_db_upgrade_creates_the_database_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "db", "upgrade")
+    assert code == 0
+    assert "Basis data siap" in out
+    assert (tmp_path / "data" / "renja.db").exists()
+
+
+def test_sop_show_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "sop", "show", "menyusun-rencana-kerja")
+    assert code == 0
+    assert out.startswith("MENYUSUN RENCANA KERJA")
+    assert "P1 = Kasubbag. Rencana Kerja dan Monev" in out
+    for minutes in ("60 mnt", "120 mnt", "30 mnt", "10 mnt"):
+        assert minutes in out
+    assert "Jumlah waktu 230 menit" in out
+    assert "Peraturan Gubernur Nomor 10 Tahun 2010" in out
+
+
+def test_sop_show_unknown_id(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "sop", "show", "cuti")
+    assert code == 1
+    assert "SOP 'cuti' tidak ada" in err
+
+
+def test_sop_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "sop", "check", str(ROOT / "sops" / "menyusun-rencana-kerja.yaml"))
+    assert code == 0
+    assert "valid — 5 langkah, 10 tugas, 230 menit" in out
+    bad = tmp_path / "rusak.yaml"
+    bad.write_text(
+        (ROOT / "tests" / "data" / "sop-surat-keluar.yaml")
+        .read_text(encoding="utf-8")
+        .replace("oleh: kasubbag", "oleh: direktur"),
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "sop", "check", str(bad))
+    assert code == 1
+    assert "rusak.yaml: SOP tidak valid" in err
+    assert "jabatan 'direktur' tidak dikenal" in err
+
+
+def test_user_add_and_list(capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "db", "upgrade")
+    code, out, _ = run(
+        capsys,
+        "user",
+        "add",
+        "--telegram-id",
+        "101",
+        "--name",
+        "Rina",
+        "--position",
+        "kasubbag_renja",
+    )
+    assert (code, out.strip()) == (0, "Terdaftar: Rina (101) sebagai Kasubbag. Renja & Monev.")
+    code, out, _ = run(
+        capsys,
+        "user",
+        "add",
+        "--telegram-id",
+        "103",
+        "--name",
+        "Citra",
+        "--position",
+        "kepala_bidang",
+        "--unit",
+        "Bidang Ekonomi",
+    )
+    assert code == 0
+    code, out, _ = run(capsys, "user", "list")
+    assert code == 0
+    assert "Rina" in out and "Kasubbag. Renja & Monev" in out
+    assert "Kepala Bidang (Bidang Ekonomi)" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--position", "direktur"], "Jabatan 'direktur' tidak dikenal"),
+        (["--position", "kepala_bidang"], "dipegang per unit: sebutkan unitnya"),
+        (["--position", "sekretaris", "--name", "  "], "Nama pejabat wajib diisi"),
+    ],
+)
+def test_user_add_refusals_change_nothing(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    run(capsys, "db", "upgrade")
+    base = ["user", "add", "--telegram-id", "200", "--name", "Seseorang"]
+    code, _, err = run(capsys, *base, *argv)
+    assert code == 1
+    assert message in err
+    _, out, _ = run(capsys, "user", "list")
+    assert "Belum ada pejabat terdaftar" in out
+
+
+def test_run_refuses_a_missing_token(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "ganti-dengan-token-bot")
+    code, _, err = run(capsys, "run")
+    assert code == 1
+    assert "TELEGRAM_BOT_TOKEN belum diisi" in err

@@ -1,0 +1,195 @@
+"""Storage: data survives closing and reopening, migrations keep data and match the models."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+from bot.usecases import Workflow
+from storage import drafts as draft_store
+from storage import officials as official_store
+from storage.db import current_revision, make_engine, upgrade
+from storage.drafts import ConcurrentChange, NewFile
+from storage.models import AwareDateTime, Official
+from tests.conftest import FakeClock
+from workflow.calendar import OfficeCalendar
+from workflow.engine import Approve, Return, Submit, Upload
+from workflow.sop import Sop
+
+
+def new_file(content: bytes, name: str = "konsep.pdf") -> NewFile:
+    digest = hashlib.sha256(content).hexdigest()
+    return NewFile(
+        file_name=name,
+        mime_type="application/pdf",
+        size=len(content),
+        sha256=digest,
+        telegram_file_id=f"file-{digest[:8]}",
+        telegram_file_unique_id=digest[:12],
+        stored_path=f"1/{digest}.pdf",
+    )
+
+
+def test_drafts_documents_and_audit_survive_reopening(
+    office: Workflow, database_url: str, sops: dict[str, Sop], clock: FakeClock
+) -> None:
+    started = office.start_draft(telegram_id=101, title="Renja BAPPEDA 2027", year=2027)
+    draft_id = started.draft.id
+    office.act(
+        telegram_id=101,
+        draft_id=draft_id,
+        action=Upload("konsep_pendahuluan"),
+        new_file=new_file(b"v1"),
+    )
+    office.act(telegram_id=101, draft_id=draft_id, action=Submit())
+    clock.advance(minutes=20)
+    office.act(telegram_id=102, draft_id=draft_id, action=Return("Tambahkan RENSTRA"))
+    office.act(
+        telegram_id=101,
+        draft_id=draft_id,
+        action=Upload("konsep_pendahuluan"),
+        new_file=new_file(b"v2"),
+    )
+    office.engine.dispose()
+
+    reopened = Workflow(
+        engine=make_engine(database_url),
+        sops=sops,
+        calendar=OfficeCalendar.default(),
+        clock=clock,
+    )
+    _, trail = reopened.history(draft_id)
+    assert [(line.actor, line.action) for line in trail] == [
+        ("Rina Kasubbag", "dibuat"),
+        ("Rina Kasubbag", "unggah"),
+        ("Rina Kasubbag", "kirim"),
+        ("Budi Sekretaris", "kembalikan"),
+        ("Rina Kasubbag", "unggah"),
+    ]
+    assert trail[3].note == "Tambahkan RENSTRA"
+    versions = [(line.document.version, line.document.sha256) for line in trail if line.document]
+    assert versions == [
+        (1, hashlib.sha256(b"v1").hexdigest()),
+        (2, hashlib.sha256(b"v2").hexdigest()),
+    ]
+    assert all(line.at.tzinfo is not None for line in trail)
+    (status,) = reopened.draft_status(draft_id)
+    assert status.briefing is not None
+    assert status.briefing.task.id == "konsep_pendahuluan"
+    assert status.briefing.return_note == "Tambahkan RENSTRA"
+    assert [d.version for d in status.briefing.documents] == [2]
+    assert status.rows[0].row_no == 1
+    # Entered Monday 08:00 WIB: 60 working minutes later is 09:00 WIB (02:00 UTC).
+    assert status.rows[0].due_at.isoformat() == "2026-11-30T02:00:00+00:00"
+    # Carry on after reopening: the state is rebuilt from the rows.
+    reopened.act(telegram_id=101, draft_id=draft_id, action=Submit())
+    outcome = reopened.act(telegram_id=102, draft_id=draft_id, action=Approve())
+    assert [b.task.id for b in outcome.opened] == ["nota_dinas"]
+
+
+def test_db_upgrade_keeps_existing_data(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'lama.db'}"
+    upgrade(url, "0001")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO official (telegram_id, name, active, created_at) "
+                "VALUES (555, 'Pejabat Lama', 1, '2026-01-05 01:00:00')"
+            )
+        )
+    engine.dispose()
+    upgrade(url)
+    upgrade(url)
+    assert current_revision(url) is not None
+    engine = make_engine(url)
+    with Session(engine) as session:
+        official = official_store.official_by_telegram_id(session, telegram_id=555)
+        assert official is not None
+        assert official.name == "Pejabat Lama"
+        assert official.created_at.tzinfo is not None
+    engine.dispose()
+
+
+def test_migrations_match_the_models(database_url: str) -> None:
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert compare_metadata(context, SQLModel.metadata) == []
+    engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(database_url: str) -> None:
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+    engine.dispose()
+
+
+def test_naive_datetimes_are_refused() -> None:
+    from datetime import datetime
+
+    with pytest.raises(ValueError, match="naive"):
+        AwareDateTime().process_bind_param(datetime(2026, 1, 1), None)  # noqa: DTZ001
+
+
+def test_a_concurrent_change_writes_nothing(office: Workflow, clock: FakeClock) -> None:
+    started = office.start_draft(telegram_id=101, title="Renja 2027")
+    with office.session() as first, office.session() as second:
+        draft_a = draft_store.get_draft(first, draft_id=started.draft.id)
+        draft_b = draft_store.get_draft(second, draft_id=started.draft.id)
+        assert draft_a is not None and draft_b is not None
+        state = draft_store.load_state(first, draft=draft_a)
+        from workflow.engine import Actor, apply
+
+        roster = official_store.roster(first, now=clock.now)
+        actor = official_store.actor(first, telegram_id=101, now=clock.now)
+        assert isinstance(actor, Actor)
+        transition = apply(
+            office.sops["menyusun-rencana-kerja"],
+            state,
+            actor=actor,
+            action=Upload("konsep_pendahuluan"),
+            roster=roster,
+            now=clock.now,
+        )
+        kwargs = {
+            "transition": transition,
+            "now": clock.now,
+            "due_at": office.calendar.add_working_minutes,
+            "minutes_between": office.calendar.working_minutes_between,
+            "new_file": new_file(b"x"),
+        }
+        draft_store.record_transition(first, draft=draft_a, **kwargs)  # type: ignore[arg-type]
+        first.commit()
+        with pytest.raises(ConcurrentChange):
+            draft_store.record_transition(second, draft=draft_b, **kwargs)  # type: ignore[arg-type]
+        second.rollback()
+    with office.session() as session:
+        assert len(draft_store.document_versions(session, draft_id=started.draft.id)) == 1
+
+
+def test_acting_official_holds_the_position_only_for_the_period(
+    workflow: Workflow, clock: FakeClock
+) -> None:
+    from datetime import timedelta
+
+    workflow.register_official(
+        telegram_id=900,
+        name="Hadi",
+        position="kepala_badan",
+        acting="Plh.",
+        valid_until=clock.now + timedelta(days=3),
+    )
+    assert workflow.actor(900).holdings[0].acting == "Plh."
+    clock.advance(days=4)
+    assert workflow.actor(900).holdings == ()
+    with workflow.session() as session:
+        assert session.get(Official, 1) is not None
