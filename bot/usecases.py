@@ -7,24 +7,36 @@ caller can send Telegram messages after the session has closed.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from storage import conversations as conversation_store
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.drafts import ConcurrentChange, NewFile
-from storage.models import AuditEntry, DocumentVersion, Draft, DraftTask, Official, RowClock
+from storage.models import (
+    AuditEntry,
+    DocumentVersion,
+    Draft,
+    DraftTask,
+    Official,
+    RowClock,
+    StagedUpload,
+)
 from workflow.calendar import OfficeCalendar
 from workflow.engine import (
     Action,
     Actor,
     Holder,
     Notice,
+    Return,
     Transition,
     Upload,
     apply,
@@ -51,6 +63,49 @@ class DraftNotFound(Exception):
 
 class InvalidInput(Exception):
     """Input an administrator or official must correct; the message says how."""
+
+
+class NotAdmin(Exception):
+    """Only an administrator may do this."""
+
+
+class InviteProblem(StrEnum):
+    TIDAK_DIKENAL = "tidak_dikenal"
+    KEDALUWARSA = "kedaluwarsa"
+    SUDAH_DIPAKAI = "sudah_dipakai"
+    SUDAH_TERDAFTAR = "sudah_terdaftar"
+
+
+class InviteRefused(Exception):
+    def __init__(self, problem: InviteProblem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class UploadOption:
+    """An output an official may be uploading now."""
+
+    draft: DraftView
+    draft_task_id: int
+    document: str
+    name: str
+    missing: bool
+
+
+@dataclass(frozen=True)
+class ReturnDone:
+    outcome: Outcome
+    briefing: TaskBriefing
+    """The task as it was when returned."""
+    chat_id: int | None
+    message_id: int | None
+
+
+@dataclass(frozen=True)
+class StagedView:
+    staged_id: int
+    options: tuple[UploadOption, ...]
 
 
 @dataclass(frozen=True)
@@ -187,8 +242,12 @@ class Workflow:
         calendar: OfficeCalendar,
         clock: Clock,
         default_sop: str = "menyusun-rencana-kerja",
+        admins: frozenset[int] = frozenset(),
+        invite_valid: timedelta = timedelta(hours=72),
     ) -> None:
         self.engine = engine
+        self.admins = admins
+        self.invite_valid = invite_valid
         self.sops = sops
         self.calendar = calendar
         self.clock = clock
@@ -289,6 +348,13 @@ class Workflow:
             active=official.active,
             positions=tuple((h.position, h.unit, h.acting) for h in holdings),
         )
+
+    def person(self, telegram_id: int) -> Person:
+        with self.session() as session:
+            official = official_store.official_by_telegram_id(session, telegram_id=telegram_id)
+            if official is None:
+                raise NotRegistered(telegram_id)
+            return _person(official)
 
     def actor(self, telegram_id: int) -> Actor:
         with self.session() as session:
@@ -523,6 +589,25 @@ class Workflow:
             number=version.number,
         )
 
+    def briefing_documents(self, draft_id: int, task_id: str) -> list[DocumentView]:
+        """The latest versions of the documents a task produced."""
+        with self.session() as session:
+            draft = self._draft(session, draft_id)
+            sop = self.sops[draft.sop_id]
+            versions = draft_store.latest_versions(
+                session, draft_id=draft_id, documents=sop.task(task_id).dokumen
+            )
+            return [self._document_view(session, sop, v) for v in versions]
+
+    def can_start_draft(self, telegram_id: int) -> bool:
+        """Whether this official holds the first task of the default SOP."""
+        try:
+            actor = self.actor(telegram_id)
+        except NotRegistered:
+            return False
+        first = self.sops[self.default_sop].first_task()
+        return any(h.position in first.oleh for h in actor.holdings)
+
     def open_tasks_for(self, telegram_id: int) -> list[TaskBriefing]:
         """Open tasks this official may act on now (for a parallel task: unit not yet in)."""
         now = self.clock()
@@ -594,6 +679,247 @@ class Workflow:
             note=entry.note,
             document=document,
         )
+
+    # Invitations -------------------------------------------------------------------------
+
+    def is_admin(self, telegram_id: int) -> bool:
+        return telegram_id in self.admins
+
+    def create_invite(
+        self, *, admin_telegram_id: int, position: str, unit: str | None
+    ) -> tuple[str, datetime]:
+        """A one-time token registering whoever opens it in `position` (and `unit`)."""
+        if not self.is_admin(admin_telegram_id):
+            raise NotAdmin(admin_telegram_id)
+        self.check_position(position, unit)
+        now = self.clock()
+        token = secrets.token_urlsafe(18)
+        expires_at = now + self.invite_valid
+        with self.session() as session:
+            conversation_store.add_invite(
+                session,
+                token=token,
+                position=position,
+                unit=unit,
+                created_by=admin_telegram_id,
+                now=now,
+                expires_at=expires_at,
+            )
+            session.commit()
+        return token, expires_at
+
+    def redeem_invite(
+        self, *, token: str, telegram_id: int, name: str, username: str | None
+    ) -> OfficialView:
+        """Register the opener of an invitation; each link works once, within its time."""
+        now = self.clock()
+        with self.session() as session:
+            invite = conversation_store.invite_by_token(session, token=token)
+            if invite is None:
+                raise InviteRefused(InviteProblem.TIDAK_DIKENAL)
+            if invite.used_at is not None:
+                raise InviteRefused(InviteProblem.SUDAH_DIPAKAI)
+            if invite.expires_at <= now:
+                raise InviteRefused(InviteProblem.KEDALUWARSA)
+            official = official_store.official_by_telegram_id(session, telegram_id=telegram_id)
+            if official is None:
+                official = official_store.add_official(
+                    session, telegram_id=telegram_id, name=name, username=username, now=now
+                )
+            assert official.id is not None
+            actor = official_store.actor(session, telegram_id=telegram_id, now=now)
+            if actor and any(
+                h.position == invite.position and h.unit == invite.unit for h in actor.holdings
+            ):
+                raise InviteRefused(InviteProblem.SUDAH_TERDAFTAR)
+            official_store.assign_position(
+                session,
+                official_id=official.id,
+                position=invite.position,
+                unit=invite.unit,
+                valid_from=now,
+            )
+            invite.used_by = official.id
+            invite.used_at = now
+            session.add(invite)
+            session.commit()
+            return self._official_view(session, official, now)
+
+    # Returns: the reason comes in the next message ---------------------------------------
+
+    def begin_return(
+        self,
+        *,
+        telegram_id: int,
+        draft_id: int,
+        draft_task_id: int,
+        chat_id: int | None = None,
+        message_id: int | None = None,
+    ) -> TaskBriefing:
+        """Check a return is allowed, then wait for the reason from this official."""
+        now = self.clock()
+        with self.session() as session:
+            actor = self._actor(session, telegram_id, now)
+            draft = self._draft(session, draft_id)
+            sop = self.sops[draft.sop_id]
+            self._require_open(session, sop, draft_task_id, draft_id)
+            state = draft_store.load_state(session, draft=draft)
+            roster = official_store.roster(session, now=now)
+            # A dry run: the engine refuses here exactly as it would with the reason.
+            apply(sop, state, actor=actor, action=Return("?"), roster=roster, now=now)
+            conversation_store.set_pending_reply(
+                session,
+                official_id=actor.official_id,
+                draft_task_id=draft_task_id,
+                now=now,
+                chat_id=chat_id,
+                message_id=message_id,
+            )
+            session.commit()
+            task = draft_store.draft_task(session, draft_task_id=draft_task_id)
+            assert task is not None
+            return self._briefing(session, sop, draft, task)
+
+    def awaited_return(self, telegram_id: int) -> TaskBriefing | None:
+        """The task whose return reason this official is expected to type, if any."""
+        found = self._awaited(telegram_id)
+        return found[0] if found else None
+
+    def _awaited(self, telegram_id: int) -> tuple[TaskBriefing, int | None, int | None] | None:
+        now = self.clock()
+        with self.session() as session:
+            actor = official_store.actor(session, telegram_id=telegram_id, now=now)
+            if actor is None:
+                return None
+            pending = conversation_store.pending_reply(session, official_id=actor.official_id)
+            if pending is None:
+                return None
+            task = draft_store.draft_task(session, draft_task_id=pending.draft_task_id)
+            if task is None:
+                return None
+            draft = self._draft(session, task.draft_id)
+            briefing = self._briefing(session, self.sops[draft.sop_id], draft, task)
+            return briefing, pending.chat_id, pending.message_id
+
+    def complete_return(self, *, telegram_id: int, note: str) -> ReturnDone:
+        """Return the awaited task with this note; the wait ends unless the note is refused."""
+        found = self._awaited(telegram_id)
+        if found is None:
+            raise InvalidInput("Tidak ada pengembalian yang menunggu alasan.")
+        briefing, chat_id, message_id = found
+        try:
+            outcome = self.act(
+                telegram_id=telegram_id,
+                draft_id=briefing.draft.id,
+                action=Return(note),
+                draft_task_id=briefing.draft_task_id,
+            )
+        except StaleTask:
+            self.cancel(telegram_id)
+            raise
+        self.cancel(telegram_id)
+        return ReturnDone(outcome, briefing, chat_id, message_id)
+
+    def cancel(self, telegram_id: int) -> bool:
+        """Forget what the bot was waiting for from this official (/batal)."""
+        now = self.clock()
+        with self.session() as session:
+            actor = official_store.actor(session, telegram_id=telegram_id, now=now)
+            if actor is None:
+                return False
+            cleared = conversation_store.clear_pending_reply(
+                session, official_id=actor.official_id
+            )
+            for staged in conversation_store.unresolved_uploads(
+                session, official_id=actor.official_id
+            ):
+                staged.resolved = True
+                session.add(staged)
+                cleared = True
+            session.commit()
+            return cleared
+
+    # Uploads ------------------------------------------------------------------------------
+
+    def upload_options(self, telegram_id: int) -> list[UploadOption]:
+        """Every output this official may upload now, the missing ones first."""
+        options: list[UploadOption] = []
+        for briefing in self.open_tasks_for(telegram_id):
+            if not briefing.task.is_upload:
+                continue
+            sop = self.sops[briefing.draft.sop_id]
+            missing = {sop.document(key).nama for key in briefing.task.dokumen} & set(
+                briefing.missing
+            )
+            for key in briefing.task.dokumen:
+                name = sop.document(key).nama
+                options.append(
+                    UploadOption(
+                        briefing.draft, briefing.draft_task_id, key, name, name in missing
+                    )
+                )
+        options.sort(key=lambda option: not option.missing)
+        return options
+
+    def stage_upload(
+        self,
+        *,
+        telegram_id: int,
+        telegram_file_id: str,
+        telegram_file_unique_id: str,
+        file_name: str,
+        mime_type: str,
+        size: int,
+        options: list[UploadOption],
+    ) -> StagedView:
+        """Keep a received file until its official says which output it is."""
+        now = self.clock()
+        with self.session() as session:
+            actor = self._actor(session, telegram_id, now)
+            staged = conversation_store.add_staged_upload(
+                session,
+                staged=StagedUpload(
+                    official_id=actor.official_id,
+                    telegram_file_id=telegram_file_id,
+                    telegram_file_unique_id=telegram_file_unique_id,
+                    file_name=file_name,
+                    mime_type=mime_type,
+                    size=size,
+                    options=[[str(o.draft_task_id), o.document] for o in options],
+                    created_at=now,
+                ),
+            )
+            session.commit()
+            assert staged.id is not None
+            return StagedView(staged.id, tuple(options))
+
+    def take_staged(
+        self, *, telegram_id: int, staged_id: int, choice: int
+    ) -> tuple[StagedUpload, UploadOption]:
+        """The staged file and the output chosen for it; the staging is used up."""
+        now = self.clock()
+        with self.session() as session:
+            actor = self._actor(session, telegram_id, now)
+            staged = conversation_store.staged_upload(session, staged_id=staged_id)
+            if staged is None or staged.official_id != actor.official_id:
+                raise InvalidInput("Berkas ini tidak ditemukan.")
+            if staged.resolved or not 0 <= choice < len(staged.options):
+                raise InvalidInput("Pilihan ini sudah tidak berlaku. Kirim ulang berkasnya.")
+            task_id, document = staged.options[choice]
+            task = draft_store.draft_task(session, draft_task_id=int(task_id))
+            if task is None:
+                raise InvalidInput("Pilihan ini sudah tidak berlaku. Kirim ulang berkasnya.")
+            draft = self._draft(session, task.draft_id)
+            sop = self.sops[draft.sop_id]
+            if not task.is_open:
+                self._require_open(session, sop, int(task_id), draft.id or 0)
+            staged.resolved = True
+            session.add(staged)
+            session.commit()
+            option = UploadOption(
+                _draft_view(draft), int(task_id), document, sop.document(document).nama, True
+            )
+            return staged, option
 
 
 def _person(official: Official) -> Person:

@@ -136,3 +136,46 @@ class RowClock(SQLModel, table=True):
     completed: bool | None = None
     minutes_used: int | None = None
     """Working minutes between entering and leaving, against the standard."""
+
+
+class Invite(SQLModel, table=True):
+    """A one-time link that registers whoever opens it in a position."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(unique=True, index=True)
+    position: str
+    unit: str | None = None
+    created_by: int = Field(sa_type=BigInteger)
+    """The administrator's Telegram id."""
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    expires_at: datetime = Field(sa_type=AwareDateTime)
+    used_by: int | None = Field(default=None, foreign_key="official.id")
+    used_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class PendingReply(SQLModel, table=True):
+    """An official pressed Kembalikan: their next text is the reason (or arahan)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    official_id: int = Field(foreign_key="official.id", unique=True)
+    draft_task_id: int = Field(foreign_key="drafttask.id")
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    message_id: int | None = None
+    """The task message whose buttons go once the return is made."""
+    created_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class StagedUpload(SQLModel, table=True):
+    """A file received whose output the official has not named yet."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    official_id: int = Field(foreign_key="official.id", index=True)
+    telegram_file_id: str
+    telegram_file_unique_id: str = ""
+    file_name: str
+    mime_type: str
+    size: int
+    options: list[list[str]] = Field(default_factory=list, sa_type=JSON)
+    """The outputs it may be: [draft task id, document key] pairs, as offered."""
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    resolved: bool = False

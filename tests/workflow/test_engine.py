@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -90,7 +91,7 @@ class Run:
         return self.state.task.task_id if self.state.task else None
 
 
-def opened(effects: list[object]) -> list[tuple[str, tuple[int, ...]]]:
+def opened(effects: Sequence[object]) -> list[tuple[str, tuple[int, ...]]]:
     return [
         (e.task_id, tuple(h.official_id for h in e.holders))
         for e in effects

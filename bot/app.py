@@ -1,0 +1,103 @@
+"""The one factory that builds the Telegram application, and the polling loop that runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import UTC, datetime, timedelta
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+
+import handlers
+from bot.config import Settings
+from bot.usecases import Workflow
+from handlers.common import SERVICES_KEY, Services
+from storage.db import make_engine
+from workflow.calendar import OfficeCalendar
+from workflow.sop import load_sops
+
+log = logging.getLogger(__name__)
+
+PUBLIC_COMMANDS = [
+    BotCommand("start", "Mulai / daftar"),
+    BotCommand("bantuan", "Bantuan"),
+]
+
+
+def build_workflow(settings: Settings) -> Workflow:
+    return Workflow(
+        engine=make_engine(settings.database_url),
+        sops=load_sops(settings.sops_dir),
+        calendar=OfficeCalendar.from_file(settings.calendar_file),
+        clock=lambda: datetime.now(UTC),
+        admins=frozenset(settings.admin_telegram_ids),
+        invite_valid=timedelta(hours=settings.invite_valid_hours),
+    )
+
+
+def build_application(settings: Settings, *, workflow: Workflow | None = None) -> Application:  # type: ignore[type-arg]
+    """The bot, wired: settings, use cases and handlers. Tests use this same factory."""
+    services = Services(workflow=workflow or build_workflow(settings), settings=settings)
+
+    async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+        await application.bot.delete_webhook()
+        await application.bot.set_my_commands(PUBLIC_COMMANDS)
+
+    application = (
+        ApplicationBuilder()
+        .token(settings.bot_token())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_file_url)
+        .post_init(post_init)
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = services
+    handlers.register(application)
+    application.add_error_handler(_log_error)
+    return application
+
+
+async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("error while handling %s", update, exc_info=context.error)
+
+
+async def serve(
+    application: Application,  # type: ignore[type-arg]
+    stop: asyncio.Event,
+    *,
+    poll_timeout: float = 10,
+) -> None:
+    """Poll for updates until `stop` is set, then shut down cleanly."""
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0,
+            timeout=int(poll_timeout),
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+        )
+        await stop.wait()
+        await application.updater.stop()
+        await application.stop()
+
+
+def run(settings: Settings) -> None:
+    """`renja-bot run`: long polling until Ctrl+C or SIGTERM."""
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    application = build_application(settings)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        log.info("Renja Bot berjalan (long polling). Tekan Ctrl+C untuk berhenti.")
+        await serve(application, stop)
+
+    asyncio.run(main())

@@ -1,0 +1,381 @@
+"""Every message the bot shows, in Indonesian, in one place (HTML parse mode)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+
+from bot.usecases import (
+    AuditLine,
+    DocumentView,
+    DraftStatusView,
+    InviteProblem,
+    StaleTask,
+    TaskBriefing,
+    UploadOption,
+)
+from workflow.engine import ActionRefused, AuditAction, Refusal
+from workflow.sop import Sop, TaskKind
+
+# Button labels ---------------------------------------------------------------------------
+
+SETUJUI = "✅ Setujui"
+KEMBALIKAN = "↩️ Kembalikan"
+KIRIM = "📤 Kirim"
+BATAL = "✖️ Batal"
+
+PERSETUJUAN_INTERNAL = "Persetujuan internal, bukan TTE (tanda tangan elektronik)."
+
+
+def approve_label(briefing: TaskBriefing) -> str:
+    if briefing.task.label_setujui:
+        return f"✅ {briefing.task.label_setujui}"
+    return SETUJUI
+
+
+# Time ------------------------------------------------------------------------------------
+
+
+def local(moment: datetime, tz: ZoneInfo) -> datetime:
+    return moment.astimezone(tz)
+
+
+def date_text(moment: datetime, tz: ZoneInfo) -> str:
+    """'Senin, 30 November 2026'."""
+    return format_date(local(moment, tz).date(), "EEEE, d MMMM y", locale="id")
+
+
+def time_text(moment: datetime, tz: ZoneInfo) -> str:
+    """'08:00 WIB' (the zone's own abbreviation)."""
+    at = local(moment, tz)
+    return f"{at:%H:%M} {at.tzname() or ''}".strip()
+
+
+def when_text(moment: datetime, tz: ZoneInfo) -> str:
+    return f"{date_text(moment, tz)} {time_text(moment, tz)}"
+
+
+def minutes_text(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{hours} jam {rest} menit"
+    if hours:
+        return f"{hours} jam"
+    return f"{rest} menit"
+
+
+# People and positions ---------------------------------------------------------------------
+
+
+def sapaan(name: str) -> str:
+    return f"Bapak/Ibu {escape(name)}"
+
+
+def short_hash(sha256: str) -> str:
+    return sha256[:12]
+
+
+# Messages --------------------------------------------------------------------------------
+
+
+def draft_heading(briefing: TaskBriefing) -> str:
+    draft = briefing.draft
+    return f"📋 <b>{escape(draft.title)}</b> (#{draft.id}, tahun {draft.year})"
+
+
+def task_message(briefing: TaskBriefing, sop: Sop, tz: ZoneInfo) -> str:
+    """What the holder of a task receives: what to do, with what, by when."""
+    task = briefing.task
+    lines = [
+        draft_heading(briefing),
+        f"<b>Langkah {briefing.row_no}: {escape(task.judul)}</b>",
+        f"<i>{escape(_shorten(briefing.activity, 300))}</i>",
+        "",
+    ]
+    if task.petunjuk:
+        lines.append(f"Yang perlu dilakukan: {escape(task.petunjuk)}")
+    if briefing.persyaratan:
+        lines.append(f"Persyaratan: {escape(', '.join(briefing.persyaratan))}")
+    lines.append(f"Output: {escape(', '.join(briefing.outputs))}")
+    if task.is_upload:
+        names = ", ".join(sop.document(key).nama for key in task.dokumen)
+        lines.append(f"Dokumen yang diunggah: {escape(names)}")
+    if briefing.due_at is not None:
+        lines.append(
+            f"Batas waktu: {when_text(briefing.due_at, tz)} — "
+            f"{briefing.standard_minutes} menit kerja"
+        )
+    if briefing.return_note:
+        lines.append("")
+        lines.append(f"↩️ <b>Dikembalikan dengan catatan:</b> {escape(briefing.return_note)}")
+    if briefing.pending_units and task.jenis == TaskKind.UNGGAH_PARALEL:
+        lines.append(f"Belum masuk: {escape(', '.join(briefing.pending_units))}")
+    lines.append("")
+    if task.is_upload:
+        lines.append(
+            "Kirim berkas (PDF, DOC/DOCX, XLS/XLSX, ODT/ODS, atau foto hasil pindai) ke obrolan "
+            "ini; tulis nama output di keterangan berkas. Setelah lengkap, tekan Kirim."
+        )
+    elif task.jenis == TaskKind.KEPUTUSAN:
+        lines.append(
+            f"Setujui & tandatangani, atau Kembalikan dengan arahan. {PERSETUJUAN_INTERNAL}"
+        )
+    else:
+        lines.append("Setujui untuk meneruskan, atau Kembalikan dengan catatan.")
+    return "\n".join(lines)
+
+
+def document_caption(document: DocumentView) -> str:
+    unit = f" — {escape(document.share)}" if document.share else ""
+    return (
+        f"{escape(document.name)}{unit}, versi {document.version} "
+        f"(diunggah {escape(document.uploaded_by)}, SHA-256 {short_hash(document.sha256)})"
+    )
+
+
+def notice_message(briefing_title: str, draft_id: int, what: str) -> str:
+    return f"ℹ️ <b>{escape(briefing_title)}</b> (#{draft_id})\n{what}"
+
+
+def task_done_notice(task_title: str, actor: str) -> str:
+    return f"{escape(task_title)} telah diselesaikan oleh {escape(actor)}."
+
+
+def signed_notice(actor: str) -> str:
+    return (
+        f"✍️ Rencana Kerja telah disetujui dan ditandatangani oleh {escape(actor)}. "
+        f"{PERSETUJUAN_INTERNAL}"
+    )
+
+
+def outcome_line(action: str, actor: str, moment: datetime, tz: ZoneInfo) -> str:
+    verbs = {
+        AuditAction.SETUJUI.value: "✅ Disetujui",
+        AuditAction.TANDATANGANI.value: "✍️ Disetujui & ditandatangani",
+        AuditAction.KEMBALIKAN.value: "↩️ Dikembalikan",
+        AuditAction.KIRIM.value: "📤 Dikirim",
+    }
+    return f"{verbs.get(action, action)} oleh {escape(actor)}, {when_text(moment, tz)}."
+
+
+def upload_received(document: DocumentView, missing: tuple[str, ...]) -> str:
+    lines = [f"✅ Diterima: {document_caption(document)}."]
+    if missing:
+        lines.append(f"Masih diperlukan: {escape(', '.join(missing))}.")
+    else:
+        lines.append("Dokumen sudah lengkap. Tekan Kirim untuk meneruskan.")
+    return "\n".join(lines)
+
+
+def which_output() -> str:
+    return "Berkas ini untuk output yang mana? Pilih di bawah."
+
+
+def option_label(option: UploadOption, many_drafts: bool) -> str:
+    label = option.name
+    if many_drafts:
+        label = f"#{option.draft.id} {label}"
+    return label[:60]
+
+
+def ask_return_reason(briefing: TaskBriefing) -> str:
+    noun = "arahan" if briefing.task.jenis == TaskKind.KEPUTUSAN else "alasan pengembalian"
+    return (
+        f"↩️ Tulis {noun} untuk <b>{escape(briefing.task.judul)}</b> "
+        f"(#{briefing.draft.id}) pada pesan berikutnya. Ketik /batal untuk membatalkan."
+    )
+
+
+def returned_to_you(briefing: TaskBriefing) -> str:
+    return f"↩️ Draft dikembalikan kepada Bapak/Ibu: {escape(briefing.task.judul)}."
+
+
+def draft_started(title: str, draft_id: int) -> str:
+    return f"📋 Draft <b>{escape(title)}</b> dibuat (#{draft_id})."
+
+
+def draft_finished(title: str, draft_id: int) -> str:
+    return f"🎉 Draft <b>{escape(title)}</b> (#{draft_id}) selesai."
+
+
+# Status and history ----------------------------------------------------------------------
+
+
+def status_message(views: list[DraftStatusView], tz: ZoneInfo, now: datetime) -> str:
+    if not views:
+        return "Tidak ada draft yang aktif."
+    blocks = []
+    for view in views:
+        draft = view.draft
+        lines = [f"📋 <b>{escape(draft.title)}</b> (#{draft.id}, tahun {draft.year})"]
+        if view.briefing is None:
+            finished = f", {when_text(draft.finished_at, tz)}" if draft.finished_at else ""
+            lines.append(f"Selesai{finished}.")
+        else:
+            briefing = view.briefing
+            holders = ", ".join(p.name for p in briefing.holders) or "belum ada pemegang"
+            lines.append(f"Langkah {briefing.row_no}: {escape(briefing.task.judul)}")
+            lines.append(f"Pemegang: {escape(holders)}")
+            if briefing.pending_units:
+                lines.append(f"Belum masuk: {escape(', '.join(briefing.pending_units))}")
+            if briefing.due_at is not None:
+                lines.append(f"Batas waktu: {when_text(briefing.due_at, tz)}")
+                lines.append(lateness(briefing.due_at, now))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def lateness(due_at: datetime, now: datetime) -> str:
+    minutes = int((due_at - now).total_seconds() // 60)
+    if minutes >= 0:
+        return f"⏳ Sisa waktu: {minutes_text(minutes)}"
+    return f"⚠️ Terlambat {minutes_text(-minutes)}"
+
+
+def history_message(title: str, draft_id: int, lines: list[AuditLine], tz: ZoneInfo) -> str:
+    verbs = {
+        "dibuat": "membuat draft",
+        "unggah": "mengunggah",
+        "kirim": "mengirim",
+        "setujui": "menyetujui",
+        "kembalikan": "mengembalikan",
+        "tandatangani": "menyetujui & menandatangani",
+    }
+    out = [f"🗂 Riwayat <b>{escape(title)}</b> (#{draft_id})"]
+    for line in lines:
+        who = escape(line.actor)
+        if line.acting:
+            who = f"{escape(line.acting)} a.n. {who}"
+        entry = f"• {time_text(line.at, tz)} {date_text(line.at, tz)} — L{line.row_no} {who} "
+        entry += verbs.get(line.action, line.action)
+        if line.document is not None:
+            entry += f" {document_caption(line.document)}"
+        if line.note:
+            entry += f": “{escape(line.note)}”"
+        out.append(entry)
+    return "\n".join(out)
+
+
+def sop_message(sop: Sop) -> str:
+    lines = [f"📘 <b>SOP {escape(sop.identitas.judul)}</b>"]
+    for row in sop.langkah:
+        who = ", ".join(sop.position(key).label for key in row.pelaksana)
+        lines.append("")
+        lines.append(f"<b>{row.nomor}. {escape(_shorten(row.aktivitas, 220))}</b>")
+        lines.append(f"Pelaksana: {escape(who)}")
+        if row.persyaratan:
+            lines.append(f"Persyaratan: {escape(', '.join(row.persyaratan))}")
+        lines.append(f"Waktu: {row.waktu} menit · Output: {escape(', '.join(row.output))}")
+    lines.append("")
+    lines.append(f"<b>Jumlah waktu: {sop.total_minutes} menit</b>")
+    return "\n".join(lines)
+
+
+# Refusals and hints -----------------------------------------------------------------------
+
+REFUSALS = {
+    Refusal.DRAFT_SELESAI: "Draft ini sudah selesai; tidak ada lagi yang dapat diubah.",
+    Refusal.BUKAN_PEMEGANG: "Tugas ini untuk {jabatan}, bukan untuk Bapak/Ibu.",
+    Refusal.AKSI_TIDAK_SESUAI: "Tindakan ini tidak sesuai dengan tugas “{tugas}”.",
+    Refusal.DOKUMEN_TIDAK_DIMINTA: "{dokumen} tidak diminta pada tugas “{tugas}”.",
+    Refusal.DOKUMEN_BELUM_LENGKAP: "Dokumen belum lengkap: {dokumen}.",
+    Refusal.CATATAN_WAJIB: "Catatan pengembalian wajib diisi. Tulis alasannya, atau /batal.",
+    Refusal.UNIT_SUDAH_KIRIM: "{unit} sudah mengirim bagiannya.",
+    Refusal.UNIT_TIDAK_JELAS: "Bapak/Ibu memegang beberapa unit ({unit}); hubungi admin.",
+    Refusal.TIDAK_ADA_PEMEGANG: (
+        "Belum ada pejabat terdaftar sebagai {jabatan}, jadi draft belum dapat diteruskan. "
+        "Mohon minta admin mendaftarkannya."
+    ),
+}
+
+
+def refusal(error: ActionRefused) -> str:
+    return REFUSALS[error.code].format(**{k: escape(v) for k, v in error.detail.items()})
+
+
+def stale(error: StaleTask, tz: ZoneInfo) -> str:
+    who = error.handled_by or "pejabat lain"
+    when = f" pada {when_text(error.handled_at, tz)}" if error.handled_at else ""
+    return f"Tugas “{error.task_title}” sudah ditangani oleh {who}{when}."
+
+
+NOT_REGISTERED = (
+    "Mohon maaf, Bapak/Ibu belum terdaftar di Renja Bot. Mohon hubungi admin BAPPEDA "
+    "(Subbag. Rencana Kerja dan Monev) dan sebutkan ID Telegram Bapak/Ibu: <code>{id}</code>."
+)
+_ASK_NEW_LINK = "Mohon minta tautan baru ke admin."
+INVITE_PROBLEMS = {
+    InviteProblem.TIDAK_DIKENAL: f"Tautan undangan tidak dikenal. {_ASK_NEW_LINK}",
+    InviteProblem.KEDALUWARSA: f"Tautan undangan sudah kedaluwarsa. {_ASK_NEW_LINK}",
+    InviteProblem.SUDAH_DIPAKAI: f"Tautan undangan ini sudah dipakai. {_ASK_NEW_LINK}",
+    InviteProblem.SUDAH_TERDAFTAR: "Bapak/Ibu sudah terdaftar pada jabatan ini.",
+}
+DRAFT_NOT_FOUND = "Draft #{id} tidak ditemukan. Lihat /status untuk daftar draft."
+NO_UPLOAD_EXPECTED = (
+    "Saat ini tidak ada dokumen yang diminta dari Bapak/Ibu, jadi berkas tidak disimpan. "
+    "Lihat /tugas."
+)
+WRONG_FILE_TYPE = (
+    "Jenis berkas “{name}” tidak diterima. Kirim PDF, DOC/DOCX, XLS/XLSX, ODT/ODS, atau foto "
+    "hasil pindai. Berkas tidak disimpan."
+)
+FILE_TOO_LARGE = "Berkas terlalu besar ({size}); batasnya {limit}. Berkas tidak disimpan."
+DOWNLOAD_FAILED = "Berkas tidak dapat diunduh dari Telegram: {reason}. Mohon kirim ulang."
+RETURN_CANCELLED = "Dibatalkan. Tidak ada yang berubah."
+NOTHING_TO_CANCEL = "Tidak ada yang sedang menunggu. Tidak ada yang berubah."
+UNKNOWN_COMMAND = "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah."
+TEXT_HINT = "Renja Bot bekerja dengan tombol dan perintah. Ketik /tugas atau /bantuan."
+NEED_TITLE = "Tulis judulnya: /renja_baru Renja BAPPEDA Tahun 2027"
+NEED_DRAFT_ID = "Sebutkan nomor draft, misalnya: /riwayat 1"
+NOT_A_NUMBER = "“{text}” bukan nomor draft. Contoh: /status 1"
+NO_TASKS = "Tidak ada tugas yang menunggu Bapak/Ibu saat ini. 👍"
+ONLY_ADMIN = "Perintah ini hanya untuk admin."
+INVITE_USAGE = "Cara pakai: /undang <jabatan> [unit]. Jabatan: {positions}"
+BUTTON_EXPIRED = "Tombol ini sudah tidak berlaku."
+
+
+def invite_created(link: str, label: str, expires: str) -> str:
+    return (
+        f"🔗 Tautan undangan untuk <b>{escape(label)}</b> (sekali pakai, berlaku sampai "
+        f"{expires}):\n{escape(link)}"
+    )
+
+
+def welcome(name: str, positions: list[str]) -> str:
+    held = ", ".join(positions) or "belum ada jabatan aktif"
+    return (
+        f"Selamat datang, {sapaan(name)}. Jabatan: {escape(held)}.\n"
+        "Renja Bot akan memberi tahu bila ada tugas untuk Bapak/Ibu. Ketik /bantuan."
+    )
+
+
+def help_message(can_start: bool, is_admin: bool) -> str:
+    lines = [
+        "<b>Renja Bot</b> — SOP Menyusun Rencana Kerja",
+        "/tugas — tugas saya yang menunggu",
+        "/status [nomor] — posisi setiap draft dan batas waktunya",
+        "/riwayat &lt;nomor&gt; — jejak audit draft",
+        "/sop — tabel SOP",
+        "/batal — batalkan isian yang sedang ditunggu",
+    ]
+    if can_start:
+        lines.insert(1, "/renja_baru &lt;judul&gt; — mulai draft Renja baru")
+    if is_admin:
+        lines.append("/undang &lt;jabatan&gt; [unit] — buat tautan pendaftaran pejabat")
+    lines.append("")
+    lines.append("Dokumen dikirim sebagai berkas; keputusan diambil dengan tombol.")
+    return "\n".join(lines)
+
+
+def size_text(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+    return f"{max(1, size // 1024)} KB"
+
+
+def _shorten(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

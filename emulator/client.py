@@ -1,0 +1,504 @@
+"""Python client for the emulator's control side: simulated users on their phones.
+
+Everything goes over real HTTP to the ``/_emu/`` endpoints, so the emulator may run in
+another process. Typical use::
+
+    async with EmulatorClient(emulator.control_url) as client:
+        budi = await client.user(1001, "Budi", username="budi")
+        await budi.send_text("/start")
+        [welcome] = await budi.wait_for_messages(1)
+        query_id = await budi.press(welcome, "Setuju")
+        assert (await budi.callback_answer(query_id)) is not None
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import httpx
+
+JsonDict = dict[str, Any]
+
+
+class EmulatorError(RuntimeError):
+    """The emulator refused a control request (e.g. pressing a button that is not there)."""
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline keyboard button as the user sees it."""
+
+    text: str
+    callback_data: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """A document, or one size of a photo."""
+
+    file_id: str
+    file_unique_id: str
+    file_size: int
+    file_name: str | None = None
+    mime_type: str | None = None
+    width: int | None = None
+    height: int | None = None
+
+    @classmethod
+    def from_json(cls, data: JsonDict) -> FileInfo:
+        """Build from a Bot API Document/PhotoSize object."""
+        return cls(
+            file_id=data["file_id"],
+            file_unique_id=data["file_unique_id"],
+            file_size=data.get("file_size", 0),
+            file_name=data.get("file_name"),
+            mime_type=data.get("mime_type"),
+            width=data.get("width"),
+            height=data.get("height"),
+        )
+
+
+def _buttons(rows: list[list[JsonDict]]) -> list[list[Button]]:
+    return [[Button(b["text"], b.get("callback_data"), b.get("url")) for b in row] for row in rows]
+
+
+@dataclass(frozen=True)
+class MessageVersion:
+    """The content a message had before one of its edits."""
+
+    text: str | None
+    html: str | None
+    caption: str | None
+    caption_html: str | None
+    buttons: list[list[Button]]
+    edit_date: int | None
+
+    @classmethod
+    def from_json(cls, data: JsonDict) -> MessageVersion:
+        """Build from the control-side JSON."""
+        return cls(
+            text=data["text"],
+            html=data["html"],
+            caption=data["caption"],
+            caption_html=data["caption_html"],
+            buttons=_buttons(data["buttons"]),
+            edit_date=data["edit_date"],
+        )
+
+
+@dataclass(frozen=True)
+class BotMessage:
+    """A message the bot sent to a user, in its current state.
+
+    ``text``/``caption`` are what the user reads (HTML tags stripped, entities unescaped);
+    ``html``/``caption_html`` are the raw strings the bot sent (markup included when the bot
+    used ``parse_mode=HTML``). ``history`` holds the earlier versions, oldest first.
+    """
+
+    message_id: int
+    chat_id: int
+    date: int
+    text: str | None = None
+    html: str | None = None
+    parse_mode: str | None = None
+    caption: str | None = None
+    caption_html: str | None = None
+    buttons: list[list[Button]] = field(default_factory=list)
+    document: FileInfo | None = None
+    photo: list[FileInfo] = field(default_factory=list)
+    reply_to_message_id: int | None = None
+    reply_markup: JsonDict | None = None
+    edited: bool = False
+    deleted: bool = False
+    history: list[MessageVersion] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: JsonDict) -> BotMessage:
+        """Build from the control-side JSON."""
+        return cls(
+            message_id=data["message_id"],
+            chat_id=data["chat_id"],
+            date=data["date"],
+            text=data["text"],
+            html=data["html"],
+            parse_mode=data["parse_mode"],
+            caption=data["caption"],
+            caption_html=data["caption_html"],
+            buttons=_buttons(data["buttons"]),
+            document=FileInfo.from_json(data["document"]) if data["document"] else None,
+            photo=[FileInfo.from_json(size) for size in data["photo"]],
+            reply_to_message_id=data["reply_to_message_id"],
+            reply_markup=data["reply_markup"],
+            edited=data["edited"],
+            deleted=data["deleted"],
+            history=[MessageVersion.from_json(version) for version in data["history"]],
+        )
+
+    @property
+    def body(self) -> str:
+        """The text, else the caption, else an empty string."""
+        return self.text if self.text is not None else (self.caption or "")
+
+    @property
+    def force_reply(self) -> bool:
+        """Whether the bot asked the user to reply to this message (ForceReply)."""
+        return bool(self.reply_markup and self.reply_markup.get("force_reply"))
+
+    def button_texts(self) -> list[str]:
+        """Labels of all inline buttons, row by row."""
+        return [button.text for row in self.buttons for button in row]
+
+    def button(self, text: str) -> Button:
+        """The inline button with exactly this label."""
+        for row in self.buttons:
+            for button in row:
+                if button.text == text:
+                    return button
+        raise LookupError(f"no button {text!r}; buttons: {self.button_texts()}")
+
+
+@dataclass(frozen=True)
+class CallbackAnswer:
+    """What the bot answered to a button press (``answerCallbackQuery``)."""
+
+    text: str | None
+    show_alert: bool
+    url: str | None
+
+
+@dataclass(frozen=True)
+class MenuCommand:
+    """One entry of the command menu a user sees."""
+
+    command: str
+    description: str
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One Bot API call the bot made (``getUpdates`` excluded), in order across all users.
+
+    ``text`` is the resulting message text or caption for calls that return a message;
+    ``error`` is Telegram's description when the call failed.
+    """
+
+    seq: int
+    time: float
+    method: str
+    chat_id: int | None
+    message_id: int | None
+    ok: bool
+    error: str | None
+    text: str | None
+
+    @classmethod
+    def from_json(cls, data: JsonDict) -> LogEntry:
+        """Build from the control-side JSON."""
+        return cls(**data)
+
+
+class HasMessageId(Protocol):
+    """Anything with a ``message_id``: a :class:`BotMessage`, a ``telegram.Message``..."""
+
+    @property
+    def message_id(self) -> int: ...
+
+
+MessageRef = int | HasMessageId
+"""A message given by id or by any object that has a ``message_id``."""
+
+MessagePredicate = Callable[[BotMessage], bool]
+
+
+class EmulatorClient:
+    """Control-side client of a running :class:`~emulator.server.BotApiEmulator`."""
+
+    def __init__(self, base_http_url: str, *, http_timeout: float = 30.0) -> None:
+        # trust_env=False: never route 127.0.0.1 through a proxy from the environment.
+        self._http = httpx.AsyncClient(
+            base_url=base_http_url.rstrip("/"), timeout=http_timeout, trust_env=False
+        )
+
+    async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> EmulatorClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def call(self, http_method: str, path: str, *, wait: float = 0.0, **kwargs: Any) -> Any:
+        """Make a control request and return its ``result`` (raises :class:`EmulatorError`)."""
+        timeout = self._http.timeout.read or 30.0
+        response = await self._http.request(http_method, path, timeout=timeout + wait, **kwargs)
+        if response.headers.get("content-type", "").startswith("application/json"):
+            data = response.json()
+            if not data.get("ok"):
+                raise EmulatorError(data.get("description", response.text))
+            return data["result"]
+        response.raise_for_status()
+        return response.content
+
+    async def user(
+        self,
+        user_id: int,
+        first_name: str,
+        username: str | None = None,
+        last_name: str | None = None,
+        language_code: str | None = None,
+    ) -> SimulatedUser:
+        """Register a user (who has not started the bot yet) and return them."""
+        await self.call(
+            "POST",
+            "/_emu/users",
+            json={
+                "id": user_id,
+                "first_name": first_name,
+                "username": username,
+                "last_name": last_name,
+                "language_code": language_code,
+            },
+        )
+        return SimulatedUser(self, user_id, first_name, username)
+
+    async def reset(self) -> None:
+        """Forget all users, chats, messages, files, updates, menus and the log."""
+        await self.call("POST", "/_emu/reset")
+
+    async def log(self) -> list[LogEntry]:
+        """Every Bot API call the bot made so far, in order, across all users."""
+        return [LogEntry.from_json(entry) for entry in await self.call("GET", "/_emu/log")]
+
+    async def pending_updates(self) -> list[JsonDict]:
+        """Updates the bot has not confirmed yet (raw Bot API JSON)."""
+        result: list[JsonDict] = await self.call("GET", "/_emu/updates")
+        return result
+
+    async def advance_clock(self, seconds: float) -> float:
+        """Move the emulator's time forward; returns the new emulated unix time."""
+        result = await self.call("POST", "/_emu/clock", json={"advance": seconds})
+        return float(result["now"])
+
+    async def set_callback_query_max_age(self, seconds: float) -> None:
+        """How long the bot may take to answer a button press before it is too old."""
+        await self.call("POST", "/_emu/config", json={"callback_query_max_age": seconds})
+
+    async def download(self, file_id: str) -> bytes:
+        """Raw bytes of any file the emulator knows (no 20 MB limit: users have none)."""
+        response = await self._http.get(f"/_emu/files/{file_id}")
+        if response.status_code != 200:
+            raise EmulatorError(f"unknown file_id {file_id!r}")
+        return response.content
+
+
+class SimulatedUser:
+    """One Telegram user talking to the bot from their phone."""
+
+    def __init__(
+        self, client: EmulatorClient, user_id: int, first_name: str, username: str | None
+    ) -> None:
+        self.client = client
+        self.id = user_id
+        self.first_name = first_name
+        self.username = username
+        self._seen = 0  # bot messages already returned by wait_for_messages
+
+    @property
+    def chat_id(self) -> int:
+        """The private chat with the bot (same as the user id)."""
+        return self.id
+
+    def __repr__(self) -> str:
+        return f"SimulatedUser(id={self.id}, first_name={self.first_name!r})"
+
+    # -- sending ---------------------------------------------------------------------------
+
+    async def send_text(self, text: str, *, reply_to: MessageRef | None = None) -> int:
+        """Send a text message; returns its message_id.
+
+        Commands (``/start abc``, ``/renja_baru Judul``) carry a ``bot_command`` entity.
+        Sending anything starts the chat (and unblocks the bot), like Telegram.
+        """
+        message = await self.client.call(
+            "POST",
+            f"/_emu/users/{self.id}/text",
+            json={"text": text, "reply_to_message_id": _message_id(reply_to)},
+        )
+        return int(message["message_id"])
+
+    async def send_document(
+        self,
+        file_name: str,
+        content: bytes,
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
+    ) -> int:
+        """Send a file as a document; returns the message_id."""
+        message = await self.client.call(
+            "POST",
+            f"/_emu/users/{self.id}/document",
+            files={"document": (file_name, content, mime_type)},
+            data={"caption": caption} if caption else {},
+        )
+        return int(message["message_id"])
+
+    async def send_photo(
+        self,
+        content: bytes,
+        caption: str | None = None,
+        *,
+        width: int | None = None,
+        height: int | None = None,
+    ) -> int:
+        """Send a photo (delivered as a list of PhotoSize); returns the message_id."""
+        data: dict[str, str] = {}
+        if caption:
+            data["caption"] = caption
+        if width is not None and height is not None:
+            data.update(width=str(width), height=str(height))
+        message = await self.client.call(
+            "POST",
+            f"/_emu/users/{self.id}/photo",
+            files={"photo": ("photo.jpg", content, "image/jpeg")},
+            data=data,
+        )
+        return int(message["message_id"])
+
+    async def press(self, message: MessageRef, button_text: str) -> str:
+        """Press the inline button with exactly this label; returns the callback query id.
+
+        Raises :class:`EmulatorError` if the message does not show such a button right now.
+        """
+        result = await self.client.call(
+            "POST",
+            f"/_emu/users/{self.id}/press",
+            json={"message_id": _message_id(message), "button_text": button_text},
+        )
+        return str(result["callback_query_id"])
+
+    async def block(self) -> None:
+        """Block the bot: further sends fail with 403 ``bot was blocked by the user``."""
+        await self.client.call("POST", f"/_emu/users/{self.id}/block")
+
+    async def unblock(self) -> None:
+        """Unblock the bot (sending any message also does this)."""
+        await self.client.call("POST", f"/_emu/users/{self.id}/unblock")
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def _fetch(self, after_version: int | None, wait: float) -> tuple[int, list[BotMessage]]:
+        params: dict[str, str] = {}
+        if after_version is not None:
+            params = {"after_version": str(after_version), "timeout": str(wait)}
+        result = await self.client.call(
+            "GET", f"/_emu/users/{self.id}/messages", params=params, wait=wait
+        )
+        return int(result["version"]), [BotMessage.from_json(m) for m in result["messages"]]
+
+    async def messages(self, *, include_deleted: bool = True) -> list[BotMessage]:
+        """All messages the bot sent to this user, current state, oldest first."""
+        _, messages = await self._fetch(None, 0.0)
+        return [m for m in messages if include_deleted or not m.deleted]
+
+    async def last_message(self) -> BotMessage:
+        """The newest bot message that was not deleted."""
+        visible = await self.messages(include_deleted=False)
+        if not visible:
+            raise LookupError(f"the bot has sent no message to user {self.id}")
+        return visible[-1]
+
+    async def wait_until(
+        self,
+        predicate: Callable[[list[BotMessage]], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109 - forwarded to the server-side long poll
+    ) -> list[BotMessage]:
+        """Wait until ``predicate(all bot messages)`` holds; returns those messages.
+
+        Use it to wait for edits, e.g. ``wait_until(lambda ms: ms[0].edited)``.
+        """
+        deadline = _loop_time() + timeout
+        version: int | None = None  # None: first look, answered at once
+        while True:
+            remaining = max(deadline - _loop_time(), 0.0)
+            version, messages = await self._fetch(version, remaining)
+            if predicate(messages):
+                return messages
+            if _loop_time() >= deadline:
+                raise TimeoutError(
+                    f"user {self.id}: condition not met within {timeout}s; bot messages: "
+                    f"{[m.body for m in messages]}"
+                )
+
+    async def wait_for_messages(
+        self,
+        count_or_predicate: int | MessagePredicate = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - forwarded to the server-side long poll
+    ) -> list[BotMessage]:
+        """Wait for bot messages this user has not been handed yet.
+
+        Every user keeps a cursor: each call returns messages after the ones earlier calls
+        returned (deleted ones included, so the count stays stable), then moves the cursor.
+
+        * ``wait_for_messages(2)`` returns exactly the next 2 new messages.
+        * ``wait_for_messages(lambda m: "Selesai" in m.body)`` returns the new messages up to
+          and including the first one that matches.
+
+        Raises :class:`TimeoutError` listing what did arrive.
+        """
+        found: list[BotMessage] = []
+
+        def ready(messages: list[BotMessage]) -> bool:
+            new = messages[self._seen :]
+            if isinstance(count_or_predicate, int):
+                if len(new) < count_or_predicate:
+                    return False
+                found[:] = new[:count_or_predicate]
+                return True
+            for index, message in enumerate(new):
+                if count_or_predicate(message):
+                    found[:] = new[: index + 1]
+                    return True
+            return False
+
+        try:
+            await self.wait_until(ready, timeout)
+        except TimeoutError:
+            messages = await self.messages()
+            raise TimeoutError(
+                f"user {self.id}: expected {count_or_predicate!r} new bot message(s) within "
+                f"{timeout}s; new ones: {[m.body for m in messages[self._seen :]]}"
+            ) from None
+        self._seen += len(found)
+        return found
+
+    async def callback_answer(self, query_id: str, wait: float = 5.0) -> CallbackAnswer | None:
+        """What the bot answered to that press, waiting up to ``wait`` seconds; else ``None``."""
+        result = await self.client.call(
+            "GET", f"/_emu/callback_queries/{query_id}", params={"timeout": str(wait)}, wait=wait
+        )
+        if not result["answered"]:
+            return None
+        return CallbackAnswer(result["text"], result["show_alert"], result["url"])
+
+    async def download(self, file: str | FileInfo) -> bytes:
+        """Download a file the bot sent (or anything else the emulator knows)."""
+        return await self.client.download(file.file_id if isinstance(file, FileInfo) else file)
+
+    async def menu_commands(self) -> list[MenuCommand]:
+        """The command menu this user sees (chat scope, then private chats, then default)."""
+        result = await self.client.call("GET", f"/_emu/users/{self.id}/commands")
+        return [MenuCommand(c["command"], c["description"]) for c in result]
+
+
+def _message_id(message: MessageRef | None) -> int | None:
+    return message if message is None or isinstance(message, int) else message.message_id
+
+
+def _loop_time() -> float:
+    return asyncio.get_running_loop().time()

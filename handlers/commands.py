@@ -1,0 +1,220 @@
+"""Command handlers: /start, /bantuan, /renja_baru, /tugas, /status, /riwayat, /sop, /batal,
+/undang."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot import texts
+from bot.usecases import (
+    DraftNotFound,
+    InvalidInput,
+    InviteRefused,
+    NotAdmin,
+    NotRegistered,
+    Workflow,
+)
+from handlers.common import notify, send_briefing, services, set_menu
+from workflow.engine import ActionRefused
+
+
+async def reply(update: Update, text: str) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Welcome an official, register the opener of an invitation, or say whom to ask."""
+    user = update.effective_user
+    chat = update.effective_chat
+    assert user is not None and chat is not None
+    workflow = services(context).workflow
+    if context.args:
+        try:
+            workflow.redeem_invite(
+                token=context.args[0],
+                telegram_id=user.id,
+                name=user.full_name,
+                username=user.username,
+            )
+        except InviteRefused as error:
+            await reply(update, texts.INVITE_PROBLEMS[error.problem])
+            return
+    try:
+        actor = workflow.actor(user.id)
+    except NotRegistered:
+        await reply(update, texts.NOT_REGISTERED.format(id=user.id))
+        return
+    positions = [
+        workflow.position_label(h.position, unit=h.unit, acting=h.acting) for h in actor.holdings
+    ]
+    await reply(update, texts.welcome(actor.name, positions))
+    await set_menu(context, chat.id, user.id)
+
+
+async def bantuan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the commands this official may use."""
+    assert update.effective_user is not None
+    workflow = services(context).workflow
+    uid = update.effective_user.id
+    await reply(update, texts.help_message(workflow.can_start_draft(uid), workflow.is_admin(uid)))
+
+
+async def renja_baru(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Start a new Renja draft (the Kasubbag)."""
+    assert update.effective_user is not None
+    title = " ".join(context.args or [])
+    if not title:
+        await reply(update, texts.NEED_TITLE)
+        return
+    try:
+        outcome = services(context).workflow.start_draft(
+            telegram_id=update.effective_user.id, title=title
+        )
+    except NotRegistered:
+        await reply(update, texts.NOT_REGISTERED.format(id=update.effective_user.id))
+        return
+    except ActionRefused as error:
+        await reply(update, texts.refusal(error))
+        return
+    except InvalidInput as error:
+        await reply(update, str(error))
+        return
+    await reply(update, texts.draft_started(outcome.draft.title, outcome.draft.id))
+    await notify(context, outcome)
+
+
+async def tugas(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List my open tasks, each with its buttons."""
+    assert update.effective_user is not None
+    uid = update.effective_user.id
+    try:
+        briefings = services(context).workflow.open_tasks_for(uid)
+    except NotRegistered:
+        await reply(update, texts.NOT_REGISTERED.format(id=uid))
+        return
+    if not briefings:
+        await reply(update, texts.NO_TASKS)
+        return
+    workflow = services(context).workflow
+    me = workflow.person(uid)
+    for briefing in briefings:
+        await send_briefing(context, me, briefing)
+
+
+def _draft_id(text: str) -> int | None:
+    cleaned = text.strip().lstrip("#")
+    return int(cleaned) if cleaned.isdigit() else None
+
+
+async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Where every active draft (or one) stands: row, holder, deadline, late or not."""
+    assert update.effective_user is not None
+    found = services(context)
+    if not _registered(found.workflow, update.effective_user.id):
+        await reply(update, texts.NOT_REGISTERED.format(id=update.effective_user.id))
+        return
+    draft_id = None
+    if context.args:
+        draft_id = _draft_id(context.args[0])
+        if draft_id is None:
+            await reply(update, texts.NOT_A_NUMBER.format(text=context.args[0][:20]))
+            return
+    try:
+        views = found.workflow.draft_status(draft_id)
+    except DraftNotFound:
+        await reply(update, texts.DRAFT_NOT_FOUND.format(id=draft_id))
+        return
+    await reply(update, texts.status_message(views, found.tz, found.workflow.clock()))
+
+
+async def riwayat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The audit trail of a draft."""
+    assert update.effective_user is not None
+    found = services(context)
+    if not _registered(found.workflow, update.effective_user.id):
+        await reply(update, texts.NOT_REGISTERED.format(id=update.effective_user.id))
+        return
+    if not context.args:
+        await reply(update, texts.NEED_DRAFT_ID)
+        return
+    draft_id = _draft_id(context.args[0])
+    if draft_id is None:
+        await reply(update, texts.NOT_A_NUMBER.format(text=context.args[0][:20]))
+        return
+    try:
+        draft, lines = found.workflow.history(draft_id)
+    except DraftNotFound:
+        await reply(update, texts.DRAFT_NOT_FOUND.format(id=draft_id))
+        return
+    message = texts.history_message(draft.title, draft.id, lines, found.tz)
+    for chunk in _chunks(message):
+        await reply(update, chunk)
+
+
+async def sop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The SOP table, row by row."""
+    workflow = services(context).workflow
+    await reply(update, texts.sop_message(workflow.sops[workflow.default_sop]))
+
+
+async def batal(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Cancel whatever the bot was waiting for from me."""
+    assert update.effective_user is not None
+    cancelled = services(context).workflow.cancel(update.effective_user.id)
+    await reply(update, texts.RETURN_CANCELLED if cancelled else texts.NOTHING_TO_CANCEL)
+
+
+async def undang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Create a one-time registration link for a position (administrators)."""
+    assert update.effective_user is not None
+    found = services(context)
+    workflow = found.workflow
+    if not workflow.is_admin(update.effective_user.id):
+        await reply(update, texts.ONLY_ADMIN)
+        return
+    positions = ", ".join(sorted(workflow.position_names()))
+    if not context.args:
+        await reply(update, texts.INVITE_USAGE.format(positions=positions))
+        return
+    position = context.args[0]
+    unit = " ".join(context.args[1:]) or None
+    try:
+        token, expires = workflow.create_invite(
+            admin_telegram_id=update.effective_user.id, position=position, unit=unit
+        )
+    except (InvalidInput, NotAdmin) as error:
+        await reply(update, str(error) or texts.ONLY_ADMIN)
+        return
+    link = f"https://t.me/{context.bot.username}?start={token}"
+    label = workflow.position_label(position, unit=unit)
+    await reply(update, texts.invite_created(link, label, texts.when_text(expires, found.tz)))
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a command the bot does not know."""
+    await reply(update, texts.UNKNOWN_COMMAND)
+
+
+def _registered(workflow: Workflow, telegram_id: int) -> bool:
+    try:
+        workflow.actor(telegram_id)
+    except NotRegistered:
+        return False
+    return True
+
+
+def _chunks(text: str, limit: int = 4000) -> list[str]:
+    """Split a long message at line ends, under Telegram's 4096 characters."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        if current and len(current) + len(line) + 1 > limit:
+            chunks.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line[:limit]
+    if current:
+        chunks.append(current)
+    return chunks

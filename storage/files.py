@@ -1,0 +1,29 @@
+"""The archive of uploaded files: one folder per draft, each file named by its SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path, PurePosixPath
+
+
+def archive(files_dir: Path, *, draft_id: int, data: bytes, file_name: str) -> tuple[str, str]:
+    """Store `data` once (same content, same file); returns (relative path, sha256)."""
+    digest = hashlib.sha256(data).hexdigest()
+    suffix = PurePosixPath(file_name).suffix.lower()[:10]
+    relative = Path(str(draft_id)) / f"{digest}{suffix}"
+    target = files_dir / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        partial.write_bytes(data)
+        os.replace(partial, target)  # never leave half a file under the final name
+    return relative.as_posix(), digest
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

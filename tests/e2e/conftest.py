@@ -1,0 +1,83 @@
+"""The real application, polling the project's Bot API emulator over HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application, serve
+from bot.config import Settings
+from bot.usecases import Workflow
+from emulator import BotApiEmulator, EmulatorClient, SimulatedUser
+from storage.db import make_engine
+from tests.conftest import OFFICIALS, FakeClock
+from workflow.calendar import OfficeCalendar
+from workflow.sop import Sop
+
+TOKEN = "123456789:EMULATOR-test-token"
+ADMIN_ID = 900
+
+
+@dataclass
+class Office:
+    """A running bot, its emulator, and the officials' phones."""
+
+    emulator: BotApiEmulator
+    control: EmulatorClient
+    workflow: Workflow
+    settings: Settings
+    clock: FakeClock
+    phones: dict[int, SimulatedUser]
+
+    async def phone(self, telegram_id: int, name: str) -> SimulatedUser:
+        user = await self.control.user(telegram_id, name.split()[0])
+        self.phones[telegram_id] = user
+        return user
+
+
+@pytest.fixture
+async def office(
+    tmp_path: Path, database_url: str, sops: dict[str, Sop], clock: FakeClock
+) -> AsyncIterator[Office]:
+    async with (
+        BotApiEmulator(TOKEN, username="renja_bot", first_name="Renja Bot") as emulator,
+        EmulatorClient(emulator.control_url) as control,
+    ):
+        settings = Settings(
+            _env_file=None,
+            telegram_bot_token=TOKEN,
+            telegram_api_base_url=emulator.base_url,
+            telegram_api_file_url=emulator.base_file_url,
+            database_url=database_url,
+            files_dir=tmp_path / "files",
+            admin_telegram_ids=[ADMIN_ID],
+            max_upload_mb=1,
+        )
+        workflow = Workflow(
+            engine=make_engine(database_url),
+            sops=sops,
+            calendar=OfficeCalendar.default(),
+            clock=clock,
+            admins=frozenset({ADMIN_ID}),
+        )
+        for telegram_id, name, position, unit in OFFICIALS:
+            workflow.register_official(
+                telegram_id=telegram_id, name=name, position=position, unit=unit
+            )
+        application = build_application(settings, workflow=workflow)
+        stop = asyncio.Event()
+        polling = asyncio.create_task(serve(application, stop, poll_timeout=1))
+        office = Office(emulator, control, workflow, settings, clock, {})
+        try:
+            for telegram_id, name, _, _ in OFFICIALS:
+                phone = await office.phone(telegram_id, name)
+                await phone.send_text("/start")
+                await phone.wait_for_messages(lambda m: "Selamat datang" in m.body)
+            yield office
+        finally:
+            stop.set()
+            await asyncio.wait_for(polling, timeout=15)
