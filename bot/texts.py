@@ -282,7 +282,9 @@ REFUSALS = {
     Refusal.AKSI_TIDAK_SESUAI: "Tindakan ini tidak sesuai dengan tugas “{tugas}”.",
     Refusal.DOKUMEN_TIDAK_DIMINTA: "{dokumen} tidak diminta pada tugas “{tugas}”.",
     Refusal.DOKUMEN_BELUM_LENGKAP: "Dokumen belum lengkap: {dokumen}.",
-    Refusal.CATATAN_WAJIB: "Catatan pengembalian wajib diisi. Tulis alasannya, atau /batal.",
+    Refusal.CATATAN_WAJIB: (
+        "Catatan pengembalian wajib diisi (paling sedikit 3 huruf). Tulis alasannya, atau /batal."
+    ),
     Refusal.UNIT_SUDAH_KIRIM: "{unit} sudah mengirim bagiannya.",
     Refusal.UNIT_TIDAK_JELAS: "Bapak/Ibu memegang beberapa unit ({unit}); hubungi admin.",
     Refusal.TIDAK_ADA_PEMEGANG: (

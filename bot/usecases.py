@@ -108,14 +108,22 @@ class StagedView:
     options: tuple[UploadOption, ...]
 
 
-@dataclass(frozen=True)
 class StaleTask(Exception):
     """A button for a task that is no longer open: who handled it and when."""
 
-    task_title: str
-    handled_by: str | None
-    handled_at: datetime | None
-    outcome: str | None
+    def __init__(
+        self,
+        *,
+        task_title: str,
+        handled_by: str | None,
+        handled_at: datetime | None,
+        outcome: str | None,
+    ) -> None:
+        super().__init__(task_title)
+        self.task_title = task_title
+        self.handled_by = handled_by
+        self.handled_at = handled_at
+        self.outcome = outcome
 
 
 @dataclass(frozen=True)
@@ -766,7 +774,7 @@ class Workflow:
             state = draft_store.load_state(session, draft=draft)
             roster = official_store.roster(session, now=now)
             # A dry run: the engine refuses here exactly as it would with the reason.
-            apply(sop, state, actor=actor, action=Return("?"), roster=roster, now=now)
+            apply(sop, state, actor=actor, action=Return("uji coba"), roster=roster, now=now)
             conversation_store.set_pending_reply(
                 session,
                 official_id=actor.official_id,

@@ -382,6 +382,21 @@ class SimulatedUser:
         )
         return str(result["callback_query_id"])
 
+    async def press_forwarded(
+        self, owner: SimulatedUser, message: int | BotMessage, button_text: str
+    ) -> str:
+        """Press a button on a bot message that ``owner`` forwarded to this user."""
+        result = await self.client.call(
+            "POST",
+            f"/_emu/users/{self.id}/press",
+            json={
+                "message_id": _message_id(message),
+                "button_text": button_text,
+                "chat_id": owner.id,
+            },
+        )
+        return str(result["callback_query_id"])
+
     async def block(self) -> None:
         """Block the bot: further sends fail with 403 ``bot was blocked by the user``."""
         await self.client.call("POST", f"/_emu/users/{self.id}/block")

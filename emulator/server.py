@@ -603,7 +603,9 @@ class BotApi:
         if not isinstance(ids, list) or not ids:
             raise bad_request("message identifiers are not specified")
         for message_id in ids:
-            message = self.state.message(chat.user.id, int(message_id))
+            if not isinstance(message_id, int):
+                raise bad_request("message identifiers are not specified")
+            message = self.state.message(chat.user.id, message_id)
             if message is not None:
                 message.deleted = True
         return True
@@ -1046,7 +1048,9 @@ class BotApiEmulator:
         button_text = params.text("button_text")
         if message_id is None or button_text is None:
             raise bad_request("message_id and button_text are required")
-        query = self.state.press_button(self._user_id(request), message_id, button_text)
+        query = self.state.press_button(
+            self._user_id(request), message_id, button_text, chat_id=params.integer("chat_id")
+        )
         return {"callback_query_id": query.id}
 
     async def _ctl_block(self, request: web.Request, params: Params) -> object:

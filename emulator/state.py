@@ -659,12 +659,19 @@ class EmulatorState:
         self.changed()
         return message
 
-    def press_button(self, user_id: int, message_id: int, button_text: str) -> CallbackQueryRecord:
-        """A user presses the inline button labelled ``button_text`` on a bot message."""
+    def press_button(
+        self, user_id: int, message_id: int, button_text: str, *, chat_id: int | None = None
+    ) -> CallbackQueryRecord:
+        """A user presses the inline button labelled ``button_text`` on a bot message.
+
+        ``chat_id`` names another user's chat: the message was forwarded to the presser,
+        who presses its button (Telegram keeps callback buttons on forwarded messages).
+        """
         chat = self._user_chat(user_id)
-        message = self.message(user_id, message_id)
+        owner = chat_id if chat_id is not None else user_id
+        message = self.message(owner, message_id)
         if message is None or not message.from_bot:
-            raise bad_request(f"no bot message {message_id} in chat {user_id}")
+            raise bad_request(f"no bot message {message_id} in chat {owner}")
         buttons = [button for row in message.inline_keyboard for button in row]
         button = next((b for b in buttons if b.get("text") == button_text), None)
         if button is None:
@@ -678,7 +685,7 @@ class EmulatorState:
         query = CallbackQueryRecord(
             id=str(4_000_000_000_000_000 + self._next_query_id),
             user_id=user_id,
-            chat_id=user_id,
+            chat_id=owner,
             message_id=message_id,
             data=data,
             created_at=self.now(),

@@ -17,6 +17,9 @@ from enum import StrEnum
 
 from workflow.sop import Sop, Task, TaskKind
 
+MIN_NOTE_LETTERS = 3
+"""A return's note must say something: at least this many letters or digits."""
+
 NO_SHARE = ""
 """The share of a task (or document) that is not split by unit."""
 
@@ -473,8 +476,8 @@ def _return(
     assert open_task is not None
     if not task.is_review or task.kembali_ke is None:
         raise ActionRefused(Refusal.AKSI_TIDAK_SESUAI, tugas=task.judul)
-    note = action.note.strip()
-    if not note:
+    note = " ".join(action.note.split())
+    if sum(char.isalnum() for char in note) < MIN_NOTE_LETTERS:
         raise ActionRefused(Refusal.CATATAN_WAJIB)
     target = sop.task(task.kembali_ke)
     target_row = sop.row_of(target.id).nomor

@@ -291,6 +291,7 @@ def test_return_without_a_note_is_refused(renja: Sop) -> None:
     run.do(KASUBBAG, Upload("konsep_pendahuluan"))
     run.do(KASUBBAG, Submit())
     assert refusal(run, SEKRETARIS, Return("   ")).code == Refusal.CATATAN_WAJIB
+    assert refusal(run, SEKRETARIS, Return(" ?! ")).code == Refusal.CATATAN_WAJIB
 
 
 def test_wrong_action_for_the_task(renja: Sop) -> None:
