@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint typecheck demo bench lock run db-upgrade clean
+.PHONY: install test lint typecheck demo lock run db-upgrade clean
 
 install: $(STAMP)
 
@@ -27,9 +27,6 @@ test: lint typecheck
 
 demo: $(STAMP)
 	$(BIN)/python -m bot.demo
-
-bench: $(STAMP)
-	$(BIN)/python -m benchmarks
 
 run: $(STAMP)
 	$(BIN)/renja-bot db upgrade
