@@ -383,9 +383,13 @@ class SimulatedUser:
         return str(result["callback_query_id"])
 
     async def press_forwarded(
-        self, owner: SimulatedUser, message: int | BotMessage, button_text: str
+        self, owner: SimulatedUser, message: MessageRef, button_text: str
     ) -> str:
-        """Press a button on a bot message that ``owner`` forwarded to this user."""
+        """Press a button on a bot message that ``owner`` forwarded to this user.
+
+        The bot gets a callback query from this user whose ``message`` is the original in
+        ``owner``'s chat; returns the callback query id.
+        """
         result = await self.client.call(
             "POST",
             f"/_emu/users/{self.id}/press",

@@ -711,7 +711,9 @@ class BotApiEmulator:
         POST /_emu/users/{id}/text      {"text", "reply_to_message_id"}
         POST /_emu/users/{id}/document  multipart "document" file, "caption"
         POST /_emu/users/{id}/photo     multipart "photo" file, "caption", "width", "height"
-        POST /_emu/users/{id}/press     {"message_id", "button_text"} -> {"callback_query_id"}
+        POST /_emu/users/{id}/press     {"message_id", "button_text", "chat_id"?}
+                                        -> {"callback_query_id"}; chat_id: another user's chat
+                                        whose bot message was forwarded to this user
         POST /_emu/users/{id}/block  |  /unblock
         GET  /_emu/users/{id}/messages?after_version=V&timeout=T   (long-polls for changes)
         GET  /_emu/users/{id}/commands           the command menu this user sees

@@ -164,3 +164,21 @@ async def test_emulator_listens_on_loopback_only(emu: BotApiEmulator) -> None:
     assert emu.base_file_url == f"http://127.0.0.1:{emu.port}/file/bot"
     with pytest.raises(ValueError, match="token"):
         BotApiEmulator("not-a-token")
+
+
+async def test_pressing_a_button_on_a_forwarded_message(
+    bot: Bot, budi: SimulatedUser, control: EmulatorClient
+) -> None:
+    siti = await control.user(1002, "Siti")
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("Setujui", callback_data="ok:7")]])
+    sent = await bot.send_message(budi.id, "Telaah konsep", reply_markup=markup)
+
+    query_id = await siti.press_forwarded(budi, sent, "Setujui")
+    [update] = [u for u in await bot.get_updates() if u.callback_query]
+    query = update.callback_query
+    assert query is not None and query.id == query_id
+    assert (query.from_user.id, query.data) == (siti.id, "ok:7")
+    assert isinstance(query.message, Message)
+    assert (query.message.chat.id, query.message.message_id) == (budi.id, sent.message_id)
+    with pytest.raises(EmulatorError, match="no bot message"):
+        await siti.press(sent, "Setujui")  # not in Siti's own chat
