@@ -1,0 +1,516 @@
+"""`make demo`: the whole SOP "Menyusun Rencana Kerja" played by seven simulated officials.
+
+The real application polls the project's Bot API emulator on 127.0.0.1; the officials'
+phones are :class:`emulator.SimulatedUser`. No token, no configuration: the database and
+the archived files live in a temporary directory that is removed at the end.
+
+The flow is a plain list of steps (:data:`STEPS`). Each step acts on one phone, waits for
+the bot's answer, waits until the bot is idle, then prints what every phone received.
+To show something new (a reminder, an escalation), add a step class with ``describe`` and
+``run`` methods and put it in the list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol, TextIO
+
+from bot.app import build_application, serve
+from bot.config import PROJECT_ROOT, Settings
+from bot.usecases import Workflow
+from emulator import (
+    BotApiEmulator,
+    BotMessage,
+    EmulatorClient,
+    MessageVersion,
+    SimulatedUser,
+)
+from storage.db import make_engine, upgrade
+from workflow.calendar import OfficeCalendar
+from workflow.sop import load_sops
+
+TOKEN = "123456789:DEMO-emulator-token"
+TITLE = "Renja BAPPEDA Tahun 2027"
+PDF = "application/pdf"
+TIMEOUT = 10.0
+"""Seconds a step may wait for the bot before the demo gives up."""
+IDLE = 0.03
+"""The bot counts as idle when it made no Bot API call for this long."""
+WIDTH = 100
+"""Message text is wrapped to this many columns."""
+
+
+@dataclass(frozen=True)
+class Official:
+    key: str
+    telegram_id: int
+    name: str
+    position: str
+    unit: str | None = None
+
+
+OFFICIALS = [
+    Official("rina", 101, "Rina", "kasubbag_renja"),
+    Official("budi", 102, "Budi", "sekretaris", "Sekretariat"),
+    Official("citra", 103, "Citra", "kepala_bidang", "Bidang Ekonomi"),
+    Official("dodi", 104, "Dodi", "kepala_bidang", "Bidang Infrastruktur"),
+    Official("eka", 105, "Eka", "kepala_badan"),
+    Official("fajar", 106, "Fajar", "forum_skpd", "Dinas PU"),
+    Official("gita", 107, "Gita", "forum_skpd", "Dinas Pendidikan"),
+]
+
+
+# -- phones ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Phone:
+    """One official's phone, remembering which messages (and edits) were already shown."""
+
+    official: Official
+    role: str
+    user: SimulatedUser
+    shown: dict[int, tuple[int, bool]] = field(default_factory=dict)
+    """message_id -> (versions already printed, shown as deleted)."""
+
+    @property
+    def who(self) -> str:
+        unit = self.official.unit
+        role = f"{self.role}, {unit}" if unit and unit != self.role else self.role
+        return f"{self.official.name} ({role})"
+
+    async def snapshot(self) -> dict[int, int]:
+        return {m.message_id: _versions(m) for m in await self.user.messages()}
+
+    async def wait_for(self, since: dict[int, int], text: str) -> BotMessage:
+        """A message that is new or edited since ``since`` and contains ``text``."""
+
+        def match(m: BotMessage) -> bool:
+            return _versions(m) > since.get(m.message_id, 0) and text in m.body
+
+        try:
+            messages = await self.user.wait_until(lambda ms: any(map(match, ms)), TIMEOUT)
+        except TimeoutError:
+            raise TimeoutError(
+                f"{self.official.name} tidak menerima pesan berisi {text!r} "
+                f"dalam {TIMEOUT:g} detik"
+            ) from None
+        return [m for m in messages if match(m)][-1]
+
+    async def with_button(self, label: str) -> BotMessage:
+        """The newest message that shows a button with this label (waiting for it)."""
+
+        def has(m: BotMessage) -> bool:
+            return not m.deleted and label in m.button_texts()
+
+        try:
+            messages = await self.user.wait_until(lambda ms: any(map(has, ms)), TIMEOUT)
+        except TimeoutError:
+            raise TimeoutError(
+                f"{self.official.name} tidak melihat tombol {label!r} dalam {TIMEOUT:g} detik"
+            ) from None
+        return [m for m in messages if has(m)][-1]
+
+
+def _versions(message: BotMessage) -> int:
+    return len(message.history) + 1
+
+
+def _version(message: BotMessage, versions: int) -> BotMessage | MessageVersion:
+    """The message as it was when it had ``versions`` versions."""
+    return message.history[versions - 1] if versions <= len(message.history) else message
+
+
+def _first_line(text: str) -> str:
+    line = text.split("\n", 1)[0]
+    return line if len(line) <= 60 else line[:59] + "…"
+
+
+# -- the demo -------------------------------------------------------------------------------
+
+
+class Demo:
+    """The running office: emulator, application, phones, and the printer."""
+
+    def __init__(
+        self,
+        out: TextIO,
+        control: EmulatorClient,
+        workflow: Workflow,
+        updates: asyncio.Queue[object],
+        phones: list[Phone],
+    ) -> None:
+        self.out = out
+        self.control = control
+        self.workflow = workflow
+        self.updates = updates
+        self.phones = {phone.official.key: phone for phone in phones}
+
+    def say(self, line: str = "") -> None:
+        print(line.rstrip(), file=self.out, flush=True)
+
+    async def settle(self) -> None:
+        """Wait until the bot has fetched and handled every update, then is quiet a moment."""
+        try:
+            async with asyncio.timeout(TIMEOUT):
+                calls = -1
+                while True:
+                    await self.updates.join()  # every update the bot fetched is handled
+                    pending = await self.control.pending_updates()  # none left to fetch
+                    before, calls = calls, len(await self.control.log())
+                    if not pending and calls == before:  # and no Bot API call for a moment
+                        return
+                    await asyncio.sleep(IDLE)
+        except TimeoutError:
+            raise TimeoutError(f"bot masih sibuk setelah {TIMEOUT:g} detik") from None
+
+    async def show(self, first: Phone | None = None) -> None:
+        """Print every message and edit the phones got since the last call."""
+        order = list(self.phones.values())
+        if first is not None:
+            order.remove(first)
+            order.insert(0, first)
+        for phone in order:
+            for message in await phone.user.messages():
+                self._show_message(phone, message)
+
+    def _show_message(self, phone: Phone, message: BotMessage) -> None:
+        state = (_versions(message), message.deleted)
+        before = phone.shown.get(message.message_id)
+        if before == state:
+            return
+        phone.shown[message.message_id] = state
+        name = phone.official.name
+        if message.deleted:
+            self.say(f"🗑️  {name}: pesan dihapus")
+            return
+        body, buttons_removed = message.body, False
+        if before is None:
+            if message.document is not None:
+                self.say(f"📱 {name} menerima berkas 📎 {message.document.file_name}")
+            else:
+                self.say(f"📱 {name} menerima:")
+        else:
+            self.say(f"✏️  {name}: pesan diubah:")
+            old = _version(message, before[0])
+            old_body = old.text if old.text is not None else (old.caption or "")
+            if old_body and body.startswith(old_body):  # the usual edit: a line appended
+                self.say(f"   │ [isi sebelumnya tetap: {_first_line(old_body)}]")
+                body = body[len(old_body) :].lstrip("\n")
+            buttons_removed = bool(old.buttons) and not message.buttons
+        self.bubble(body)
+        if message.buttons:
+            self.say(f"   [tombol: {' | '.join(message.button_texts())}]")
+        if buttons_removed:
+            self.say("   [tombol hilang]")
+        if message.force_reply:
+            self.say("   [menunggu balasan]")
+
+    def bubble(self, body: str) -> None:
+        """Message text as on the phone, wrapped for the terminal."""
+        for line in body.splitlines() or [""]:
+            wrapped = textwrap.wrap(line, WIDTH - 5, break_long_words=False) or [""]
+            for part in wrapped:
+                self.say(f"   │ {part}")
+
+    async def finish(self) -> None:
+        """The audit trail, and a check that the draft really is signed."""
+        await self.settle()
+        await self.show()
+        draft, trail = self.workflow.history(1)
+        sop = self.workflow.sops[draft.sop_id]
+        tz = self.workflow.calendar.tz
+        self.say()
+        self.say(f"═══ Jejak audit (workflow.history): {draft.title} (#{draft.id})")
+        for line in trail:
+            at = line.at.astimezone(tz)
+            who = f"{line.acting} a.n. {line.actor}" if line.acting else line.actor
+            text = f"{at:%H:%M:%S} · L{line.row_no} {sop.task(line.task_id).judul}: {who} "
+            text += VERBS.get(line.action, line.action)
+            if line.document is not None:
+                text += f" {line.document.file_name} (versi {line.document.version})"
+            if line.note:
+                text += f": “{line.note}”"
+            self.say(f"   {text}")
+        signers = [line.actor for line in trail if line.action == "tandatangani"]
+        if draft.status != "selesai" or not signers:
+            raise RuntimeError(f"draft belum ditandatangani (status: {draft.status})")
+        self.say()
+        self.say(f"Selesai: draft ditandatangani oleh {signers[-1]} (Kepala Badan).")
+
+
+VERBS = {
+    "dibuat": "membuat draft",
+    "unggah": "mengunggah",
+    "kirim": "mengirim",
+    "setujui": "menyetujui",
+    "kembalikan": "mengembalikan",
+    "tandatangani": "menyetujui & menandatangani",
+}
+
+
+# -- steps ----------------------------------------------------------------------------------
+
+
+class Step(Protocol):
+    def describe(self, demo: Demo) -> str: ...
+
+    async def run(self, demo: Demo) -> Phone | None:
+        """Act and wait for the bot's answer; returns the phone that acted."""
+        ...
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A title between parts of the story."""
+
+    title: str
+
+    def describe(self, demo: Demo) -> str:
+        return f"═══ {self.title}"
+
+    async def run(self, demo: Demo) -> Phone | None:
+        return None
+
+
+@dataclass(frozen=True)
+class Type:
+    """An official types a message (or a command) and waits for an answer containing ``expect``."""
+
+    who: str
+    text: str
+    expect: str
+
+    def describe(self, demo: Demo) -> str:
+        return f"── {demo.phones[self.who].who} mengetik: {self.text}"
+
+    async def run(self, demo: Demo) -> Phone | None:
+        phone = demo.phones[self.who]
+        since = await phone.snapshot()
+        await phone.user.send_text(self.text)
+        await phone.wait_for(since, self.expect)
+        return phone
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An official sends a file (a small fake PDF) and waits for the bot's answer."""
+
+    who: str
+    file_name: str
+    caption: str | None = None
+    expect: str = "✅ Diterima"
+
+    def describe(self, demo: Demo) -> str:
+        caption = f" dengan keterangan “{self.caption}”" if self.caption else ""
+        return f"── {demo.phones[self.who].who} mengirim berkas {self.file_name}{caption}"
+
+    async def run(self, demo: Demo) -> Phone | None:
+        phone = demo.phones[self.who]
+        since = await phone.snapshot()
+        content = f"%PDF-1.4 demo {self.file_name}\n".encode()
+        await phone.user.send_document(self.file_name, content, PDF, caption=self.caption)
+        await phone.wait_for(since, self.expect)
+        return phone
+
+
+@dataclass(frozen=True)
+class Press:
+    """An official presses a button on the newest message that shows it.
+
+    Without ``expect`` the step waits until that message is edited and loses its buttons.
+    """
+
+    who: str
+    label: str
+    expect: str | None = None
+
+    def describe(self, demo: Demo) -> str:
+        return f"👆 {demo.phones[self.who].who} menekan {self.label}"
+
+    async def run(self, demo: Demo) -> Phone | None:
+        phone = demo.phones[self.who]
+        message = await phone.with_button(self.label)
+        since = await phone.snapshot()
+        query_id = await phone.user.press(message, self.label)
+        answer = await phone.user.callback_answer(query_id, wait=TIMEOUT)
+        if answer is not None and answer.text:
+            demo.say(f"   💬 {phone.official.name} melihat notifikasi: {answer.text}")
+        if self.expect is not None:
+            await phone.wait_for(since, self.expect)
+            return phone
+
+        def done(ms: list[BotMessage]) -> bool:
+            return any(m.message_id == message.message_id and not m.buttons for m in ms)
+
+        try:
+            await phone.user.wait_until(done, TIMEOUT)
+        except TimeoutError:
+            raise TimeoutError(
+                f"pesan {phone.official.name} masih menampilkan tombol setelah {self.label!r}"
+            ) from None
+        return phone
+
+
+def _unit_uploads() -> list[Step]:
+    steps: list[Step] = []
+    for who, file_name in (
+        ("citra", "renja-bidang-ekonomi.pdf"),
+        ("dodi", "renja-bidang-infrastruktur.pdf"),
+        ("budi", "renja-sekretariat.pdf"),
+    ):
+        steps += [Upload(who, file_name), Press(who, "📤 Kirim")]
+    return steps
+
+
+STEPS: Sequence[Step] = [
+    Heading("Persiapan: setiap pejabat membuka Renja Bot"),
+    *[Type(o.key, "/start", expect="Selamat datang") for o in OFFICIALS],
+    Heading("Langkah 1: konsep pendahuluan dan Nota Dinas"),
+    Type("rina", f"/renja_baru {TITLE}", expect="Unggah Konsep pendahuluan Renja"),
+    Upload("rina", "konsep-v1.pdf"),
+    Press("rina", "📤 Kirim"),
+    Press("budi", "↩️ Kembalikan", expect="Tulis alasan"),
+    Type("budi", "Tambahkan rujukan RENSTRA 2025-2029", expect="↩️ Dikembalikan oleh"),
+    Upload("rina", "konsep-v2.pdf"),
+    Press("rina", "📤 Kirim"),
+    Press("budi", "✅ Setujui"),
+    Upload("rina", "nota-dinas.pdf"),
+    Press("rina", "📤 Kirim"),
+    Heading("Langkah 2: rencana kerja unit dan Forum SKPD"),
+    *_unit_uploads(),
+    Upload("rina", "undangan-forum.pdf"),
+    Press("rina", "📤 Kirim"),
+    Upload("rina", "draft-rancangan.pdf", caption="Draft Rancangan awal Renja"),
+    Upload("rina", "kesepakatan.pdf", expect="Berkas ini untuk output yang mana?"),
+    Press("rina", "Hasil Kesepakatan", expect="✅ Diterima"),
+    Press("rina", "📤 Kirim"),
+    Heading("Langkah 3–5: penyempurnaan, telaah, keputusan Kepala Badan"),
+    Press("budi", "✅ Teruskan"),
+    Upload("rina", "rancangan-v1.pdf"),
+    Press("rina", "📤 Kirim"),
+    Press("budi", "✅ Teruskan ke Kepala Badan"),
+    Press("eka", "↩️ Kembalikan", expect="Tulis arahan"),
+    Type("eka", "Lengkapi indikator kinerja per program", expect="↩️ Dikembalikan oleh"),
+    Upload("rina", "rancangan-v2.pdf"),
+    Press("rina", "📤 Kirim"),
+    Press("budi", "✅ Teruskan ke Kepala Badan"),
+    Press("eka", "✅ Setujui & tandatangani"),
+]
+
+
+# -- running --------------------------------------------------------------------------------
+
+
+def quiet_logging() -> None:
+    """Only the story: no HTTP request lines, no library chatter."""
+    for name in ("httpx", "httpcore", "telegram", "apscheduler", "aiohttp", "alembic"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
+    database_url = f"sqlite:///{root / 'renja.db'}"
+    upgrade(database_url)
+    async with (
+        BotApiEmulator(TOKEN, username="renja_bot", first_name="Renja Bot") as emulator,
+        EmulatorClient(emulator.control_url) as control,
+    ):
+        settings = Settings(
+            _env_file=None,
+            telegram_bot_token=TOKEN,
+            telegram_api_base_url=emulator.base_url,
+            telegram_api_file_url=emulator.base_file_url,
+            database_url=database_url,
+            files_dir=root / "files",
+            sops_dir=PROJECT_ROOT / "sops",
+            admin_telegram_ids=[],
+        )
+        workflow = Workflow(
+            engine=make_engine(database_url),
+            sops=load_sops(settings.sops_dir),
+            calendar=OfficeCalendar.twenty_four_hours(),
+            clock=lambda: datetime.now(UTC),
+        )
+        phones = []
+        for official in OFFICIALS:
+            workflow.register_official(
+                telegram_id=official.telegram_id,
+                name=official.name,
+                position=official.position,
+                unit=official.unit,
+            )
+            role = workflow.position_label(official.position)
+            user = await control.user(official.telegram_id, official.name)
+            phones.append(Phone(official, role, user))
+        application = build_application(settings, workflow=workflow)
+        demo = Demo(out, control, workflow, application.update_queue, phones)
+        stop = asyncio.Event()
+        polling = asyncio.create_task(serve(application, stop, poll_timeout=1))
+        try:
+            for number, step in enumerate(steps, start=1):
+                demo.say()
+                demo.say(step.describe(demo))
+                try:
+                    acted = await step.run(demo)
+                    await demo.settle()
+                except Exception as error:
+                    raise StepFailed(number, len(steps), step.describe(demo), error) from error
+                await demo.show(first=acted)
+                if polling.done():
+                    raise RuntimeError("bot berhenti di tengah demo")
+            await demo.finish()
+        finally:
+            stop.set()
+            await asyncio.wait_for(polling, timeout=15)
+
+
+class StepFailed(Exception):
+    """A step of the demo did not get the answer it waited for."""
+
+    def __init__(self, number: int, total: int, step: str, error: Exception) -> None:
+        super().__init__(
+            f"tahap {number} dari {total} ({step.strip()}): {type(error).__name__}: {error}"
+        )
+
+
+async def run(out: TextIO | None = None, steps: Sequence[Step] = STEPS) -> int:
+    """Play the demo; 0 when the draft ends signed, 1 (with the reason on stderr) if not."""
+    out = out or sys.stdout
+    quiet_logging()
+    started = time.monotonic()
+    print(
+        "Renja Bot — demo SOP “Menyusun Rencana Kerja” di emulator Bot API (127.0.0.1).\n"
+        "Tujuh pejabat simulasi; basis data sementara; tanpa token.",
+        file=out,
+        flush=True,
+    )
+    try:
+        with tempfile.TemporaryDirectory(prefix="renja-demo-") as root:
+            await play(out, steps, Path(root))
+    except Exception as error:
+        reason = error if isinstance(error, StepFailed) else f"{type(error).__name__}: {error}"
+        print(f"\n❌ Demo gagal pada {reason}", file=sys.stderr, flush=True)
+        return 1
+    print(f"(demo selesai dalam {time.monotonic() - started:.1f} detik)", file=out, flush=True)
+    return 0
+
+
+def main() -> int:
+    try:
+        return asyncio.run(run())
+    except KeyboardInterrupt:
+        print("\nDemo dihentikan.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
