@@ -24,8 +24,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from bot.app import build_application, serve
-from bot.config import PROJECT_ROOT, Settings
+from bot.app import build_application
+from bot.config import PROJECT_ROOT
+from bot.local import emulator_settings, polling
 from bot.usecases import Workflow
 from emulator import (
     BotApiEmulator,
@@ -424,15 +425,11 @@ async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
         BotApiEmulator(TOKEN, username="renja_bot", first_name="Renja Bot") as emulator,
         EmulatorClient(emulator.control_url) as control,
     ):
-        settings = Settings(
-            _env_file=None,
-            telegram_bot_token=TOKEN,
-            telegram_api_base_url=emulator.base_url,
-            telegram_api_file_url=emulator.base_file_url,
+        settings = emulator_settings(
+            emulator,
             database_url=database_url,
             files_dir=root / "files",
             sops_dir=PROJECT_ROOT / "sops",
-            admin_telegram_ids=[],
         )
         workflow = Workflow(
             engine=make_engine(database_url),
@@ -453,9 +450,7 @@ async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
             phones.append(Phone(official, role, user))
         application = build_application(settings, workflow=workflow)
         demo = Demo(out, control, workflow, application.update_queue, phones)
-        stop = asyncio.Event()
-        polling = asyncio.create_task(serve(application, stop, poll_timeout=1))
-        try:
+        async with polling(application) as running:
             for number, step in enumerate(steps, start=1):
                 demo.say()
                 demo.say(step.describe(demo))
@@ -465,12 +460,9 @@ async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
                 except Exception as error:
                     raise StepFailed(number, len(steps), step.describe(demo), error) from error
                 await demo.show(first=acted)
-                if polling.done():
+                if running.done():
                     raise RuntimeError("bot berhenti di tengah demo")
             await demo.finish()
-        finally:
-            stop.set()
-            await asyncio.wait_for(polling, timeout=15)
 
 
 class StepFailed(Exception):

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from bot.app import build_application, serve
+from bot.app import build_application
 from bot.config import Settings
+from bot.local import emulator_settings, polling
 from bot.usecases import Workflow
 from emulator import BotApiEmulator, EmulatorClient, SimulatedUser
 from storage.db import make_engine
@@ -47,11 +47,8 @@ async def office(
         BotApiEmulator(TOKEN, username="renja_bot", first_name="Renja Bot") as emulator,
         EmulatorClient(emulator.control_url) as control,
     ):
-        settings = Settings(
-            _env_file=None,
-            telegram_bot_token=TOKEN,
-            telegram_api_base_url=emulator.base_url,
-            telegram_api_file_url=emulator.base_file_url,
+        settings = emulator_settings(
+            emulator,
             database_url=database_url,
             files_dir=tmp_path / "files",
             admin_telegram_ids=[ADMIN_ID],
@@ -69,15 +66,10 @@ async def office(
                 telegram_id=telegram_id, name=name, position=position, unit=unit
             )
         application = build_application(settings, workflow=workflow)
-        stop = asyncio.Event()
-        polling = asyncio.create_task(serve(application, stop, poll_timeout=1))
         office = Office(emulator, control, workflow, settings, clock, {})
-        try:
+        async with polling(application):
             for telegram_id, name, _, _ in OFFICIALS:
                 phone = await office.phone(telegram_id, name)
                 await phone.send_text("/start")
                 await phone.wait_for_messages(lambda m: "Selamat datang" in m.body)
             yield office
-        finally:
-            stop.set()
-            await asyncio.wait_for(polling, timeout=15)
