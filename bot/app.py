@@ -13,7 +13,8 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 import handlers
 from bot.config import Settings
 from bot.usecases import Workflow
-from handlers.common import SERVICES_KEY, Services
+from handlers.context import SERVICES_KEY, Services
+from handlers.reminders import arm
 from storage.db import make_engine
 from workflow.calendar import OfficeCalendar
 from workflow.sop import load_sops
@@ -72,6 +73,8 @@ async def serve(
     """Poll for updates until `stop` is set, then shut down cleanly."""
     async with application:
         await application.start()
+        # The schedule is rebuilt from the database: what fell due while down goes out now.
+        arm(application)
         assert application.updater is not None
         await application.updater.start_polling(
             poll_interval=0,

@@ -13,11 +13,13 @@ from bot.usecases import (
     DocumentView,
     DraftStatusView,
     InviteProblem,
+    ReminderNotice,
     StaleTask,
     TaskBriefing,
     UploadOption,
 )
 from workflow.engine import ActionRefused, AuditAction, Refusal
+from workflow.reminders import ReminderKind
 from workflow.sop import Sop, TaskKind
 
 # Button labels ---------------------------------------------------------------------------
@@ -199,6 +201,40 @@ def draft_started(title: str, draft_id: int) -> str:
 
 def draft_finished(title: str, draft_id: int) -> str:
     return f"🎉 Draft <b>{escape(title)}</b> (#{draft_id}) selesai."
+
+
+# Reminders -------------------------------------------------------------------------------
+
+
+def reminder_message(notice: ReminderNotice, tz: ZoneInfo) -> str:
+    briefing = notice.briefing
+    when = when_text(notice.due_at, tz)
+    late = minutes_text(notice.late_minutes)
+    lines = [
+        draft_heading(briefing),
+        f"<b>Langkah {briefing.row_no}: {escape(briefing.task.judul)}</b>",
+    ]
+    if notice.kind is ReminderKind.HAMPIR:
+        lines.append(
+            f"⏰ Pengingat: sisa waktu {minutes_text(notice.left_minutes)} kerja. "
+            f"Batas waktu: {when}."
+        )
+    elif notice.kind is ReminderKind.JATUH_TEMPO:
+        lines.append(f"⏰ Batas waktu sudah tiba ({when}). Mohon segera diselesaikan.")
+    elif notice.kind is ReminderKind.TERLAMBAT:
+        lines.append(
+            f"⚠️ Terlambat {late} kerja dari batas waktu {when}. Mohon segera diselesaikan."
+        )
+    else:
+        holders = ", ".join(p.name for p in briefing.holders) or "belum ada pemegang"
+        lateness_text = f" dan sudah terlambat {late} kerja" if notice.late_minutes else ""
+        lines.append(
+            f"🔺 Eskalasi: batas waktu {when} terlewati{lateness_text}. "
+            f"Pemegang tugas: {escape(holders)}."
+        )
+        return "\n".join(lines)
+    lines.append("Lihat /tugas.")
+    return "\n".join(lines)
 
 
 # Status and history ----------------------------------------------------------------------

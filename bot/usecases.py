@@ -20,6 +20,7 @@ from sqlmodel import Session
 from storage import conversations as conversation_store
 from storage import drafts as draft_store
 from storage import officials as official_store
+from storage import reminders as reminder_store
 from storage.drafts import ConcurrentChange, NewFile
 from storage.models import (
     AuditEntry,
@@ -27,9 +28,11 @@ from storage.models import (
     Draft,
     DraftTask,
     Official,
+    Reminder,
     RowClock,
     StagedUpload,
 )
+from workflow import reminders
 from workflow.calendar import OfficeCalendar
 from workflow.engine import (
     Action,
@@ -46,6 +49,7 @@ from workflow.engine import (
     share_of,
     start_draft,
 )
+from workflow.reminders import ReminderKind
 from workflow.sop import Sop, Task
 
 Clock = Callable[[], datetime]
@@ -91,6 +95,21 @@ class UploadOption:
     document: str
     name: str
     missing: bool
+
+
+@dataclass(frozen=True)
+class ReminderNotice:
+    """A reminder that was claimed and must now go out."""
+
+    kind: ReminderKind
+    recipients: tuple[Person, ...]
+    briefing: TaskBriefing
+    """The task the draft waits on now."""
+    due_at: datetime
+    late_minutes: int
+    """Working minutes past the due time (0 before it)."""
+    left_minutes: int
+    """Working minutes before the due time (0 after it)."""
 
 
 @dataclass(frozen=True)
@@ -484,6 +503,17 @@ class Workflow:
         now: datetime,
         new_file: NewFile | None,
     ) -> list[DraftTask]:
+        def plan_reminders(clock: RowClock) -> list[tuple[str, datetime]]:
+            planned = reminders.plan(
+                sop.pengingat,
+                self.calendar,
+                entered_at=clock.entered_at,
+                due_at=clock.due_at,
+                minutes=clock.standard_minutes,
+                superior=True,
+            )
+            return [(reminder.kind.value, reminder.at) for reminder in planned]
+
         return draft_store.record_transition(
             session,
             draft=draft,
@@ -492,6 +522,7 @@ class Workflow:
             due_at=self.calendar.add_working_minutes,
             minutes_between=self.calendar.working_minutes_between,
             new_file=new_file,
+            plan_reminders=plan_reminders,
         )
 
     def _outcome(
@@ -687,6 +718,117 @@ class Workflow:
             note=entry.note,
             document=document,
         )
+
+    # Reminders ---------------------------------------------------------------------------
+
+    def next_reminder_at(self) -> datetime | None:
+        """When the scheduler must wake up next."""
+        with self.session() as session:
+            return reminder_store.next_due(session)
+
+    def deliver_due_reminders(self) -> list[ReminderNotice]:
+        """Claim every reminder whose time has come; return what must be sent.
+
+        Per row entry only the newest of the holder's due reminders goes out (a bot that was
+        down sends one, not one per missed interval); a row already left sends nothing.
+        """
+        now = self.clock()
+        notices: list[ReminderNotice] = []
+        with self.session() as session:
+            due = reminder_store.due_reminders(session, now=now)
+            by_clock: dict[int, list[Reminder]] = {}
+            for reminder in due:
+                by_clock.setdefault(reminder.row_clock_id, []).append(reminder)
+            for clock_id, items in by_clock.items():
+                notices.extend(self._deliver_row(session, clock_id, items, now))
+            session.commit()
+        return notices
+
+    def _deliver_row(
+        self, session: Session, clock_id: int, items: list[Reminder], now: datetime
+    ) -> list[ReminderNotice]:
+        clock = session.get(RowClock, clock_id)
+        draft = self._draft(session, items[0].draft_id)
+        task = draft_store.open_task(session, draft_id=items[0].draft_id)
+        if clock is None or clock.left_at is not None or task is None:
+            for reminder in items:
+                reminder_store.claim(
+                    session,
+                    reminder_id=reminder.id or 0,
+                    now=now,
+                    outcome=reminder_store.CANCELLED,
+                )
+            return []
+        sop = self.sops[draft.sop_id]
+        to_holder = [r for r in items if not ReminderKind(r.kind).to_superior]
+        chosen = [r for r in items if ReminderKind(r.kind).to_superior] + to_holder[-1:]
+        for reminder in to_holder[:-1]:
+            reminder_store.claim(
+                session, reminder_id=reminder.id or 0, now=now, outcome=reminder_store.SKIPPED
+            )
+        briefing = self._briefing(session, sop, draft, task)
+        notices: list[ReminderNotice] = []
+        for reminder in chosen:
+            kind = ReminderKind(reminder.kind)
+            recipients = self._reminder_recipients(session, sop, draft, task, kind, now)
+            outcome = reminder_store.SENT if recipients else reminder_store.SKIPPED
+            if not reminder_store.claim(
+                session, reminder_id=reminder.id or 0, now=now, outcome=outcome
+            ):
+                continue  # another process got there first
+            if kind in (ReminderKind.JATUH_TEMPO, ReminderKind.TERLAMBAT):
+                reminder_store.add_reminder(
+                    session,
+                    draft_id=clock.draft_id,
+                    row_clock_id=clock_id,
+                    kind=ReminderKind.TERLAMBAT.value,
+                    due_at=reminders.next_overdue(sop.pengingat, self.calendar, now),
+                )
+            if recipients:
+                notices.append(
+                    ReminderNotice(
+                        kind=kind,
+                        recipients=recipients,
+                        briefing=briefing,
+                        due_at=clock.due_at,
+                        late_minutes=self.calendar.working_minutes_between(clock.due_at, now),
+                        left_minutes=self.calendar.working_minutes_between(now, clock.due_at),
+                    )
+                )
+        return notices
+
+    def _reminder_recipients(
+        self,
+        session: Session,
+        sop: Sop,
+        draft: Draft,
+        task: DraftTask,
+        kind: ReminderKind,
+        now: datetime,
+    ) -> tuple[Person, ...]:
+        """The holders still to act, or for an escalation their superiors."""
+        definition = sop.task(task.task_id)
+        roster = official_store.roster(session, now=now)
+        holders = holders_of(definition, roster)
+        if task.shares:
+            waiting = set(task.shares) - set(task.submitted)
+            holders = tuple(h for h in holders if share_of(sop, h) in waiting)
+        if kind.to_superior:
+            superiors = {
+                sop.position(h.position).atasan
+                for h in holders
+                if sop.position(h.position).atasan is not None
+            }
+            acting_ids = {h.official_id for h in holders}
+            holders = tuple(
+                h
+                for key in sorted(k for k in superiors if k is not None)
+                for h in roster.get(key, ())
+                if h.official_id not in acting_ids
+            )
+        ids = list(dict.fromkeys(h.official_id for h in holders))
+        people = official_store.officials_by_ids(session, ids=set(ids))
+        return tuple(_person(people[i]) for i in ids if i in people)
 
     # Invitations -------------------------------------------------------------------------
 

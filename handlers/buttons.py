@@ -14,7 +14,8 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.usecases import DraftNotFound, InvalidInput, NotRegistered, Outcome, StaleTask
 from handlers.callbacks import Press, Verb, decode
-from handlers.common import notify, services
+from handlers.common import notify
+from handlers.context import services
 from handlers.uploads import store_upload
 from workflow.engine import ActionRefused, Approve, Audit, DraftStatus, Submit
 

@@ -16,7 +16,8 @@ from bot.usecases import (
     NotRegistered,
     Workflow,
 )
-from handlers.common import notify, send_briefing, services, set_menu
+from handlers.common import notify, send_briefing, set_menu
+from handlers.context import services
 from workflow.engine import ActionRefused
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from telegram import (
     BotCommand,
@@ -17,34 +15,14 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.config import Settings
-from bot.usecases import Outcome, Person, TaskBriefing, Workflow
+from bot.usecases import Outcome, Person, TaskBriefing
 from handlers.callbacks import Press, Verb
+from handlers.context import services
+from handlers.reminders import arm
 from workflow.engine import Audit, Notice, NoticeReason
 from workflow.sop import TaskKind
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Services:
-    """Kept in `bot_data`: the use cases and the settings."""
-
-    workflow: Workflow
-    settings: Settings
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.settings.timezone)
-
-
-SERVICES_KEY = "services"
-
-
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    found = context.bot_data[SERVICES_KEY]
-    assert isinstance(found, Services)
-    return found
 
 
 def task_keyboard(briefing: TaskBriefing) -> InlineKeyboardMarkup | None:
@@ -116,6 +94,8 @@ async def notify(context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:
     for briefing in outcome.opened:
         for person in briefing.holders:
             await send_briefing(context, person, briefing)
+    if outcome.opened:
+        arm(context.application)  # a new row may have planned reminders
 
 
 async def _inform(context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:

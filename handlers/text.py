@@ -9,7 +9,8 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.usecases import InvalidInput, NotRegistered, StaleTask
-from handlers.common import notify, services
+from handlers.common import notify
+from handlers.context import services
 from workflow.engine import ActionRefused
 
 

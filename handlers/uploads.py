@@ -13,7 +13,8 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.usecases import InvalidInput, NotRegistered, StaleTask, UploadOption
 from handlers.callbacks import Press, Verb
-from handlers.common import services, submit_keyboard
+from handlers.common import submit_keyboard
+from handlers.context import services
 from storage.drafts import NewFile
 from storage.files import archive
 from workflow.engine import ActionRefused, Upload

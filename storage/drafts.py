@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from storage import reminders as reminder_store
 from storage.models import AuditEntry, DocumentVersion, Draft, DraftTask, RowClock
 from workflow.engine import (
     Audit,
@@ -50,6 +51,8 @@ class NewFile:
 
 DueAt = Callable[[datetime, int], datetime]
 MinutesBetween = Callable[[datetime, datetime], int]
+PlanReminders = Callable[[RowClock], list[tuple[str, datetime]]]
+"""The reminders of a row entry: (kind, when) pairs."""
 
 
 def create_draft(
@@ -189,6 +192,7 @@ def record_transition(
     due_at: DueAt,
     minutes_between: MinutesBetween,
     new_file: NewFile | None = None,
+    plan_reminders: PlanReminders | None = None,
 ) -> list[DraftTask]:
     """Write the engine's decision as rows; returns the tasks it opened."""
     assert draft.id is not None
@@ -248,22 +252,32 @@ def record_transition(
                 opened.append(task)
                 current = task
             case RowEntered():
-                session.add(
-                    RowClock(
-                        draft_id=draft.id,
-                        row_no=effect.row_no,
-                        standard_minutes=effect.minutes,
-                        entered_at=now,
-                        due_at=due_at(now, effect.minutes),
-                    )
+                entered = RowClock(
+                    draft_id=draft.id,
+                    row_no=effect.row_no,
+                    standard_minutes=effect.minutes,
+                    entered_at=now,
+                    due_at=due_at(now, effect.minutes),
                 )
+                session.add(entered)
+                session.flush()
+                assert entered.id is not None
+                for kind, when in plan_reminders(entered) if plan_reminders else []:
+                    reminder_store.add_reminder(
+                        session,
+                        draft_id=draft.id,
+                        row_clock_id=entered.id,
+                        kind=kind,
+                        due_at=when,
+                    )
             case RowLeft():
                 clock = running_clock(session, draft_id=draft.id)
-                if clock is not None:
+                if clock is not None and clock.id is not None:
                     clock.left_at = now
                     clock.completed = effect.completed
                     clock.minutes_used = minutes_between(clock.entered_at, now)
                     session.add(clock)
+                    reminder_store.cancel_for_clock(session, row_clock_id=clock.id, now=now)
             case DraftFinished():
                 draft.status = DraftStatus.SELESAI.value
                 draft.finished_at = now

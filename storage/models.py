@@ -179,3 +179,21 @@ class StagedUpload(SQLModel, table=True):
     """The outputs it may be: [draft task id, document key] pairs, as offered."""
     created_at: datetime = Field(sa_type=AwareDateTime)
     resolved: bool = False
+
+
+class Reminder(SQLModel, table=True):
+    """A reminder of a row entry: when it is due, and whether it went out.
+
+    Sending first claims the row (`sent_at` set where it was empty), so a reminder can
+    never go out twice; one that is no longer needed is cancelled or skipped instead.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    row_clock_id: int = Field(foreign_key="rowclock.id", index=True)
+    kind: str
+    due_at: datetime = Field(sa_type=AwareDateTime, index=True)
+    sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    outcome: str | None = None
+    """'terkirim', 'dilewati' (a later one went out instead) or 'dibatalkan' (row left)."""

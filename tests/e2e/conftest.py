@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import Settings
 from bot.local import emulator_settings, polling
 from bot.usecases import Workflow
 from emulator import BotApiEmulator, EmulatorClient, SimulatedUser
+from handlers.reminders import arm
 from storage.db import make_engine
 from tests.conftest import OFFICIALS, FakeClock
 from workflow.calendar import OfficeCalendar
@@ -32,6 +35,24 @@ class Office:
     settings: Settings
     clock: FakeClock
     phones: dict[int, SimulatedUser]
+    running: AsyncExitStack = field(default_factory=AsyncExitStack)
+    application: Application | None = None  # type: ignore[type-arg]
+
+    async def start(self) -> None:
+        """Start the bot as `renja-bot run` would: a new application over the same data."""
+        self.application = build_application(self.settings, workflow=self.workflow)
+        await self.running.enter_async_context(polling(self.application))
+
+    async def stop(self) -> None:
+        await self.running.aclose()
+        self.running = AsyncExitStack()
+        self.application = None
+
+    def tick(self, **delta: float) -> None:
+        """Move the clock, and wake the scheduler as real time passing would."""
+        self.clock.advance(**delta)
+        assert self.application is not None
+        arm(self.application)
 
     async def phone(self, telegram_id: int, name: str) -> SimulatedUser:
         user = await self.control.user(telegram_id, name.split()[0])
@@ -65,11 +86,13 @@ async def office(
             workflow.register_official(
                 telegram_id=telegram_id, name=name, position=position, unit=unit
             )
-        application = build_application(settings, workflow=workflow)
         office = Office(emulator, control, workflow, settings, clock, {})
-        async with polling(application):
+        await office.start()
+        try:
             for telegram_id, name, _, _ in OFFICIALS:
                 phone = await office.phone(telegram_id, name)
                 await phone.send_text("/start")
                 await phone.wait_for_messages(lambda m: "Selamat datang" in m.body)
             yield office
+        finally:
+            await office.stop()

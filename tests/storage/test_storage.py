@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,19 @@ def test_acting_official_holds_the_position_only_for_the_period(
     assert workflow.actor(900).holdings == ()
     with workflow.session() as session:
         assert session.get(Official, 1) is not None
+
+
+def test_a_reminder_is_claimed_once(office: Workflow, clock: FakeClock) -> None:
+    from storage import reminders as reminder_store
+
+    office.start_draft(telegram_id=101, title="Renja 2027")
+    clock.advance(minutes=48)
+    (notice,) = office.deliver_due_reminders()
+    assert notice.kind.value == "hampir"
+    assert [p.telegram_id for p in notice.recipients] == [101]
+    assert office.deliver_due_reminders() == []
+    with office.session() as session:
+        (sent, *_) = reminder_store.reminders_of(session, draft_id=1)
+        assert sent.sent_at == clock.now
+        assert not reminder_store.claim(session, reminder_id=sent.id or 0, now=clock.now)
+    assert office.next_reminder_at() == clock.now + timedelta(minutes=12)

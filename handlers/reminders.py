@@ -1,0 +1,51 @@
+"""The alarm clock: a JobQueue job set for the next reminder in the database.
+
+The database holds every reminder; the job only wakes the bot when the earliest one falls
+due. `arm` is called at start-up (which also sends, once, what fell due while the bot was
+down) and after every action that may plan or cancel reminders.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot import texts
+from handlers.context import SERVICES_KEY, Services, services
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "pengingat"
+
+
+async def deliver_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send every reminder whose time has come, then set the alarm for the next one."""
+    found = services(context)
+    for notice in found.workflow.deliver_due_reminders():
+        message = texts.reminder_message(notice, found.tz)
+        for person in notice.recipients:
+            try:
+                await context.bot.send_message(
+                    person.telegram_id, message, parse_mode=ParseMode.HTML
+                )
+            except TelegramError as error:
+                log.warning("reminder to %s not delivered: %s", person.telegram_id, error)
+    arm(context.application)
+
+
+def arm(application: Application) -> None:  # type: ignore[type-arg]
+    """(Re)set the one reminder job to the earliest waiting reminder."""
+    job_queue = application.job_queue
+    assert job_queue is not None, "python-telegram-bot[job-queue] is required"
+    found = application.bot_data[SERVICES_KEY]
+    assert isinstance(found, Services)
+    for job in job_queue.get_jobs_by_name(JOB_NAME):
+        job.schedule_removal()
+    next_at = found.workflow.next_reminder_at()
+    if next_at is None:
+        return
+    delay = max(0.0, (next_at - found.workflow.clock()).total_seconds())
+    job_queue.run_once(deliver_reminders, when=delay, name=JOB_NAME)

@@ -1,0 +1,78 @@
+"""Queries about reminders: planned rows, the atomic claim that sends one at most once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from storage.models import Reminder
+
+SENT = "terkirim"
+SKIPPED = "dilewati"
+CANCELLED = "dibatalkan"
+
+
+def add_reminder(
+    session: Session, *, draft_id: int, row_clock_id: int, kind: str, due_at: datetime
+) -> Reminder:
+    reminder = Reminder(draft_id=draft_id, row_clock_id=row_clock_id, kind=kind, due_at=due_at)
+    session.add(reminder)
+    session.flush()
+    return reminder
+
+
+def _waiting() -> list[object]:
+    return [col(Reminder.sent_at).is_(None), col(Reminder.cancelled_at).is_(None)]
+
+
+def due_reminders(session: Session, *, now: datetime) -> list[Reminder]:
+    """Reminders whose time has come and that have neither gone out nor been cancelled."""
+    return list(
+        session.exec(
+            select(Reminder)
+            .where(col(Reminder.due_at) <= now, *_waiting())  # type: ignore[arg-type]
+            .order_by(col(Reminder.due_at), col(Reminder.id))
+        ).all()
+    )
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the next waiting reminder falls due (the scheduler's alarm time)."""
+    found = session.exec(
+        select(Reminder.due_at).where(*_waiting()).order_by(col(Reminder.due_at))  # type: ignore[arg-type]
+    ).first()
+    return found
+
+
+def claim(session: Session, *, reminder_id: int, now: datetime, outcome: str = SENT) -> bool:
+    """Mark a waiting reminder as handled; False when someone else already did."""
+    values: dict[str, object] = {"outcome": outcome}
+    if outcome == SENT:
+        values["sent_at"] = now
+    else:
+        values["cancelled_at"] = now
+    result = session.execute(
+        update(Reminder)
+        .where(col(Reminder.id) == reminder_id, *_waiting())  # type: ignore[arg-type]
+        .values(**values)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def cancel_for_clock(session: Session, *, row_clock_id: int, now: datetime) -> None:
+    """The row was left: its waiting reminders will never be needed."""
+    session.execute(
+        update(Reminder)
+        .where(col(Reminder.row_clock_id) == row_clock_id, *_waiting())  # type: ignore[arg-type]
+        .values(cancelled_at=now, outcome=CANCELLED)
+    )
+
+
+def reminders_of(session: Session, *, draft_id: int) -> list[Reminder]:
+    return list(
+        session.exec(
+            select(Reminder).where(Reminder.draft_id == draft_id).order_by(col(Reminder.id))
+        ).all()
+    )
