@@ -14,6 +14,7 @@ from bot.usecases import (
     DraftStatusView,
     InviteProblem,
     ReminderNotice,
+    RowTime,
     StaleTask,
     TaskBriefing,
     UploadOption,
@@ -240,7 +241,7 @@ def reminder_message(notice: ReminderNotice, tz: ZoneInfo) -> str:
 # Status and history ----------------------------------------------------------------------
 
 
-def status_message(views: list[DraftStatusView], tz: ZoneInfo, now: datetime) -> str:
+def status_message(views: list[DraftStatusView], tz: ZoneInfo) -> str:
     if not views:
         return "Tidak ada draft yang aktif."
     blocks = []
@@ -259,19 +260,20 @@ def status_message(views: list[DraftStatusView], tz: ZoneInfo, now: datetime) ->
                 lines.append(f"Belum masuk: {escape(', '.join(briefing.pending_units))}")
             if briefing.due_at is not None:
                 lines.append(f"Batas waktu: {when_text(briefing.due_at, tz)}")
-                lines.append(lateness(briefing.due_at, now))
+                lines.append(lateness(view))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
 
-def lateness(due_at: datetime, now: datetime) -> str:
-    minutes = int((due_at - now).total_seconds() // 60)
-    if minutes >= 0:
-        return f"⏳ Sisa waktu: {minutes_text(minutes)}"
-    return f"⚠️ Terlambat {minutes_text(-minutes)}"
+def lateness(view: DraftStatusView) -> str:
+    if view.minutes_late:
+        return f"⚠️ Terlambat {minutes_text(view.minutes_late)} kerja"
+    return f"⏳ Sisa waktu: {minutes_text(view.minutes_left)} kerja"
 
 
-def history_message(title: str, draft_id: int, lines: list[AuditLine], tz: ZoneInfo) -> str:
+def history_message(
+    title: str, draft_id: int, lines: list[AuditLine], rows: tuple[RowTime, ...], tz: ZoneInfo
+) -> str:
     verbs = {
         "dibuat": "membuat draft",
         "unggah": "mengunggah",
@@ -285,14 +287,28 @@ def history_message(title: str, draft_id: int, lines: list[AuditLine], tz: ZoneI
         who = escape(line.actor)
         if line.acting:
             who = f"{escape(line.acting)} a.n. {who}"
-        entry = f"• {time_text(line.at, tz)} {date_text(line.at, tz)} — L{line.row_no} {who} "
+        entry = f"• {when_text(line.at, tz)} — L{line.row_no} {who} "
         entry += verbs.get(line.action, line.action)
         if line.document is not None:
             entry += f" {document_caption(line.document)}"
         if line.note:
             entry += f": “{escape(line.note)}”"
         out.append(entry)
+    if rows:
+        out.append("")
+        out.append("<b>Waktu per langkah</b> (menit kerja terpakai / mutu baku):")
+        out.extend(row_time_line(row, tz) for row in rows)
     return "\n".join(out)
+
+
+def row_time_line(row: RowTime, tz: ZoneInfo) -> str:
+    if row.left_at is None or row.minutes_used is None:
+        return f"• L{row.row_no}: berjalan, batas waktu {when_text(row.due_at, tz)}"
+    how = "selesai" if row.completed else "dikembalikan"
+    line = f"• L{row.row_no}: {row.minutes_used} / {row.standard_minutes} menit, {how}"
+    if row.minutes_used > row.standard_minutes:
+        line += f" (lewat {row.minutes_used - row.standard_minutes} menit)"
+    return line
 
 
 def sop_message(sop: Sop) -> str:

@@ -247,6 +247,10 @@ class DraftStatusView:
     draft: DraftView
     briefing: TaskBriefing | None
     rows: tuple[RowTime, ...] = field(default_factory=tuple)
+    minutes_left: int = 0
+    """Working minutes until the open row is due (0 once it is due)."""
+    minutes_late: int = 0
+    """Working minutes past the open row's due time."""
 
 
 @dataclass(frozen=True)
@@ -685,7 +689,12 @@ class Workflow:
                     _row_time(clock)
                     for clock in draft_store.row_clocks(session, draft_id=draft.id)
                 )
-                views.append(DraftStatusView(_draft_view(draft), briefing, rows))
+                left = late = 0
+                if briefing is not None and briefing.due_at is not None:
+                    now = self.clock()
+                    left = self.calendar.working_minutes_between(now, briefing.due_at)
+                    late = self.calendar.working_minutes_between(briefing.due_at, now)
+                views.append(DraftStatusView(_draft_view(draft), briefing, rows, left, late))
             return views
 
     def history(self, draft_id: int) -> tuple[DraftView, list[AuditLine]]:

@@ -128,7 +128,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except DraftNotFound:
         await reply(update, texts.DRAFT_NOT_FOUND.format(id=draft_id))
         return
-    await reply(update, texts.status_message(views, found.tz, found.workflow.clock()))
+    await reply(update, texts.status_message(views, found.tz))
 
 
 async def riwayat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -147,10 +147,11 @@ async def riwayat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         draft, lines = found.workflow.history(draft_id)
+        (status_view,) = found.workflow.draft_status(draft_id)
     except DraftNotFound:
         await reply(update, texts.DRAFT_NOT_FOUND.format(id=draft_id))
         return
-    message = texts.history_message(draft.title, draft.id, lines, found.tz)
+    message = texts.history_message(draft.title, draft.id, lines, status_view.rows, found.tz)
     for chunk in _chunks(message):
         await reply(update, chunk)
 

@@ -1,0 +1,64 @@
+"""The read-only commands, and their refusals, as an official sees them."""
+
+from __future__ import annotations
+
+from emulator import BotMessage, SimulatedUser
+from tests.e2e.conftest import Office
+
+
+async def ask(phone: SimulatedUser, text: str) -> BotMessage:
+    await phone.send_text(text)
+    (reply,) = await phone.wait_for_messages(1)
+    return reply
+
+
+async def test_status_history_and_the_sop(office: Office) -> None:
+    kasubbag, sekretaris = office.phones[101], office.phones[102]
+    assert (await ask(sekretaris, "/status")).body == "Tidak ada draft yang aktif."
+    await kasubbag.send_text("/renja_baru Renja BAPPEDA 2027")
+    await kasubbag.wait_for_messages(lambda m: "Langkah 1" in m.body)
+
+    office.clock.advance(minutes=20)
+    status = await ask(sekretaris, "/status")
+    assert status.body.splitlines() == [
+        "📋 Renja BAPPEDA 2027 (#1, tahun 2027)",
+        "Langkah 1: Unggah Konsep pendahuluan Renja",
+        "Pemegang: Rina Kasubbag",
+        "Batas waktu: Senin, 30 November 2026 09:00 WIB",
+        "⏳ Sisa waktu: 40 menit kerja",
+    ]
+    # 15:40 is 6 hours 40 minutes of wall time, but 5 hours 40 minutes of working time.
+    office.clock.advance(hours=7, minutes=20)
+    assert (await ask(sekretaris, "/status 1")).body.endswith("⚠️ Terlambat 5 jam 40 menit kerja")
+
+    history = await ask(kasubbag, "/riwayat 1")
+    assert "• Senin, 30 November 2026 08:00 WIB — L1 Rina Kasubbag membuat draft" in history.body
+    assert "• L1: berjalan, batas waktu Senin, 30 November 2026 09:00 WIB" in history.body
+
+    table = await ask(kasubbag, "/sop")
+    assert table.body.startswith("📘 SOP MENYUSUN RENCANA KERJA")
+    assert "Jumlah waktu: 230 menit" in table.body
+
+    tasks = await ask(kasubbag, "/tugas")
+    assert "Unggah Konsep pendahuluan Renja" in tasks.body
+    assert (await ask(sekretaris, "/tugas")).body.startswith("Tidak ada tugas yang menunggu")
+    help_text = (await ask(kasubbag, "/bantuan")).body
+    assert "/renja_baru" in help_text and "/undang" not in help_text
+
+
+async def test_bad_command_input_gets_a_hint(office: Office) -> None:
+    kasubbag, kepala_badan = office.phones[101], office.phones[105]
+    replies = {
+        "/riwayat": "Sebutkan nomor draft, misalnya: /riwayat 1",
+        "/riwayat satu": "“satu” bukan nomor draft. Contoh: /status 1",
+        "/status 99": "Draft #99 tidak ditemukan. Lihat /status untuk daftar draft.",
+        "/renja_baru": "Tulis judulnya: /renja_baru Renja BAPPEDA Tahun 2027",
+        "/renja_baru ab": "Judul draft terlalu pendek.",
+        "/hapus 1": "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah.",
+        "/batal": "Tidak ada yang sedang menunggu. Tidak ada yang berubah.",
+    }
+    for text, expected in replies.items():
+        assert (await ask(kasubbag, text)).body == expected, text
+    refused = await ask(kepala_badan, "/renja_baru Renja 2027")
+    assert refused.body == "Tugas ini untuk Kasubbag. Renja & Monev, bukan untuk Bapak/Ibu."
+    assert office.workflow.draft_status() == []
