@@ -20,9 +20,11 @@ import textwrap
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol, TextIO
+
+from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import PROJECT_ROOT
@@ -35,6 +37,7 @@ from emulator import (
     MessageVersion,
     SimulatedUser,
 )
+from handlers.reminders import arm
 from storage.db import make_engine, upgrade
 from workflow.calendar import OfficeCalendar
 from workflow.sop import load_sops
@@ -139,6 +142,16 @@ def _first_line(text: str) -> str:
 # -- the demo -------------------------------------------------------------------------------
 
 
+@dataclass
+class DemoClock:
+    """Real time, plus the working minutes the demo skips ahead."""
+
+    offset: timedelta = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
 class Demo:
     """The running office: emulator, application, phones, and the printer."""
 
@@ -147,13 +160,16 @@ class Demo:
         out: TextIO,
         control: EmulatorClient,
         workflow: Workflow,
-        updates: asyncio.Queue[object],
+        application: Application,  # type: ignore[type-arg]
+        clock: DemoClock,
         phones: list[Phone],
     ) -> None:
         self.out = out
         self.control = control
         self.workflow = workflow
-        self.updates = updates
+        self.application = application
+        self.updates = application.update_queue
+        self.clock = clock
         self.phones = {phone.official.key: phone for phone in phones}
 
     def say(self, line: str = "") -> None:
@@ -362,6 +378,28 @@ class Press:
         return phone
 
 
+@dataclass(frozen=True)
+class Elapse:
+    """Time passes (the demo skips ahead); the reminders it brings are awaited.
+
+    ``expect`` pairs an official with text their phone must receive.
+    """
+
+    minutes: int
+    expect: tuple[tuple[str, str], ...]
+
+    def describe(self, demo: Demo) -> str:
+        return f"⏳ {self.minutes} menit berlalu (jam demo dipercepat)"
+
+    async def run(self, demo: Demo) -> Phone | None:
+        since = {key: await demo.phones[key].snapshot() for key, _ in self.expect}
+        demo.clock.offset += timedelta(minutes=self.minutes)
+        arm(demo.application)  # what real time passing does: the alarm goes off
+        for key, text in self.expect:
+            await demo.phones[key].wait_for(since[key], text)
+        return None
+
+
 def _unit_uploads() -> list[Step]:
     steps: list[Step] = []
     for who, file_name in (
@@ -380,6 +418,9 @@ STEPS: Sequence[Step] = [
     Type("rina", f"/renja_baru {TITLE}", expect="Unggah Konsep pendahuluan Renja"),
     Upload("rina", "konsep-v1.pdf"),
     Press("rina", "📤 Kirim"),
+    Heading("Waktu berjalan: pengingat dan eskalasi (langkah 1: 60 menit)"),
+    Elapse(48, expect=(("budi", "⏰ Pengingat"),)),
+    Elapse(12, expect=(("budi", "⏰ Batas waktu sudah tiba"), ("eka", "🔺 Eskalasi"))),
     Press("budi", "↩️ Kembalikan", expect="Tulis alasan"),
     Type("budi", "Tambahkan rujukan RENSTRA 2025-2029", expect="↩️ Dikembalikan oleh"),
     Upload("rina", "konsep-v2.pdf"),
@@ -421,6 +462,7 @@ def quiet_logging() -> None:
 async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
     database_url = f"sqlite:///{root / 'renja.db'}"
     upgrade(database_url)
+    clock = DemoClock()
     async with (
         BotApiEmulator(TOKEN, username="renja_bot", first_name="Renja Bot") as emulator,
         EmulatorClient(emulator.control_url) as control,
@@ -435,7 +477,7 @@ async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
             engine=make_engine(database_url),
             sops=load_sops(settings.sops_dir),
             calendar=OfficeCalendar.twenty_four_hours(),
-            clock=lambda: datetime.now(UTC),
+            clock=clock,
         )
         phones = []
         for official in OFFICIALS:
@@ -449,7 +491,7 @@ async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
             user = await control.user(official.telegram_id, official.name)
             phones.append(Phone(official, role, user))
         application = build_application(settings, workflow=workflow)
-        demo = Demo(out, control, workflow, application.update_queue, phones)
+        demo = Demo(out, control, workflow, application, clock, phones)
         async with polling(application) as running:
             for number, step in enumerate(steps, start=1):
                 demo.say()

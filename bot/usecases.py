@@ -794,14 +794,17 @@ class Workflow:
                     due_at=reminders.next_overdue(sop.pengingat, self.calendar, now),
                 )
             if recipients:
+                # Sent on time, the reminder speaks of its own moment (a job fires a few
+                # milliseconds late; "12 menit" must not become "11 menit").
+                moment = reminder.due_at if now - reminder.due_at < timedelta(minutes=1) else now
                 notices.append(
                     ReminderNotice(
                         kind=kind,
                         recipients=recipients,
                         briefing=briefing,
                         due_at=clock.due_at,
-                        late_minutes=self.calendar.working_minutes_between(clock.due_at, now),
-                        left_minutes=self.calendar.working_minutes_between(now, clock.due_at),
+                        late_minutes=self.calendar.working_minutes_between(clock.due_at, moment),
+                        left_minutes=self.calendar.working_minutes_between(moment, clock.due_at),
                     )
                 )
         return notices

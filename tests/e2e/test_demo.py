@@ -20,6 +20,10 @@ async def test_the_demo_takes_the_draft_to_the_signature() -> None:
         "── Rina (Kasubbag. Renja & Monev) mengetik: /renja_baru Renja BAPPEDA Tahun 2027",
         "📱 Budi menerima berkas 📎 konsep-v1.pdf",
         "[tombol: ✅ Setujui | ↩️ Kembalikan]",
+        "⏰ Pengingat: sisa waktu 12 menit kerja.",
+        "⏰ Batas waktu sudah tiba",
+        "📱 Eka menerima:\n   │ 📋 Renja BAPPEDA Tahun 2027 (#1, tahun 2027)\n"
+        "   │ Langkah 1: Telaah Konsep pendahuluan Renja\n   │ 🔺 Eskalasi: batas waktu",
         "Budi mengembalikan: “Tambahkan rujukan RENSTRA 2025-2029”",
         "📱 Gita menerima berkas 📎 undangan-forum.pdf",
         "[tombol: Hasil Kesepakatan | Draft Rancangan awal Renja]",
