@@ -24,16 +24,18 @@ JOB_NAME = "pengingat"
 async def deliver_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send every reminder whose time has come, then set the alarm for the next one."""
     found = services(context)
-    for notice in found.workflow.deliver_due_reminders():
-        message = texts.reminder_message(notice, found.tz)
-        for person in notice.recipients:
-            try:
-                await context.bot.send_message(
-                    person.telegram_id, message, parse_mode=ParseMode.HTML
-                )
-            except TelegramError as error:
-                log.warning("reminder to %s not delivered: %s", person.telegram_id, error)
-    arm(context.application)
+    try:
+        for notice in found.workflow.deliver_due_reminders():
+            message = texts.reminder_message(notice, found.tz)
+            for person in notice.recipients:
+                try:
+                    await context.bot.send_message(
+                        person.telegram_id, message, parse_mode=ParseMode.HTML
+                    )
+                except TelegramError as error:
+                    log.warning("reminder to %s not delivered: %s", person.telegram_id, error)
+    finally:
+        arm(context.application)  # whatever happened, the alarm is set again
 
 
 def arm(application: Application) -> None:  # type: ignore[type-arg]
