@@ -19,11 +19,14 @@ from handlers.context import SERVICES_KEY, Services, services
 log = logging.getLogger(__name__)
 
 JOB_NAME = "pengingat"
+RETRY_SECONDS = 60.0
+"""After a failed delivery, the next try waits this long."""
 
 
 async def deliver_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send every reminder whose time has come, then set the alarm for the next one."""
     found = services(context)
+    retry_after = RETRY_SECONDS  # until the delivery below has run through
     try:
         for notice in found.workflow.deliver_due_reminders():
             message = texts.reminder_message(notice, found.tz)
@@ -34,11 +37,13 @@ async def deliver_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
                     )
                 except TelegramError as error:
                     log.warning("reminder to %s not delivered: %s", person.telegram_id, error)
+        retry_after = 0.0
     finally:
-        arm(context.application)  # whatever happened, the alarm is set again
+        # Whatever happened, the alarm is set again; after a failure, not in a tight loop.
+        arm(context.application, min_delay=retry_after)
 
 
-def arm(application: Application) -> None:  # type: ignore[type-arg]
+def arm(application: Application, *, min_delay: float = 0.0) -> None:  # type: ignore[type-arg]
     """(Re)set the one reminder job to the earliest waiting reminder."""
     job_queue = application.job_queue
     assert job_queue is not None, "python-telegram-bot[job-queue] is required"
@@ -49,5 +54,5 @@ def arm(application: Application) -> None:  # type: ignore[type-arg]
     next_at = found.workflow.next_reminder_at()
     if next_at is None:
         return
-    delay = max(0.0, (next_at - found.workflow.clock()).total_seconds())
+    delay = max(min_delay, (next_at - found.workflow.clock()).total_seconds())
     job_queue.run_once(deliver_reminders, when=delay, name=JOB_NAME)
