@@ -106,6 +106,13 @@ def task_message(briefing: TaskBriefing, sop: Sop, tz: ZoneInfo) -> str:
     if task.is_upload:
         names = ", ".join(sop.document(key).nama for key in task.dokumen)
         lines.append(f"Dokumen yang diunggah: {escape(names)}")
+        for key in task.dokumen:
+            if sop.document(key).bernomor:
+                name = escape(sop.document(key).nama)
+                lines.append(
+                    f"Tulis nomor resminya di keterangan berkas, misalnya: "
+                    f"“{name} Nomor: 050/117/BAPPEDA”."
+                )
     if briefing.due_at is not None:
         lines.append(
             f"Batas waktu: {when_text(briefing.due_at, tz)} — "
@@ -133,8 +140,9 @@ def task_message(briefing: TaskBriefing, sop: Sop, tz: ZoneInfo) -> str:
 
 def document_caption(document: DocumentView) -> str:
     unit = f" — {escape(document.share)}" if document.share else ""
+    number = f" Nomor {escape(document.number)}," if document.number else ""
     return (
-        f"{escape(document.name)}{unit}, versi {document.version} "
+        f"{escape(document.name)}{unit},{number} versi {document.version} "
         f"(diunggah {escape(document.uploaded_by)}, SHA-256 {short_hash(document.sha256)})"
     )
 

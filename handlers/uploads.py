@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import PurePosixPath
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -40,6 +41,15 @@ def accepted(file_name: str, mime_type: str | None) -> bool:
     return suffix in ACCEPTED_TYPES or (mime_type or "") in set(ACCEPTED_TYPES.values()) - {
         "image/png"
     }
+
+
+NUMBER = re.compile(r"\bnomor\s*[:.]?\s*(\S[^\n]{0,79})", re.IGNORECASE)
+
+
+def document_number(caption: str | None) -> str | None:
+    """The official number written in a caption ("Nomor: 050/123/BAPPEDA"), if any."""
+    found = NUMBER.search(caption or "")
+    return found.group(1).strip() if found else None
 
 
 def match_caption(caption: str | None, options: list[UploadOption]) -> UploadOption | None:
@@ -131,6 +141,7 @@ async def file_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         telegram_file_unique_id=unique_id,
         file_name=file_name,
         mime_type=mime_type,
+        number=document_number(message.caption),
     )
 
 
@@ -144,6 +155,7 @@ async def store_upload(
     telegram_file_unique_id: str,
     file_name: str,
     mime_type: str,
+    number: str | None = None,
 ) -> None:
     """Download, hash and archive the file, then store it as the output's next version."""
     found = services(context)
@@ -170,6 +182,7 @@ async def store_upload(
         telegram_file_id=telegram_file_id,
         telegram_file_unique_id=telegram_file_unique_id,
         stored_path=stored_path,
+        number=number,
     )
     try:
         outcome = found.workflow.act(

@@ -81,8 +81,12 @@ async def test_renja_from_start_to_signature(office: Office) -> None:
     approved = await press_and_wait(sekretaris, review, "✅ Setujui")
     assert "Disetujui oleh Budi Sekretaris" in approved.body
 
-    await task_message(kasubbag, "Terbitkan Nota Dinas")
-    received = await upload(kasubbag, "nota-dinas.pdf", b"%PDF nota dinas")
+    nota = await task_message(kasubbag, "Terbitkan Nota Dinas")
+    assert "Tulis nomor resminya di keterangan berkas" in nota.body
+    received = await upload(
+        kasubbag, "nota-dinas.pdf", b"%PDF nota dinas", caption="Nota Dinas Nomor: 050/117/BAPPEDA"
+    )
+    assert "Nota Dinas, Nomor 050/117/BAPPEDA, versi 1" in received.body
     await press_and_wait(kasubbag, received, "📤 Kirim")
 
     # Row 2: every unit sends its Rencana Kerja; the Forum is invited.
