@@ -5,19 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from datetime import UTC, datetime, timedelta
 
 from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 import handlers
 from bot.config import Settings
-from bot.usecases import Workflow
+from bot.usecases import Workflow, build_workflow
 from handlers.context import SERVICES_KEY, Services
 from handlers.reminders import arm
-from storage.db import make_engine
-from workflow.calendar import OfficeCalendar
-from workflow.sop import load_sops
 
 log = logging.getLogger(__name__)
 
@@ -25,17 +21,6 @@ PUBLIC_COMMANDS = [
     BotCommand("start", "Mulai / daftar"),
     BotCommand("bantuan", "Bantuan"),
 ]
-
-
-def build_workflow(settings: Settings) -> Workflow:
-    return Workflow(
-        engine=make_engine(settings.database_url),
-        sops=load_sops(settings.sops_dir),
-        calendar=OfficeCalendar.from_file(settings.calendar_file),
-        clock=lambda: datetime.now(UTC),
-        admins=frozenset(settings.admin_telegram_ids),
-        invite_valid=timedelta(hours=settings.invite_valid_hours),
-    )
 
 
 def build_application(settings: Settings, *, workflow: Workflow | None = None) -> Application:  # type: ignore[type-arg]

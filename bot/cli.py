@@ -6,13 +6,12 @@ import argparse
 import sys
 import textwrap
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
-from bot.usecases import InvalidInput, Workflow
-from storage.db import make_engine, upgrade
-from workflow.calendar import CalendarConfigError, OfficeCalendar
+from bot.usecases import InvalidInput, build_workflow
+from storage.db import upgrade
+from workflow.calendar import CalendarConfigError
 from workflow.sop import Sop, SopFileError, load_sop, load_sops
 
 
@@ -89,15 +88,6 @@ def render_sop(sop: Sop, *, width: int = 120) -> str:
     return "\n".join(out)
 
 
-def _workflow(settings: Settings) -> Workflow:
-    return Workflow(
-        engine=make_engine(settings.database_url),
-        sops=load_sops(settings.sops_dir),
-        calendar=OfficeCalendar.from_file(settings.calendar_file),
-        clock=lambda: datetime.now(UTC),
-    )
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="renja-bot", description="Renja Bot: SOP pemerintah sebagai alur kerja Telegram."
@@ -158,7 +148,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         print("\n\n".join(render_sop(sop) for sop in chosen))
         return 0
     if args.command == "user":
-        workflow = _workflow(settings)
+        workflow = build_workflow(settings)
         if args.user == "add":
             view = workflow.register_official(
                 telegram_id=args.telegram_id,

@@ -26,6 +26,7 @@ from typing import Protocol, TextIO
 
 from telegram.ext import Application
 
+from bot import texts
 from bot.app import build_application
 from bot.config import PROJECT_ROOT
 from bot.local import emulator_settings, polling
@@ -252,7 +253,7 @@ class Demo:
             at = line.at.astimezone(tz)
             who = f"{line.acting} a.n. {line.actor}" if line.acting else line.actor
             text = f"{at:%H:%M:%S} · L{line.row_no} {sop.task(line.task_id).judul}: {who} "
-            text += VERBS.get(line.action, line.action)
+            text += texts.AUDIT_VERBS.get(line.action, line.action)
             if line.document is not None:
                 text += f" {line.document.file_name} (versi {line.document.version})"
             if line.note:
@@ -263,16 +264,6 @@ class Demo:
             raise RuntimeError(f"draft belum ditandatangani (status: {draft.status})")
         self.say()
         self.say(f"Selesai: draft ditandatangani oleh {signers[-1]} (Kepala Badan).")
-
-
-VERBS = {
-    "dibuat": "membuat draft",
-    "unggah": "mengunggah",
-    "kirim": "mengirim",
-    "setujui": "menyetujui",
-    "kembalikan": "mengembalikan",
-    "tandatangani": "menyetujui & menandatangani",
-}
 
 
 # -- steps ----------------------------------------------------------------------------------

@@ -279,24 +279,27 @@ def lateness(view: DraftStatusView) -> str:
     return f"⏳ Sisa waktu: {minutes_text(view.minutes_left)} kerja"
 
 
+AUDIT_VERBS = {
+    AuditAction.DIBUAT.value: "membuat draft",
+    AuditAction.UNGGAH.value: "mengunggah",
+    AuditAction.KIRIM.value: "mengirim",
+    AuditAction.SETUJUI.value: "menyetujui",
+    AuditAction.KEMBALIKAN.value: "mengembalikan",
+    AuditAction.TANDATANGANI.value: "menyetujui & menandatangani",
+}
+"""What each action of the audit trail says, after the official's name."""
+
+
 def history_message(
     title: str, draft_id: int, lines: list[AuditLine], rows: tuple[RowTime, ...], tz: ZoneInfo
 ) -> str:
-    verbs = {
-        "dibuat": "membuat draft",
-        "unggah": "mengunggah",
-        "kirim": "mengirim",
-        "setujui": "menyetujui",
-        "kembalikan": "mengembalikan",
-        "tandatangani": "menyetujui & menandatangani",
-    }
     out = [f"🗂 Riwayat <b>{escape(title)}</b> (#{draft_id})"]
     for line in lines:
         who = escape(line.actor)
         if line.acting:
             who = f"{escape(line.acting)} a.n. {who}"
         entry = f"• {when_text(line.at, tz)} — L{line.row_no} {who} "
-        entry += verbs.get(line.action, line.action)
+        entry += AUDIT_VERBS.get(line.action, line.action)
         if line.document is not None:
             entry += f" {document_caption(line.document)}"
         if line.note:

@@ -11,16 +11,18 @@ import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.config import Settings
 from storage import conversations as conversation_store
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage import reminders as reminder_store
+from storage.db import make_engine
 from storage.drafts import ConcurrentChange, NewFile
 from storage.models import (
     AuditEntry,
@@ -50,7 +52,7 @@ from workflow.engine import (
     start_draft,
 )
 from workflow.reminders import ReminderKind
-from workflow.sop import Sop, Task
+from workflow.sop import Sop, Task, load_sops
 
 Clock = Callable[[], datetime]
 
@@ -1111,4 +1113,16 @@ def _row_time(clock: RowClock) -> RowTime:
         left_at=clock.left_at,
         completed=clock.completed,
         minutes_used=clock.minutes_used,
+    )
+
+
+def build_workflow(settings: Settings) -> Workflow:
+    """The use cases over the configured database, SOP folder and office calendar."""
+    return Workflow(
+        engine=make_engine(settings.database_url),
+        sops=load_sops(settings.sops_dir),
+        calendar=OfficeCalendar.from_file(settings.calendar_file),
+        clock=lambda: datetime.now(UTC),
+        admins=frozenset(settings.admin_telegram_ids),
+        invite_valid=timedelta(hours=settings.invite_valid_hours),
     )
