@@ -6,10 +6,11 @@ import argparse
 import sys
 import textwrap
 from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
-from bot.usecases import InvalidInput, build_workflow
+from bot.usecases import InvalidInput, Workflow, build_workflow
 from storage.db import upgrade
 from workflow.calendar import CalendarConfigError
 from workflow.sop import Sop, SopFileError, load_sop, load_sops
@@ -88,6 +89,14 @@ def render_sop(sop: Sop, *, width: int = 120) -> str:
     return "\n".join(out)
 
 
+def _end_of(day: date, workflow: Workflow) -> datetime:
+    """The first moment after `day` in the office's time zone."""
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=workflow.calendar.tz)
+    if end <= workflow.clock():
+        raise InvalidInput(f"Tanggal --until {day:%d-%m-%Y} sudah lewat.")
+    return end
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="renja-bot", description="Renja Bot: SOP pemerintah sebagai alur kerja Telegram."
@@ -111,6 +120,11 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--unit", help="unit, mis. 'Bidang Ekonomi' (untuk Kepala Bidang)")
     add.add_argument("--username", help="nama pengguna Telegram (tanpa @)")
     add.add_argument("--acting", choices=["Plh.", "Plt."], help="pejabat pelaksana harian/tugas")
+    add.add_argument(
+        "--until",
+        type=date.fromisoformat,
+        help="jabatan berlaku sampai tanggal ini (YYYY-MM-DD, termasuk), mis. untuk Plh.",
+    )
     user.add_parser("list", help="daftar pejabat")
 
     commands.add_parser("run", help="jalankan bot (long polling)")
@@ -157,9 +171,12 @@ def _dispatch(args: argparse.Namespace) -> int:
                 unit=args.unit,
                 username=args.username,
                 acting=args.acting,
+                valid_until=_end_of(args.until, workflow) if args.until else None,
             )
             label = workflow.position_label(args.position, unit=args.unit, acting=args.acting)
-            print(f"Terdaftar: {view.person.name} ({view.person.telegram_id}) sebagai {label}.")
+            until = f" sampai {args.until:%d-%m-%Y}" if args.until else ""
+            who = f"{view.person.name} ({view.person.telegram_id})"
+            print(f"Terdaftar: {who} sebagai {label}{until}.")
             return 0
         views = workflow.officials()
         if not views:
@@ -176,6 +193,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "run":
         settings.bot_token()  # refuse a missing or placeholder token before anything starts
+        upgrade(settings.database_url)  # a bot never runs on an outdated schema
         from bot.app import run
 
         run(settings)

@@ -372,6 +372,7 @@ NOT_REGISTERED = (
     "(Subbag. Rencana Kerja dan Monev) dan sebutkan ID Telegram Bapak/Ibu: <code>{id}</code>."
 )
 _ASK_NEW_LINK = "Mohon minta tautan baru ke admin."
+NOT_REGISTERED_SHORT = "Bapak/Ibu belum terdaftar di Renja Bot. Hubungi admin BAPPEDA (ID: {id})."
 INVITE_PROBLEMS = {
     InviteProblem.TIDAK_DIKENAL: f"Tautan undangan tidak dikenal. {_ASK_NEW_LINK}",
     InviteProblem.KEDALUWARSA: f"Tautan undangan sudah kedaluwarsa. {_ASK_NEW_LINK}",

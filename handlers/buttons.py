@@ -6,6 +6,8 @@ and the presser must hold it.
 
 from __future__ import annotations
 
+import re
+
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
@@ -19,6 +21,8 @@ from handlers.context import services
 from handlers.uploads import store_upload
 from workflow.engine import ActionRefused, Approve, Audit, DraftStatus, Submit
 
+ALERT_LIMIT = 200
+
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Route a press to its action; answer every press."""
@@ -26,7 +30,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert query is not None
     press = decode(query.data)
     if press is None:
-        await query.answer(texts.BUTTON_EXPIRED, show_alert=True)
+        await _alert(query, texts.BUTTON_EXPIRED)
         await _drop_buttons(query)
         return
     try:
@@ -37,18 +41,24 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         else:
             await _decide(query, context, press)
     except NotRegistered:
-        await query.answer(
-            texts.NOT_REGISTERED.format(id=query.from_user.id)[:190], show_alert=True
-        )
+        await _alert(query, texts.NOT_REGISTERED_SHORT.format(id=query.from_user.id))
     except StaleTask as error:
-        await query.answer(texts.stale(error, services(context).tz), show_alert=True)
+        await _alert(query, texts.stale(error, services(context).tz))
         await _drop_buttons(query)
     except ActionRefused as error:
-        await query.answer(texts.refusal(error), show_alert=True)
+        await _alert(query, texts.refusal(error))
     except (DraftNotFound, InvalidInput) as error:
         message = str(error) if isinstance(error, InvalidInput) else texts.BUTTON_EXPIRED
-        await query.answer(message, show_alert=True)
+        await _alert(query, message)
         await _drop_buttons(query)
+
+
+async def _alert(query: CallbackQuery, text: str) -> None:
+    """A pop-up answer; Telegram shows at most 200 characters of it."""
+    plain = re.sub(r"<[^>]+>", "", text)
+    await query.answer(
+        plain if len(plain) <= ALERT_LIMIT else plain[: ALERT_LIMIT - 1] + "…", show_alert=True
+    )
 
 
 async def _decide(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, press: Press) -> None:

@@ -129,3 +129,18 @@ def test_run_refuses_a_missing_token(
     code, _, err = run(capsys, "run")
     assert code == 1
     assert "TELEGRAM_BOT_TOKEN belum diisi" in err
+
+
+def test_an_acting_official_until_a_date(capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "db", "upgrade")
+    base = ["user", "add", "--telegram-id", "300", "--name", "Hadi", "--position", "kepala_badan"]
+    code, out, _ = run(capsys, *base, "--acting", "Plh.", "--until", "2099-12-31")
+    assert (code, out.strip()) == (
+        0,
+        "Terdaftar: Hadi (300) sebagai Plh. Kepala Badan sampai 31-12-2099.",
+    )
+    _, out, _ = run(capsys, "user", "list")
+    assert "Plh. Kepala Badan" in out
+    code, _, err = run(capsys, *base, "--telegram-id", "301", "--until", "2020-01-01")
+    assert code == 1
+    assert "Tanggal --until 01-01-2020 sudah lewat." in err
