@@ -85,6 +85,10 @@ async def test_reminders_and_escalation_of_a_row(office: Office) -> None:
     await submit_upload(kasubbag, "nota-dinas.pdf")
     for phone in (sekretaris, *others[:2]):
         await phone.wait_for_messages(lambda m: "Unggah Rencana Kerja unit" in m.body)
+    with office.workflow.session() as session:
+        waiting = [r for r in reminder_store.reminders_of(session, draft_id=1) if not r.outcome]
+    # Leaving the row cancels its reminders at once: the alarm never wakes for them.
+    assert [r.kind for r in waiting] == ["hampir", "jatuh_tempo", "eskalasi"]
     office.tick(minutes=90)  # 11:40, before row 2's 80% (11:46)
     await quiet(kasubbag, sekretaris, kepala_badan, *others)
 
