@@ -112,6 +112,8 @@ async def test_wrong_type_oversize_and_unexpected_files_are_not_stored(office: O
     await kasubbag.send_document("besar.pdf", b"%PDF" + b"0" * (1024 * 1024 + 10), PDF)
     (reply,) = await kasubbag.wait_for_messages(1)
     assert reply.body == "Berkas terlalu besar (1,0 MB); batasnya 1,0 MB. Berkas tidak disimpan."
+    # Refused from its declared size: the bot never even downloads it.
+    assert "getFile" not in [entry.method for entry in await office.control.log()]
     with office.workflow.session() as session:
         from storage.drafts import document_versions
 
