@@ -62,3 +62,24 @@ async def test_bad_command_input_gets_a_hint(office: Office) -> None:
     refused = await ask(kepala_badan, "/renja_baru Renja 2027")
     assert refused.body == "Tugas ini untuk Kasubbag. Renja & Monev, bukan untuk Bapak/Ibu."
     assert office.workflow.draft_status() == []
+
+
+async def test_each_official_sees_the_menu_for_what_they_may_do(office: Office) -> None:
+    kasubbag, sekretaris = office.phones[101], office.phones[102]
+    menu = [command.command for command in await kasubbag.menu_commands()]
+    assert menu[0] == "renja_baru" and "tugas" in menu and "undang" not in menu
+    assert "renja_baru" not in [command.command for command in await sekretaris.menu_commands()]
+
+
+async def test_a_photo_of_a_scanned_page_is_accepted(office: Office) -> None:
+    kasubbag = office.phones[101]
+    await kasubbag.send_text("/renja_baru Renja 2027")
+    await kasubbag.wait_for_messages(lambda m: "Langkah 1" in m.body)
+    scan = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    await kasubbag.send_photo(scan, caption="Konsep pendahuluan Renja")
+    (received,) = await kasubbag.wait_for_messages(1)
+    assert received.body.startswith("✅ Diterima: Konsep pendahuluan Renja, versi 1")
+    (status,) = office.workflow.draft_status(1)
+    assert status.briefing is not None
+    (document,) = status.briefing.documents
+    assert document.mime_type == "image/jpeg" and document.file_name.startswith("foto-")
