@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint typecheck demo lock run db-upgrade clean
+.PHONY: install test lint typecheck demo bench lock run db-upgrade clean
 
 install: $(STAMP)
 
@@ -20,13 +20,16 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy bot handlers storage workflow emulator tests
+	$(BIN)/mypy bot handlers storage workflow emulator benchmarks tests
 
 test: lint typecheck
 	$(BIN)/pytest
 
 demo: $(STAMP)
 	$(BIN)/python -m bot.demo
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
 
 run: $(STAMP)
 	$(BIN)/renja-bot db upgrade
