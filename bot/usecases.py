@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -218,6 +218,8 @@ class Outcome:
     document: DocumentView | None = None
     informed: tuple[tuple[Person, str], ...] = ()
     """People who only need to know: (person, task id of what happened)."""
+    still_missing: tuple[str, ...] = ()
+    """After an upload: what the uploader (for their unit) must still upload."""
 
 
 @dataclass(frozen=True)
@@ -466,11 +468,17 @@ class Workflow:
                 raise InvalidInput("Unggahan tanpa berkas.")
             opened = self._record(session, sop, draft, transition, now, new_file)
             session.commit()
-            document = None
-            if isinstance(action, Upload):
-                versions = draft_store.document_versions(session, draft_id=draft_id)
-                document = self._document_view(session, sop, versions[-1])
-            return self._outcome(session, sop, draft, transition, opened, document, roster)
+            outcome = self._outcome(session, sop, draft, transition, opened, None, roster)
+            if not isinstance(action, Upload):
+                return outcome
+            versions = draft_store.document_versions(session, draft_id=draft_id)
+            uploaded = versions[-1]
+            missing = missing_documents(sop, transition.state, share=uploaded.share or None)
+            return replace(
+                outcome,
+                document=self._document_view(session, sop, uploaded),
+                still_missing=tuple(sop.document(key).nama for key in missing),
+            )
 
     def _require_open(self, session: Session, sop: Sop, draft_task_id: int, draft_id: int) -> None:
         task = draft_store.draft_task(session, draft_task_id=draft_task_id)

@@ -11,7 +11,7 @@ from bot import texts
 from bot.usecases import InvalidInput, NotRegistered, StaleTask
 from handlers.common import notify
 from handlers.context import services
-from workflow.engine import ActionRefused
+from workflow.engine import ActionRefused, AuditAction
 
 
 async def text_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -42,7 +42,9 @@ async def text_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await message.reply_text(str(error))
         return
     me = found.workflow.person(user.id)
-    line = texts.outcome_line("kembalikan", me.name, found.workflow.clock(), found.tz)
+    line = texts.outcome_line(
+        AuditAction.KEMBALIKAN.value, me.name, found.workflow.clock(), found.tz
+    )
     if done.chat_id is not None and done.message_id is not None:
         sop = found.workflow.sops[done.briefing.draft.sop_id]
         original = texts.task_message(done.briefing, sop, found.tz)

@@ -202,16 +202,10 @@ async def store_upload(
         await context.bot.send_message(chat_id, str(error))
         return
     assert outcome.document is not None
-    briefing = found.workflow.briefing(option.draft_task_id)
-    mine_missing = briefing.missing
-    if briefing.task.jenis.value == "unggah_paralel":
-        # Each unit's own document: complete once this unit's file is in.
-        mine_missing = ()
+    missing = outcome.still_missing
     await context.bot.send_message(
         chat_id,
-        texts.upload_received(outcome.document, mine_missing),
+        texts.upload_received(outcome.document, missing),
         parse_mode=ParseMode.HTML,
-        reply_markup=None
-        if mine_missing
-        else submit_keyboard(option.draft.id, option.draft_task_id),
+        reply_markup=None if missing else submit_keyboard(option.draft.id, option.draft_task_id),
     )
