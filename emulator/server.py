@@ -468,20 +468,33 @@ class BotApi:
             "accepted_gift_types": {**dict.fromkeys(gifts, True), "gifts_from_channels": False},
         }
 
-    def send_message(self, params: Params) -> object:
-        """``sendMessage``."""
+    @staticmethod
+    def required_text(params: Params) -> str:
+        """The ``text`` parameter, which Telegram requires to be non-empty."""
         source = params.text("text")
         if not source:
             raise bad_request("message text is empty")
-        markup = self.reply_markup(params)
-        chat = self.sending_chat(params)
-        parse_mode = params.text("parse_mode")
+        return source
+
+    def message_text(
+        self, params: Params, source: str, parse_mode: str | None
+    ) -> tuple[str, list[Entity]]:
+        """The text as the user will read it, with its entities, within Telegram's limits."""
         entities = self.entity_list(params.json("entities"))
         text, entities = self.format_text(source, parse_mode, entities)
         if not text:
             raise bad_request("message text is empty")
         if len(text) > MAX_MESSAGE_LENGTH:
             raise bad_request("message is too long")
+        return text, entities
+
+    def send_message(self, params: Params) -> object:
+        """``sendMessage``."""
+        source = self.required_text(params)
+        markup = self.reply_markup(params)
+        chat = self.sending_chat(params)
+        parse_mode = params.text("parse_mode")
+        text, entities = self.message_text(params, source, parse_mode)
         preview = params.json("link_preview_options")
         message = self.state.add_message(
             chat,
@@ -525,18 +538,11 @@ class BotApi:
 
     def edit_message_text(self, params: Params) -> object:
         """``editMessageText``; omitting ``reply_markup`` removes the inline keyboard."""
-        source = params.text("text")
-        if not source:
-            raise bad_request("message text is empty")
+        source = self.required_text(params)
         markup = self.edit_markup(params)
         message = self.message_to_edit(params)
         parse_mode = params.text("parse_mode")
-        entities = self.entity_list(params.json("entities"))
-        text, entities = self.format_text(source, parse_mode, entities)
-        if not text:
-            raise bad_request("message text is empty")
-        if len(text) > MAX_MESSAGE_LENGTH:
-            raise bad_request("message is too long")
+        text, entities = self.message_text(params, source, parse_mode)
         if message.text is None:
             raise bad_request("there is no text in the message to edit")
         if (
