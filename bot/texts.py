@@ -445,3 +445,29 @@ def size_text(size: int) -> str:
 def _shorten(text: str, limit: int) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+# Delivery --------------------------------------------------------------------------------
+
+
+def delivery_failed(name: str, chat_id: int, reason: str) -> str:
+    """To the administrators: someone cannot be reached (told once, not per message)."""
+    return (
+        f"⚠️ Pesan untuk <b>{escape(name)}</b> (ID {chat_id}) tidak dapat dikirim: "
+        f"{escape(_delivery_reason(reason))}\n"
+        "Pesan berikutnya untuknya juga tertahan sampai ia membuka bot lagi (/start). "
+        "Lihat /kotak_keluar."
+    )
+
+
+def _delivery_reason(reason: str) -> str:
+    lowered = reason.lower()
+    if "blocked" in lowered:
+        return "bot diblokir oleh pengguna."
+    if "deactivated" in lowered:
+        return "akun Telegram-nya sudah dinonaktifkan."
+    if "initiate" in lowered:
+        return "ia belum pernah membuka bot (belum menekan Start)."
+    if "chat not found" in lowered:
+        return "obrolan tidak ditemukan."
+    return reason

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, Index, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -188,6 +189,9 @@ class Reminder(SQLModel, table=True):
     never go out twice; one that is no longer needed is cancelled or skipped instead.
     """
 
+    # "The earliest waiting reminder" reads this index in order and stops at the first row.
+    __table_args__ = (Index("ix_reminder_waiting", "sent_at", "cancelled_at", "due_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     draft_id: int = Field(foreign_key="draft.id", index=True)
     row_clock_id: int = Field(foreign_key="rowclock.id", index=True)
@@ -197,3 +201,48 @@ class Reminder(SQLModel, table=True):
     cancelled_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     outcome: str | None = None
     """'terkirim', 'dilewati' (a later one went out instead) or 'dibatalkan' (row left)."""
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message the bot owes someone, written with the state change that caused it.
+
+    The sender delivers the rows of one chat in `id` order, one at a time, until each is sent
+    or has failed for good. A row is claimed before it is sent (`claimed_until`), so two
+    bot processes never send the same row; a claim that outlives its process expires.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_waiting_chat", "status", "chat_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    official_id: int | None = Field(default=None, foreign_key="official.id")
+    """Who the chat belongs to, when it is an official's (for the administrators' notice)."""
+    kind: str
+    """'pesan', 'dokumen', 'album', 'ubah_teks' or 'hapus_tombol'."""
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    edit_of: int | None = Field(default=None)
+    """For an edit of a message the outbox itself sent: that row's id."""
+    tag: str | None = Field(default=None, index=True)
+    """What the message is about (e.g. a task's buttons), so it can be edited later."""
+    status: str = "menunggu"
+    """'menunggu' (waiting), 'terkirim' (sent) or 'gagal' (failed for good)."""
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=AwareDateTime)
+    claimed_until: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    claimed_by: str | None = None
+    last_error: str | None = None
+    telegram_message_id: int | None = None
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class HandledUpdate(SQLModel, table=True):
+    """A Telegram update that changed something: delivered again, it changes nothing."""
+
+    __tablename__ = "handled_update"
+
+    update_id: int = Field(
+        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    at: datetime = Field(sa_type=AwareDateTime)

@@ -1,0 +1,432 @@
+"""The one sender: delivers the outbox to Telegram within its limits, until each row arrives.
+
+One asyncio task claims the oldest waiting row of each chat (so a chat's messages keep their
+order), waits for that chat's and the bot's sending budget, sends, and records the result:
+
+- sent, or an edit with nothing left to do ("message is not modified"): done;
+- 429 `RetryAfter`: that chat waits the time Telegram gave; the other chats go on;
+- 5xx, time-outs, dropped connections: tried again with exponential backoff and jitter;
+- blocked, deactivated, never started, chat not found: failed for good, with every message
+  still waiting for that chat, and the administrators are told once.
+
+The database is the source of truth: the task only wakes up when told that rows were
+written (`wake`) or when the next row falls due, and anything it had claimed when the
+process died is claimed again once the claim expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from telegram import Bot, InlineKeyboardMarkup, InputMediaDocument, Message
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from bot import texts
+from storage import officials as official_store
+from storage import outbox as outbox_store
+from storage.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+WallClock = Callable[[], datetime]
+
+DONE_ALREADY = ("message is not modified", "message to edit not found", "message can't be edited")
+"""Edits Telegram refuses because there is nothing left to do: they count as done."""
+
+UNREACHABLE_NOTICE_AFTER = timedelta(hours=24)
+"""A chat that failed is reported to the administrators again only after this long."""
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Telegram's sending limits (core.telegram.org/bots/faq), as the sender keeps them."""
+
+    private_per_second: float = 1.0
+    private_burst: int = 3
+    group_per_minute: float = 20.0
+    global_per_second: float = 30.0
+    backoff_base_seconds: float = 1.0
+    backoff_cap_seconds: float = 300.0
+    lease_seconds: float = 60.0
+    in_flight: int = 32
+    """How many chats are served at once."""
+
+
+class TokenBucket:
+    """`rate` sends a second on average, up to `capacity` at once."""
+
+    def __init__(self, rate: float, capacity: float) -> None:
+        self.rate = rate
+        self.capacity = capacity
+        self.tokens = capacity
+        self.updated = 0.0
+
+    def wait_time(self, now: float) -> float:
+        """Seconds until one send is allowed, after taking it if it is allowed now."""
+        if self.updated:
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+class Pacer:
+    """One bucket per chat (private or group) and one for the whole bot."""
+
+    def __init__(self, pacing: Pacing) -> None:
+        self.pacing = pacing
+        self.overall = TokenBucket(pacing.global_per_second, pacing.global_per_second)
+        self.chats: dict[int, TokenBucket] = {}
+
+    def _bucket(self, chat_id: int) -> TokenBucket:
+        bucket = self.chats.get(chat_id)
+        if bucket is None:
+            if chat_id < 0:  # groups and channels have negative ids
+                rate = self.pacing.group_per_minute / 60
+                bucket = TokenBucket(rate, 1)
+            else:
+                bucket = TokenBucket(self.pacing.private_per_second, self.pacing.private_burst)
+            self.chats[chat_id] = bucket
+        return bucket
+
+    async def acquire(self, chat_id: int, count: int = 1) -> None:
+        """Wait until `count` messages may go to this chat, then take them."""
+        loop = asyncio.get_running_loop()
+        for bucket in (self._bucket(chat_id), self.overall):
+            for _ in range(count):
+                # The bucket is taken in turn by many rows: each looks again after its sleep.
+                while (delay := bucket.wait_time(loop.time())) > 0:  # noqa: ASYNC110
+                    await asyncio.sleep(delay)
+
+
+class Sender:
+    """Delivers the outbox; `start` in post_init, `stop` in post_shutdown."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        bot: Bot,
+        admins: frozenset[int] = frozenset(),
+        pacing: Pacing | None = None,
+        clock: WallClock = lambda: datetime.now(UTC),
+        single_process: bool = True,
+    ) -> None:
+        self.engine = engine
+        self.bot = bot
+        self.admins = admins
+        self.pacing = pacing or Pacing()
+        self.clock = clock
+        self.single_process = single_process
+        self.worker = f"sender-{secrets.token_hex(4)}"
+        self.pacer = Pacer(self.pacing)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self.last_loop_at: datetime | None = None
+
+    # Lifecycle -----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        if self.single_process:
+            # Polling allows one process per bot: what is still claimed, a killed run claimed.
+            await asyncio.to_thread(self._release_claims)
+        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    async def stop(self) -> None:
+        """Stop claiming; let what is being sent finish (briefly), then return."""
+        if self._task is None:
+            return
+        self._task.cancel()
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            pass
+        self._task = None
+        if self._in_flight:
+            await asyncio.wait(self._in_flight, timeout=10)
+
+    def wake(self) -> None:
+        """Rows were written: look at the outbox now rather than at the next alarm."""
+        self._wake.set()
+
+    @property
+    def alive(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def drain(self, seconds: float = 30.0) -> None:
+        """Wait until nothing is due or being sent (tests and the demo)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while loop.time() < deadline:
+            if not self._in_flight:
+                due = await asyncio.to_thread(self._next_attempt_at)
+                if due is None:
+                    return
+            self.wake()
+            await asyncio.sleep(0.02)
+        raise TimeoutError("outbox not drained")
+
+    # The loop ------------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            self.last_loop_at = self.clock()
+            free = self.pacing.in_flight - len(self._in_flight)
+            rows: list[OutboxMessage] = []
+            if free > 0:
+                try:
+                    rows = await asyncio.to_thread(self._claim, free)
+                except Exception:
+                    log.exception("outbox: claiming failed; trying again shortly")
+            for row in rows:
+                task = asyncio.create_task(self._deliver(row))
+                self._in_flight.add(task)
+                task.add_done_callback(self._done)
+            await self._sleep(bool(rows))
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._wake.set()  # the chat's next row may be due now
+
+    async def _sleep(self, busy: bool) -> None:
+        if busy:
+            return
+        delay = 1.0  # other processes write rows too: look at least every second
+        try:
+            due = await asyncio.to_thread(self._next_attempt_at)
+        except Exception:
+            due = None
+        if due is not None:
+            delay = min(delay, max(0.0, (due - self.clock()).total_seconds()))
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=delay)
+        except TimeoutError:
+            pass
+
+    # Delivery ------------------------------------------------------------------------------
+
+    async def _deliver(self, row: OutboxMessage) -> None:
+        assert row.id is not None
+        try:
+            message_id = await self._send(row)
+        except RetryAfter as error:
+            wait = _seconds(error)
+            log.info(
+                "outbox %s: Telegram asks to wait %.0f s (chat %s)", row.id, wait, row.chat_id
+            )
+            await self._record(
+                outbox_store.postpone,
+                row_id=row.id,
+                until=self.clock() + timedelta(seconds=wait),
+                error=f"429: {error.message}",
+                failed_try=False,
+            )
+        except ChatMigrated as error:
+            await asyncio.to_thread(self._record_migration, row, error.new_chat_id)
+        except BadRequest as error:
+            if any(phrase in error.message.lower() for phrase in DONE_ALREADY):
+                await self._record(
+                    outbox_store.mark_sent, row_id=row.id, now=self.clock(), message_id=None
+                )
+            elif "chat not found" in error.message.lower():
+                await asyncio.to_thread(self._unreachable, row, error.message)
+            else:
+                log.error("outbox %s to chat %s refused: %s", row.id, row.chat_id, error.message)
+                await self._record(outbox_store.mark_failed, row_id=row.id, error=error.message)
+        except Forbidden as error:
+            await asyncio.to_thread(self._unreachable, row, error.message)
+        except (NetworkError, TelegramError) as error:
+            await self._retry_later(row, f"{type(error).__name__}: {error.message}")
+        except Exception as error:  # never let one row stop the sender
+            log.exception("outbox %s: unexpected error", row.id)
+            await self._retry_later(row, f"{type(error).__name__}: {error}")
+        else:
+            await self._record(
+                outbox_store.mark_sent, row_id=row.id, now=self.clock(), message_id=message_id
+            )
+
+    async def _send(self, row: OutboxMessage) -> int | None:
+        payload: dict[str, Any] = row.payload
+        parse_mode = payload.get("parse_mode")
+        markup = _markup(payload.get("reply_markup"))
+        if row.kind == outbox_store.MESSAGE:
+            await self.pacer.acquire(row.chat_id)
+            sent = await self.bot.send_message(
+                row.chat_id, payload["text"], parse_mode=parse_mode, reply_markup=markup
+            )
+            return sent.message_id
+        if row.kind == outbox_store.DOCUMENT:
+            await self.pacer.acquire(row.chat_id)
+            sent = await self.bot.send_document(
+                row.chat_id,
+                payload["file_id"],
+                caption=payload.get("caption"),
+                parse_mode=parse_mode,
+                reply_markup=markup,
+            )
+            return sent.message_id
+        if row.kind == outbox_store.ALBUM:
+            items = payload["documents"]
+            await self.pacer.acquire(row.chat_id, len(items))
+            album: tuple[Message, ...] = await self.bot.send_media_group(
+                row.chat_id,
+                [
+                    InputMediaDocument(
+                        item["file_id"], caption=item.get("caption"), parse_mode=parse_mode
+                    )
+                    for item in items
+                ],
+            )
+            return album[0].message_id if album else None
+        target = await asyncio.to_thread(self._edit_target, row)
+        if target is None:
+            return None  # the message to edit never arrived: nothing to change
+        await self.pacer.acquire(row.chat_id)
+        if row.kind == outbox_store.EDIT_TEXT:
+            await self.bot.edit_message_text(
+                payload["text"],
+                chat_id=row.chat_id,
+                message_id=target,
+                parse_mode=parse_mode,
+                reply_markup=markup,
+            )
+        else:
+            await self.bot.edit_message_reply_markup(
+                chat_id=row.chat_id, message_id=target, reply_markup=None
+            )
+        return target
+
+    def _edit_target(self, row: OutboxMessage) -> int | None:
+        if row.edit_of is None:
+            found = row.payload.get("message_id")
+            return int(found) if found is not None else None
+        with Session(self.engine) as session:
+            target = outbox_store.row(session, row_id=row.edit_of)
+            return target.telegram_message_id if target is not None else None
+
+    async def _retry_later(self, row: OutboxMessage, error: str) -> None:
+        assert row.id is not None
+        backoff = min(
+            self.pacing.backoff_cap_seconds, self.pacing.backoff_base_seconds * 2**row.attempts
+        )
+        delay = backoff * random.uniform(0.5, 1.0)  # jitter: retries of many rows spread out
+        log.warning("outbox %s to chat %s: %s; again in %.1f s", row.id, row.chat_id, error, delay)
+        await self._record(
+            outbox_store.postpone,
+            row_id=row.id,
+            until=self.clock() + timedelta(seconds=delay),
+            error=error,
+            failed_try=True,
+        )
+
+    def _unreachable(self, row: OutboxMessage, reason: str) -> None:
+        """The chat cannot receive anything: fail what is owed to it, tell the admins once."""
+        assert row.id is not None
+        log.warning("outbox %s: chat %s unreachable: %s", row.id, row.chat_id, reason)
+        now = self.clock()
+        with Session(self.engine) as session:
+            known = outbox_store.failed_since(
+                session,
+                chat_id=row.chat_id,
+                since=now - UNREACHABLE_NOTICE_AFTER,
+                exclude=row.id,
+            )
+            outbox_store.mark_failed(session, row_id=row.id, worker=self.worker, error=reason)
+            outbox_store.fail_waiting(session, chat_id=row.chat_id, error=reason)
+            if not known:
+                name = str(row.chat_id)
+                if row.official_id is not None:
+                    official = official_store.official_by_id(session, official_id=row.official_id)
+                    name = official.name if official else name
+                for admin in sorted(self.admins - {row.chat_id}):
+                    outbox_store.enqueue(
+                        session,
+                        chat_id=admin,
+                        kind=outbox_store.MESSAGE,
+                        payload={
+                            "text": texts.delivery_failed(name, row.chat_id, reason),
+                            "parse_mode": "HTML",
+                        },
+                        now=now,
+                    )
+            session.commit()
+
+    def _record_migration(self, row: OutboxMessage, new_chat_id: int) -> None:
+        assert row.id is not None
+        with Session(self.engine) as session:
+            outbox_store.postpone(
+                session,
+                row_id=row.id,
+                worker=self.worker,
+                until=self.clock(),
+                error=f"chat moved to {new_chat_id}",
+                failed_try=False,
+            )
+            outbox_store.move_chat(session, old_chat_id=row.chat_id, new_chat_id=new_chat_id)
+            session.commit()
+
+    async def _record(self, change: Callable[..., bool], **values: Any) -> None:
+        def write() -> None:
+            with Session(self.engine) as session:
+                change(session, worker=self.worker, **values)
+                session.commit()
+
+        await asyncio.to_thread(write)
+
+    # Database helpers (run in a thread) ----------------------------------------------------
+
+    def _claim(self, limit: int) -> list[OutboxMessage]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            rows = outbox_store.claim_heads(
+                session,
+                now=self.clock(),
+                worker=self.worker,
+                lease=timedelta(seconds=self.pacing.lease_seconds),
+                limit=limit,
+            )
+            session.commit()
+            return rows
+
+    def _next_attempt_at(self) -> datetime | None:
+        with Session(self.engine) as session:
+            return outbox_store.next_attempt_at(session)
+
+    def _release_claims(self) -> None:
+        with Session(self.engine) as session:
+            if released := outbox_store.release_claims(session):
+                log.info("outbox: %s claims of an earlier run released", released)
+            session.commit()
+
+
+def _markup(data: object) -> InlineKeyboardMarkup | None:
+    if not isinstance(data, dict):
+        return None
+    rows = data.get("inline_keyboard") or []
+    return InlineKeyboardMarkup.de_json(data, None) if rows else None
+
+
+def _seconds(error: RetryAfter) -> float:
+    value: object = error.retry_after
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)  # type: ignore[arg-type]

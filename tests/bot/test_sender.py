@@ -1,0 +1,164 @@
+"""The sender against the Bot API emulator: order, edits, unreachable chats, the claims."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from telegram import Bot
+
+from bot.sender import Pacing, Sender
+from emulator import BotApiEmulator, EmulatorClient, SimulatedUser
+from storage import outbox as outbox_store
+from storage.db import make_engine
+from storage.models import OutboxMessage
+
+TOKEN = "123456789:EMULATOR-test-token"
+ADMIN = 900
+FAST = Pacing(private_per_second=50, private_burst=50, global_per_second=200)
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator(TOKEN) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def control(emu: BotApiEmulator) -> AsyncIterator[EmulatorClient]:
+    async with EmulatorClient(emu.control_url) as client:
+        yield client
+
+
+@pytest.fixture
+async def bot(emu: BotApiEmulator) -> AsyncIterator[Bot]:
+    async with Bot(TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url) as tg_bot:
+        yield tg_bot
+
+
+@pytest.fixture
+def engine(database_url: str) -> Engine:
+    return make_engine(database_url)
+
+
+async def started(control: EmulatorClient, user_id: int, name: str) -> SimulatedUser:
+    user = await control.user(user_id, name)
+    await user.send_text("/start")
+    return user
+
+
+def owe(engine: Engine, chat_id: int, kind: str, **payload: Any) -> int:
+    """Write one outbox row as a use case would, in its own transaction."""
+    edit_of = payload.pop("edit_of", None)
+    with Session(engine) as session:
+        row = outbox_store.enqueue(
+            session,
+            chat_id=chat_id,
+            kind=kind,
+            payload={"parse_mode": "HTML", **payload},
+            now=datetime.now(UTC),
+            edit_of=edit_of,
+        )
+        session.commit()
+        assert row.id is not None
+        return row.id
+
+
+def rows(engine: Engine) -> list[OutboxMessage]:
+    with Session(engine) as session:
+        return [
+            r for r, _ in outbox_store.listing(session, statuses=("menunggu", "terkirim", "gagal"))
+        ]
+
+
+@pytest.fixture
+async def sender(engine: Engine, bot: Bot) -> AsyncIterator[Sender]:
+    running = Sender(engine=engine, bot=bot, admins=frozenset({ADMIN}), pacing=FAST)
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+async def test_a_chat_receives_its_messages_in_order_and_edits_find_their_message(
+    engine: Engine, control: EmulatorClient, sender: Sender, bot: Bot
+) -> None:
+    rina = await started(control, 101, "Rina")
+    uploaded = await bot.send_document(rina.id, b"%PDF-1.4 konsep", filename="konsep.pdf")
+    assert uploaded.document is not None
+    first = owe(engine, rina.id, outbox_store.MESSAGE, text="<b>Tugas</b> pertama")
+    owe(engine, rina.id, outbox_store.DOCUMENT, file_id=uploaded.document.file_id, caption="v1")
+    for n in range(2, 6):
+        owe(engine, rina.id, outbox_store.MESSAGE, text=f"pesan {n}")
+    owe(engine, rina.id, outbox_store.EDIT_TEXT, text="Tugas pertama: selesai", edit_of=first)
+    sender.wake()
+    await sender.drain()
+
+    messages = await rina.messages()
+    bodies = [m.body for m in messages[1:]]  # after the document sent directly above
+    assert bodies[0] == "Tugas pertama: selesai"  # the first message, edited in place
+    assert messages[2].document is not None and messages[2].document.file_name == "konsep.pdf"
+    assert bodies[2:] == [f"pesan {n}" for n in range(2, 6)]
+    assert {r.status for r in rows(engine)} == {outbox_store.SENT}
+
+
+async def test_an_edit_with_nothing_to_change_counts_as_done(
+    engine: Engine, control: EmulatorClient, sender: Sender
+) -> None:
+    rina = await started(control, 101, "Rina")
+    first = owe(engine, rina.id, outbox_store.MESSAGE, text="Tanpa tombol")
+    owe(engine, rina.id, outbox_store.DROP_BUTTONS, edit_of=first)
+    owe(engine, rina.id, outbox_store.DROP_BUTTONS, message_id=999)  # a message that is gone
+    sender.wake()
+    await sender.drain()
+    assert [r.status for r in rows(engine)] == [outbox_store.SENT] * 3
+
+
+async def test_a_blocked_official_fails_alone_and_the_admins_are_told_once(
+    engine: Engine, control: EmulatorClient, sender: Sender
+) -> None:
+    admin = await started(control, ADMIN, "Admin")
+    rina = await started(control, 101, "Rina")
+    budi = await started(control, 102, "Budi")
+    await rina.block()
+    for n in range(3):
+        owe(engine, rina.id, outbox_store.MESSAGE, text=f"untuk Rina {n}")
+        owe(engine, budi.id, outbox_store.MESSAGE, text=f"untuk Budi {n}")
+    sender.wake()
+    await sender.drain()
+    owe(engine, rina.id, outbox_store.MESSAGE, text="untuk Rina lagi")
+    sender.wake()
+    await sender.drain()
+
+    assert [m.body for m in await budi.messages()] == [f"untuk Budi {n}" for n in range(3)]
+    failed = [r for r in rows(engine) if r.chat_id == rina.id]
+    assert len(failed) == 4 and {r.status for r in failed} == {outbox_store.FAILED}
+    assert all("blocked" in (r.last_error or "") for r in failed)
+    notices = [m.body for m in await admin.messages()]
+    assert len(notices) == 1 and "bot diblokir" in notices[0] and "(ID 101)" in notices[0]
+
+
+async def test_a_claim_is_held_by_one_worker_and_expires_with_it(engine: Engine) -> None:
+    owe(engine, 101, outbox_store.MESSAGE, text="satu")
+    owe(engine, 101, outbox_store.MESSAGE, text="dua")
+    owe(engine, 102, outbox_store.MESSAGE, text="tiga")
+    now = datetime.now(UTC)
+    lease = timedelta(seconds=60)
+    with Session(engine, expire_on_commit=False) as session:
+        a = outbox_store.claim_heads(session, now=now, worker="a", lease=lease, limit=10)
+        session.commit()
+    with Session(engine, expire_on_commit=False) as session:
+        b = outbox_store.claim_heads(session, now=now, worker="b", lease=lease, limit=10)
+        later = outbox_store.claim_heads(
+            session, now=now + timedelta(seconds=61), worker="c", lease=lease, limit=10
+        )
+        session.commit()
+    # One head per chat; the second message of chat 101 waits behind the first.
+    assert sorted(r.payload["text"] for r in a) == ["satu", "tiga"]
+    assert b == []
+    assert sorted(r.payload["text"] for r in later) == ["satu", "tiga"]  # "a" died
