@@ -103,6 +103,9 @@ class DocumentVersion(SQLModel, table=True):
     stored_path: str
     number: str | None = None
     """The official document number, for documents that carry one (Nota Dinas)."""
+    media: str = Field(default="dokumen", sa_column_kwargs={"server_default": "dokumen"})
+    """How Telegram holds the file: 'dokumen' or 'foto' (a photo's id cannot be sent as a
+    document, nor the other way round)."""
     uploaded_by: int = Field(foreign_key="official.id")
     uploaded_at: datetime = Field(sa_type=AwareDateTime)
 

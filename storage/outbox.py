@@ -23,7 +23,9 @@ FAILED = "gagal"
 # What a row asks of Telegram.
 MESSAGE = "pesan"
 DOCUMENT = "dokumen"
+PHOTO = "foto"
 ALBUM = "album"
+"""2 to 10 documents, or 2 to 10 photos, in one message group (they cannot be mixed)."""
 EDIT_TEXT = "ubah_teks"
 DROP_BUTTONS = "hapus_tombol"
 

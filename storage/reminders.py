@@ -41,7 +41,10 @@ def due_reminders(session: Session, *, now: datetime) -> list[Reminder]:
 def next_due(session: Session) -> datetime | None:
     """When the next waiting reminder falls due (the scheduler's alarm time)."""
     found = session.exec(
-        select(Reminder.due_at).where(*_waiting()).order_by(col(Reminder.due_at))  # type: ignore[arg-type]
+        select(Reminder.due_at)
+        .where(*_waiting())  # type: ignore[arg-type]
+        .order_by(col(Reminder.due_at))
+        .limit(1)
     ).first()
     return found
 

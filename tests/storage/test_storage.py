@@ -143,9 +143,13 @@ def test_naive_datetimes_are_refused() -> None:
 
 def test_a_concurrent_change_writes_nothing(office: Workflow, clock: FakeClock) -> None:
     started = office.start_draft(telegram_id=101, title="Renja 2027")
+    with office.session() as second:
+        # Loaded here, written below after another change: SQLite serialises writers
+        # (BEGIN IMMEDIATE), so the stale copy is what a slower update would hold.
+        draft_b = draft_store.get_draft(second, draft_id=started.draft.id)
+        second.commit()
     with office.session() as first, office.session() as second:
         draft_a = draft_store.get_draft(first, draft_id=started.draft.id)
-        draft_b = draft_store.get_draft(second, draft_id=started.draft.id)
         assert draft_a is not None and draft_b is not None
         state = draft_store.load_state(first, draft=draft_a)
         from workflow.engine import Actor, apply

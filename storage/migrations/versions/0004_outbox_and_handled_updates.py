@@ -54,6 +54,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_outbox_tag"), ["tag"], unique=False)
         batch_op.create_index("ix_outbox_waiting_chat", ["status", "chat_id", "id"], unique=False)
 
+    with op.batch_alter_table("documentversion", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("media", sa.String(), server_default="dokumen", nullable=False)
+        )
+
     with op.batch_alter_table("reminder", schema=None) as batch_op:
         batch_op.create_index(
             "ix_reminder_waiting", ["sent_at", "cancelled_at", "due_at"], unique=False
@@ -70,6 +75,9 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_waiting_chat")
         batch_op.drop_index(batch_op.f("ix_outbox_tag"))
+
+    with op.batch_alter_table("documentversion", schema=None) as batch_op:
+        batch_op.drop_column("media")
 
     op.drop_table("outbox")
     op.drop_table("handled_update")
