@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from telegram import Bot, InlineKeyboardMarkup, InputMediaDocument, Message
+from telegram import Bot, InlineKeyboardMarkup, InputMediaDocument, InputMediaPhoto, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -275,9 +275,12 @@ class Sender:
                 row.chat_id, payload["text"], parse_mode=parse_mode, reply_markup=markup
             )
             return sent.message_id
-        if row.kind == outbox_store.DOCUMENT:
+        if row.kind in (outbox_store.DOCUMENT, outbox_store.PHOTO):
             await self.pacer.acquire(row.chat_id)
-            sent = await self.bot.send_document(
+            send = (
+                self.bot.send_photo if row.kind == outbox_store.PHOTO else self.bot.send_document
+            )
+            sent = await send(
                 row.chat_id,
                 payload["file_id"],
                 caption=payload.get("caption"),
@@ -286,14 +289,17 @@ class Sender:
             )
             return sent.message_id
         if row.kind == outbox_store.ALBUM:
-            items = payload["documents"]
+            items = payload["items"]
             await self.pacer.acquire(row.chat_id, len(items))
+            media = (
+                InputMediaPhoto
+                if payload.get("media") == outbox_store.PHOTO
+                else InputMediaDocument
+            )
             album: tuple[Message, ...] = await self.bot.send_media_group(
                 row.chat_id,
                 [
-                    InputMediaDocument(
-                        item["file_id"], caption=item.get("caption"), parse_mode=parse_mode
-                    )
+                    media(item["file_id"], caption=item.get("caption"), parse_mode=parse_mode)
                     for item in items
                 ],
             )
