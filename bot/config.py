@@ -8,6 +8,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.pacing import Pacing
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_TOKENS = {"", "changeme", "ganti-dengan-token-bot", "123456:ABC"}
 
@@ -32,6 +34,12 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Pontianak"
     max_upload_mb: int = Field(default=20, ge=1, le=2000)
     invite_valid_hours: int = Field(default=72, ge=1)
+    send_private_per_second: float = Field(default=1.0, gt=0)
+    send_private_burst: int = Field(default=3, ge=1)
+    send_group_per_minute: float = Field(default=20.0, gt=0)
+    send_global_per_second: float = Field(default=30.0, gt=0)
+    send_backoff_cap_seconds: float = Field(default=300.0, ge=1)
+    outbox_lease_seconds: float = Field(default=60.0, ge=5)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -51,6 +59,17 @@ class Settings(BaseSettings):
                 "lalu isi di berkas .env (lihat .env.example)."
             )
         return token
+
+    def pacing(self) -> Pacing:
+        """The sender's limits, from the SEND_* settings."""
+        return Pacing(
+            private_per_second=self.send_private_per_second,
+            private_burst=self.send_private_burst,
+            group_per_minute=self.send_group_per_minute,
+            global_per_second=self.send_global_per_second,
+            backoff_cap_seconds=self.send_backoff_cap_seconds,
+            lease_seconds=self.outbox_lease_seconds,
+        )
 
     @property
     def max_upload_bytes(self) -> int:

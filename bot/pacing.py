@@ -1,0 +1,70 @@
+"""Telegram's sending limits, kept by the sender: token buckets per chat and for the bot."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Telegram's sending limits (core.telegram.org/bots/faq), as the sender keeps them."""
+
+    private_per_second: float = 1.0
+    private_burst: int = 3
+    group_per_minute: float = 20.0
+    global_per_second: float = 30.0
+    backoff_base_seconds: float = 1.0
+    backoff_cap_seconds: float = 300.0
+    lease_seconds: float = 60.0
+    in_flight: int = 32
+    """How many chats are served at once."""
+
+
+class TokenBucket:
+    """`rate` sends a second on average, up to `capacity` at once."""
+
+    def __init__(self, rate: float, capacity: float) -> None:
+        self.rate = rate
+        self.capacity = capacity
+        self.tokens = capacity
+        self.updated = 0.0
+
+    def wait_time(self, now: float) -> float:
+        """Seconds until one send is allowed, after taking it if it is allowed now."""
+        if self.updated:
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+class Pacer:
+    """One bucket per chat (private or group) and one for the whole bot."""
+
+    def __init__(self, pacing: Pacing) -> None:
+        self.pacing = pacing
+        self.overall = TokenBucket(pacing.global_per_second, pacing.global_per_second)
+        self.chats: dict[int, TokenBucket] = {}
+
+    def _bucket(self, chat_id: int) -> TokenBucket:
+        bucket = self.chats.get(chat_id)
+        if bucket is None:
+            if chat_id < 0:  # groups and channels have negative ids
+                rate = self.pacing.group_per_minute / 60
+                bucket = TokenBucket(rate, 1)
+            else:
+                bucket = TokenBucket(self.pacing.private_per_second, self.pacing.private_burst)
+            self.chats[chat_id] = bucket
+        return bucket
+
+    async def acquire(self, chat_id: int, count: int = 1) -> None:
+        """Wait until `count` messages may go to this chat, then take them."""
+        loop = asyncio.get_running_loop()
+        for bucket in (self._bucket(chat_id), self.overall):
+            for _ in range(count):
+                # The bucket is taken in turn by many rows: each looks again after its sleep.
+                while (delay := bucket.wait_time(loop.time())) > 0:  # noqa: ASYNC110
+                    await asyncio.sleep(delay)
