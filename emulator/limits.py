@@ -126,7 +126,7 @@ class TokenBucket:
         """Seconds until a call of ``cost`` messages would be allowed (0: allowed now)."""
         self._refill(now)
         missing = min(cost, self.capacity) - self.tokens
-        return max(missing, 0.0) / self.rate
+        return missing / self.rate if missing > 1e-9 else 0.0  # 1e-9: float dust
 
     def take(self, cost: float, now: float) -> None:
         """Spend ``cost`` tokens (the caller checked :meth:`wait` first)."""
