@@ -22,7 +22,7 @@ import math
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -370,8 +370,3 @@ def message_cost(method: str, media_count: int | None) -> int:
     if key == "sendmediagroup":
         return max(1, media_count or 1)
     return 1
-
-
-def method_names(values: Iterable[str]) -> frozenset[str]:
-    """Lower-case method names."""
-    return frozenset(value.lower() for value in values)

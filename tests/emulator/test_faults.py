@@ -14,6 +14,9 @@ from emulator.limits import FaultInjector, FaultPlan
 
 from .conftest import TOKEN
 
+# PTB 22 warns about the type of RetryAfter.retry_after when it builds the exception.
+pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
+
 
 async def only(
     control: EmulatorClient, kind: str, *, seed: int | None = None, slow_seconds: float = 3.0

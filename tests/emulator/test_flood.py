@@ -16,6 +16,9 @@ from emulator.limits import FloodControl, TokenBucket
 
 from .conftest import TOKEN
 
+# PTB 22 warns about the type of RetryAfter.retry_after when it builds the exception.
+pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
+
 
 def retry_seconds(error: RetryAfter) -> float:
     """``retry_after`` in seconds, whichever type this PTB version hands out."""

@@ -21,6 +21,10 @@ from emulator import EmulatorClient, EmulatorError, SimulatedGroup, SimulatedUse
 GROUP_ID = -4_001_234_567
 
 
+# PTB 22 warns about the type of RetryAfter.retry_after when it builds the exception.
+pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
+
+
 @pytest.fixture
 async def members(control: EmulatorClient, budi: SimulatedUser) -> list[SimulatedUser]:
     siti = await control.user(1002, "Siti")

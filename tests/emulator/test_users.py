@@ -6,7 +6,7 @@ from collections.abc import Awaitable
 
 import httpx
 import pytest
-from telegram import Bot, Message, Update
+from telegram import Bot, Message, MessageOriginUser, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import filters
 
@@ -140,8 +140,8 @@ async def test_copy_and_forward(bot: Bot, control: EmulatorClient, budi: Simulat
     message_id = await budi.send_document("renja.pdf", b"%PDF", "application/pdf", "Final")
     copy = await bot.copy_message(siti.id, budi.id, message_id, caption="Dari Budi")
     forwarded = await bot.forward_message(siti.id, budi.id, message_id)
-    assert forwarded.forward_origin is not None
-    assert forwarded.forward_origin.sender_user.id == budi.id  # type: ignore[attr-defined]
+    assert isinstance(forwarded.forward_origin, MessageOriginUser)
+    assert forwarded.forward_origin.sender_user.id == budi.id
     shown = await siti.messages()
     assert [m.caption for m in shown] == ["Dari Budi", "Final"]
     assert shown[0].message_id == copy.message_id
