@@ -1060,6 +1060,9 @@ class BotApiEmulator:
       429, slow answers, dropped connections, and calls carried out whose answer is lost.
     * ``group_privacy``: the bot's privacy mode in groups (on, as for a new bot).
 
+    In the same process :meth:`configure` changes them as ``POST /_emu/config`` does, and
+    :attr:`stats` holds what ``GET /_emu/stats`` shows.
+
     Telegram's refusals to deliver are always on: ``bot was blocked by the user``, ``bot
     can't initiate conversation with a user`` (registered, never wrote to the bot), ``user is
     deactivated``, ``bot is not a member of the group chat`` and ``chat not found``.
