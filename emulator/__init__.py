@@ -1,22 +1,26 @@
 """Telegram Bot API emulator for tests and demos.
 
 :class:`BotApiEmulator` serves the real Bot API on 127.0.0.1 so an unmodified
-python-telegram-bot ``Application`` can long-poll it; :class:`EmulatorClient` and
-:class:`SimulatedUser` play the humans on the other side.
+python-telegram-bot ``Application`` can long-poll it; :class:`EmulatorClient`,
+:class:`SimulatedUser` and :class:`SimulatedGroup` play the humans on the other side.
 """
 
 from emulator.client import (
     BotMessage,
     Button,
     CallbackAnswer,
+    ChatStats,
     EmulatorClient,
     EmulatorError,
     FileInfo,
     LogEntry,
     MenuCommand,
     MessageVersion,
+    SendStats,
+    SimulatedGroup,
     SimulatedUser,
 )
+from emulator.limits import FaultPlan, FloodLimits
 from emulator.server import BotApiEmulator
 
 __all__ = [
@@ -24,11 +28,16 @@ __all__ = [
     "BotMessage",
     "Button",
     "CallbackAnswer",
+    "ChatStats",
     "EmulatorClient",
     "EmulatorError",
+    "FaultPlan",
     "FileInfo",
+    "FloodLimits",
     "LogEntry",
     "MenuCommand",
     "MessageVersion",
+    "SendStats",
+    "SimulatedGroup",
     "SimulatedUser",
 ]

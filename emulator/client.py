@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
 
 import httpx
@@ -92,11 +92,13 @@ class MessageVersion:
 
 @dataclass(frozen=True)
 class BotMessage:
-    """A message the bot sent to a user, in its current state.
+    """A message the bot sent to a user (or anybody's message in a group), as it is now.
 
     ``text``/``caption`` are what the user reads (HTML tags stripped, entities unescaped);
     ``html``/``caption_html`` are the raw strings the bot sent (markup included when the bot
     used ``parse_mode=HTML``). ``history`` holds the earlier versions, oldest first.
+    The messages of one album share a ``media_group_id``. In a group, ``from_bot`` is
+    ``False`` for members' messages and ``sender_id`` names the member.
     """
 
     message_id: int
@@ -105,6 +107,9 @@ class BotMessage:
     text: str | None = None
     html: str | None = None
     parse_mode: str | None = None
+    media_group_id: str | None = None
+    from_bot: bool = True
+    sender_id: int | None = None
     caption: str | None = None
     caption_html: str | None = None
     buttons: list[list[Button]] = field(default_factory=list)
@@ -126,6 +131,9 @@ class BotMessage:
             text=data["text"],
             html=data["html"],
             parse_mode=data["parse_mode"],
+            media_group_id=data.get("media_group_id"),
+            from_bot=data.get("from_bot", True),
+            sender_id=data.get("sender_id"),
             caption=data["caption"],
             caption_html=data["caption_html"],
             buttons=_buttons(data["buttons"]),
@@ -180,10 +188,13 @@ class MenuCommand:
 
 @dataclass(frozen=True)
 class LogEntry:
-    """One Bot API call the bot made (``getUpdates`` excluded), in order across all users.
+    """One Bot API call the bot made, in order across all users.
 
-    ``text`` is the resulting message text or caption for calls that return a message;
-    ``error`` is Telegram's description when the call failed.
+    ``getUpdates`` is left out unless a fault was injected into it. ``text`` is the resulting
+    message text or caption for calls that return a message; ``ok`` tells whether the call
+    took effect and ``error`` what the bot was answered instead of success (Telegram's
+    description, or ``"Bad Gateway"`` / ``"connection closed without an answer"``);
+    ``fault`` names an injected fault. A ``done_but_failed`` call has ``ok`` and ``error``.
     """
 
     seq: int
@@ -194,11 +205,74 @@ class LogEntry:
     ok: bool
     error: str | None
     text: str | None
+    fault: str | None = None
 
     @classmethod
     def from_json(cls, data: JsonDict) -> LogEntry:
         """Build from the control-side JSON."""
-        return cls(**data)
+        names = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in names})
+
+
+@dataclass(frozen=True)
+class ChatStats:
+    """The bot's messages in one chat: accepted sends and 429 answers, with their times.
+
+    Times are seconds since the emulator started, on real monotonic time (the emulated
+    clock of message dates does not move them). An album of N counts N sends.
+    """
+
+    accepted: int
+    too_many_requests: int
+    accepted_at: list[float]
+    too_many_requests_at: list[float]
+
+    @classmethod
+    def from_json(cls, data: JsonDict) -> ChatStats:
+        """Build from the control-side JSON."""
+        return cls(
+            accepted=data["accepted"],
+            too_many_requests=data["too_many_requests"],
+            accepted_at=list(data["accepted_at"]),
+            too_many_requests_at=list(data["too_many_requests_at"]),
+        )
+
+    def rate(self) -> float:
+        """Accepted sends per second between the first and the last (0 for fewer than 2)."""
+        if len(self.accepted_at) < 2:
+            return 0.0
+        span = self.accepted_at[-1] - self.accepted_at[0]
+        return (len(self.accepted_at) - 1) / span if span > 0 else float("inf")
+
+
+@dataclass(frozen=True)
+class SendStats:
+    """``GET /_emu/stats``: what the bot's sends met, overall and per chat.
+
+    ``too_many_requests`` counts every 429 the bot was answered (flood control and injected
+    ones); ``faults`` counts injected faults by kind (``"500"``, ``"drop"``...).
+    """
+
+    elapsed: float
+    accepted: int
+    too_many_requests: int
+    faults: dict[str, int]
+    chats: dict[int, ChatStats]
+
+    @classmethod
+    def from_json(cls, data: JsonDict) -> SendStats:
+        """Build from the control-side JSON."""
+        return cls(
+            elapsed=data["elapsed"],
+            accepted=data["accepted"],
+            too_many_requests=data["too_many_requests"],
+            faults=dict(data["faults"]),
+            chats={int(key): ChatStats.from_json(value) for key, value in data["chats"].items()},
+        )
+
+    def chat(self, chat_id: int) -> ChatStats:
+        """The statistics of one chat (zeros when the bot never wrote there)."""
+        return self.chats.get(chat_id) or ChatStats(0, 0, [], [])
 
 
 class HasMessageId(Protocol):
@@ -289,6 +363,96 @@ class EmulatorClient:
         """How long the bot may take to answer a button press before it is too old."""
         await self.call("POST", "/_emu/config", json={"callback_query_max_age": seconds})
 
+    async def config(self, **changes: Any) -> JsonDict:
+        """Change settings (``POST /_emu/config``, see there) and return all of them."""
+        result: JsonDict = await self.call("POST", "/_emu/config", json=changes)
+        return result
+
+    async def set_flood_limits(
+        self,
+        enabled: bool = True,
+        *,
+        private_burst: float | None = None,
+        private_per_second: float | None = None,
+        group_burst: float | None = None,
+        group_per_minute: float | None = None,
+        global_burst: float | None = None,
+        global_per_second: float | None = None,
+    ) -> JsonDict:
+        """Switch Telegram's flood limits on (or off), changing the bucket sizes given.
+
+        Defaults: 3 at once then 1/s per private chat, 20/min per group, 30/s overall. The
+        buckets start full. Returns the limits now in force.
+        """
+        sizes = {
+            "private_burst": private_burst,
+            "private_per_second": private_per_second,
+            "group_burst": group_burst,
+            "group_per_minute": group_per_minute,
+            "global_burst": global_burst,
+            "global_per_second": global_per_second,
+        }
+        limits = {"enabled": enabled, **{k: v for k, v in sizes.items() if v is not None}}
+        result = await self.config(flood_limits=limits)
+        return dict(result["flood_limits"])
+
+    async def set_faults(
+        self,
+        rate: float,
+        kinds: list[str] | None = None,
+        *,
+        seed: int | None = None,
+        methods: list[str] | None = None,
+        slow_seconds: float | None = None,
+    ) -> JsonDict:
+        """Make ``rate`` of the bot's calls fail with one of ``kinds`` (all kinds if ``None``).
+
+        Kinds: ``"500"``, ``"502"``, ``"429"``, ``"slow"``, ``"drop"``,
+        ``"done_but_failed"``. ``methods`` restricts them to those Bot API methods (default
+        all, ``getUpdates`` included); ``seed`` makes the draw reproducible.
+        """
+        plan: JsonDict = {"rate": rate, "kinds": kinds, "seed": seed, "methods": methods}
+        if slow_seconds is not None:
+            plan["slow_seconds"] = slow_seconds
+        result = await self.config(faults=plan)
+        return dict(result["faults"])
+
+    async def clear_faults(self) -> None:
+        """No more injected faults."""
+        await self.config(faults=None)
+
+    async def stats(self) -> SendStats:
+        """Accepted sends and 429s per chat (with times), and injected faults by kind."""
+        return SendStats.from_json(await self.call("GET", "/_emu/stats"))
+
+    async def reset_stats(self) -> None:
+        """Count from zero again."""
+        await self.call("POST", "/_emu/stats/reset")
+
+    async def group(
+        self,
+        chat_id: int,
+        title: str,
+        members: list[SimulatedUser],
+        *,
+        admins: list[SimulatedUser] | None = None,
+    ) -> SimulatedGroup:
+        """Create a basic group (negative id) of registered users; the first created it.
+
+        The bot is not in it until a member adds it (:meth:`SimulatedGroup.add_bot`).
+        """
+        await self.call(
+            "POST",
+            "/_emu/groups",
+            json={
+                "id": chat_id,
+                "title": title,
+                "members": [member.id for member in members],
+                "admins": [admin.id for admin in admins or []],
+            },
+        )
+        return SimulatedGroup(self, chat_id, title)
+
     async def download(self, file_id: str) -> bytes:
         """Raw bytes of any file the emulator knows (no 20 MB limit: users have none)."""
         response = await self._http.get(f"/_emu/files/{file_id}")
@@ -297,8 +461,114 @@ class EmulatorClient:
         return response.content
 
 
-class SimulatedUser:
-    """One Telegram user talking to the bot from their phone."""
+class _MessageWatcher:
+    """Reading a chat's bot messages, waiting for new ones with a cursor."""
+
+    client: EmulatorClient
+    _seen: int
+
+    def _messages_path(self) -> str:
+        raise NotImplementedError
+
+    def _describe(self) -> str:
+        raise NotImplementedError
+
+    async def _fetch_all(
+        self, after_version: int | None, wait: float
+    ) -> tuple[int, list[BotMessage]]:
+        params: dict[str, str] = {}
+        if after_version is not None:
+            params = {"after_version": str(after_version), "timeout": str(wait)}
+        result = await self.client.call("GET", self._messages_path(), params=params, wait=wait)
+        return int(result["version"]), [BotMessage.from_json(m) for m in result["messages"]]
+
+    async def _fetch(self, after_version: int | None, wait: float) -> tuple[int, list[BotMessage]]:
+        version, messages = await self._fetch_all(after_version, wait)
+        return version, [m for m in messages if m.from_bot]
+
+    async def messages(self, *, include_deleted: bool = True) -> list[BotMessage]:
+        """All messages the bot sent here, current state, oldest first."""
+        _, messages = await self._fetch(None, 0.0)
+        return [m for m in messages if include_deleted or not m.deleted]
+
+    async def last_message(self) -> BotMessage:
+        """The newest bot message that was not deleted."""
+        visible = await self.messages(include_deleted=False)
+        if not visible:
+            raise LookupError(f"the bot has sent no message to {self._describe()}")
+        return visible[-1]
+
+    async def wait_until(
+        self,
+        predicate: Callable[[list[BotMessage]], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109 - forwarded to the server-side long poll
+    ) -> list[BotMessage]:
+        """Wait until ``predicate(all bot messages)`` holds; returns those messages.
+
+        Use it to wait for edits, e.g. ``wait_until(lambda ms: ms[0].edited)``.
+        """
+        deadline = _loop_time() + timeout
+        version: int | None = None  # None: first look, answered at once
+        while True:
+            remaining = max(deadline - _loop_time(), 0.0)
+            version, messages = await self._fetch(version, remaining)
+            if predicate(messages):
+                return messages
+            if _loop_time() >= deadline:
+                raise TimeoutError(
+                    f"{self._describe()}: condition not met within {timeout}s; bot messages: "
+                    f"{[m.body for m in messages]}"
+                )
+
+    async def wait_for_messages(
+        self,
+        count_or_predicate: int | MessagePredicate = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - forwarded to the server-side long poll
+    ) -> list[BotMessage]:
+        """Wait for bot messages this reader has not been handed yet.
+
+        Every reader keeps a cursor: each call returns messages after the ones earlier calls
+        returned (deleted ones included, so the count stays stable), then moves the cursor.
+
+        * ``wait_for_messages(2)`` returns exactly the next 2 new messages.
+        * ``wait_for_messages(lambda m: "Selesai" in m.body)`` returns the new messages up to
+          and including the first one that matches.
+
+        Raises :class:`TimeoutError` listing what did arrive.
+        """
+        found: list[BotMessage] = []
+
+        def ready(messages: list[BotMessage]) -> bool:
+            new = messages[self._seen :]
+            if isinstance(count_or_predicate, int):
+                if len(new) < count_or_predicate:
+                    return False
+                found[:] = new[:count_or_predicate]
+                return True
+            for index, message in enumerate(new):
+                if count_or_predicate(message):
+                    found[:] = new[: index + 1]
+                    return True
+            return False
+
+        try:
+            await self.wait_until(ready, timeout)
+        except TimeoutError:
+            messages = await self.messages()
+            raise TimeoutError(
+                f"{self._describe()}: expected {count_or_predicate!r} new bot message(s) "
+                f"within {timeout}s; new ones: {[m.body for m in messages[self._seen :]]}"
+            ) from None
+        self._seen += len(found)
+        return found
+
+
+class SimulatedUser(_MessageWatcher):
+    """One Telegram user talking to the bot from their phone.
+
+    Every way of writing takes ``group=``: the user then writes in that group (they must
+    be a member) instead of their private chat with the bot.
+    """
 
     def __init__(
         self, client: EmulatorClient, user_id: int, first_name: str, username: str | None
@@ -317,18 +587,36 @@ class SimulatedUser:
     def __repr__(self) -> str:
         return f"SimulatedUser(id={self.id}, first_name={self.first_name!r})"
 
+    def _messages_path(self) -> str:
+        return f"/_emu/users/{self.id}/messages"
+
+    def _describe(self) -> str:
+        return f"user {self.id}"
+
+    async def _post(self, action: str, group: SimulatedGroup | None, **kwargs: Any) -> JsonDict:
+        """POST a user action, naming the group (if any) as ``chat_id``."""
+        if group is not None:
+            if "json" in kwargs:
+                kwargs["json"] = {**kwargs["json"], "chat_id": group.id}
+            else:
+                kwargs["data"] = {**kwargs.get("data", {}), "chat_id": str(group.id)}
+        result: JsonDict = await self.client.call(
+            "POST", f"/_emu/users/{self.id}/{action}", **kwargs
+        )
+        return result
+
     # -- sending ---------------------------------------------------------------------------
 
-    async def send_text(self, text: str, *, reply_to: MessageRef | None = None) -> int:
+    async def send_text(
+        self, text: str, *, reply_to: MessageRef | None = None, group: SimulatedGroup | None = None
+    ) -> int:
         """Send a text message; returns its message_id.
 
         Commands (``/start abc``, ``/renja_baru Judul``) carry a ``bot_command`` entity.
         Sending anything starts the chat (and unblocks the bot), like Telegram.
         """
-        message = await self.client.call(
-            "POST",
-            f"/_emu/users/{self.id}/text",
-            json={"text": text, "reply_to_message_id": _message_id(reply_to)},
+        message = await self._post(
+            "text", group, json={"text": text, "reply_to_message_id": _message_id(reply_to)}
         )
         return int(message["message_id"])
 
@@ -338,11 +626,13 @@ class SimulatedUser:
         content: bytes,
         mime_type: str = "application/octet-stream",
         caption: str | None = None,
+        *,
+        group: SimulatedGroup | None = None,
     ) -> int:
         """Send a file as a document; returns the message_id."""
-        message = await self.client.call(
-            "POST",
-            f"/_emu/users/{self.id}/document",
+        message = await self._post(
+            "document",
+            group,
             files={"document": (file_name, content, mime_type)},
             data={"caption": caption} if caption else {},
         )
@@ -355,6 +645,7 @@ class SimulatedUser:
         *,
         width: int | None = None,
         height: int | None = None,
+        group: SimulatedGroup | None = None,
     ) -> int:
         """Send a photo (delivered as a list of PhotoSize); returns the message_id."""
         data: dict[str, str] = {}
@@ -362,22 +653,83 @@ class SimulatedUser:
             data["caption"] = caption
         if width is not None and height is not None:
             data.update(width=str(width), height=str(height))
-        message = await self.client.call(
-            "POST",
-            f"/_emu/users/{self.id}/photo",
-            files={"photo": ("photo.jpg", content, "image/jpeg")},
-            data=data,
+        message = await self._post(
+            "photo", group, files={"photo": ("photo.jpg", content, "image/jpeg")}, data=data
         )
         return int(message["message_id"])
 
-    async def press(self, message: MessageRef, button_text: str) -> str:
+    async def send_sticker(self, emoji: str = "👍", *, group: SimulatedGroup | None = None) -> int:
+        """Send a (static) sticker: ``message.sticker`` with this emoji; returns the id."""
+        message = await self._post("sticker", group, json={"emoji": emoji})
+        return int(message["message_id"])
+
+    async def send_voice(
+        self,
+        content: bytes | None = None,
+        *,
+        duration: int = 3,
+        caption: str | None = None,
+        group: SimulatedGroup | None = None,
+    ) -> int:
+        """Record a voice note (``message.voice``, audio/ogg); returns the message_id."""
+        data = {"duration": str(duration)}
+        if caption:
+            data["caption"] = caption
+        files = {"voice": ("voice.oga", content, "audio/ogg")} if content else None
+        message = await self._post("voice", group, data=data, files=files)
+        return int(message["message_id"])
+
+    async def send_location(
+        self, latitude: float, longitude: float, *, group: SimulatedGroup | None = None
+    ) -> int:
+        """Share a location (``message.location``); returns the message_id."""
+        message = await self._post(
+            "location", group, json={"latitude": latitude, "longitude": longitude}
+        )
+        return int(message["message_id"])
+
+    async def send_contact(
+        self,
+        phone_number: str,
+        first_name: str,
+        *,
+        last_name: str | None = None,
+        user_id: int | None = None,
+        group: SimulatedGroup | None = None,
+    ) -> int:
+        """Share a contact (``message.contact``); returns the message_id."""
+        contact: JsonDict = {"phone_number": phone_number, "first_name": first_name}
+        if last_name is not None:
+            contact["last_name"] = last_name
+        if user_id is not None:
+            contact["user_id"] = user_id
+        message = await self._post("contact", group, json=contact)
+        return int(message["message_id"])
+
+    async def edit_text(
+        self, message: MessageRef, text: str, *, group: SimulatedGroup | None = None
+    ) -> None:
+        """Edit the text of a message this user sent: the bot gets an ``edited_message``."""
+        await self._post("edit", group, json={"message_id": _message_id(message), "text": text})
+
+    async def edit_caption(
+        self, message: MessageRef, caption: str, *, group: SimulatedGroup | None = None
+    ) -> None:
+        """Edit the caption of a file this user sent (``""`` removes it): ``edited_message``."""
+        await self._post(
+            "edit", group, json={"message_id": _message_id(message), "caption": caption}
+        )
+
+    async def press(
+        self, message: MessageRef, button_text: str, *, group: SimulatedGroup | None = None
+    ) -> str:
         """Press the inline button with exactly this label; returns the callback query id.
 
         Raises :class:`EmulatorError` if the message does not show such a button right now.
         """
-        result = await self.client.call(
-            "POST",
-            f"/_emu/users/{self.id}/press",
+        result = await self._post(
+            "press",
+            group,
             json={"message_id": _message_id(message), "button_text": button_text},
         )
         return str(result["callback_query_id"])
@@ -409,92 +761,11 @@ class SimulatedUser:
         """Unblock the bot (sending any message also does this)."""
         await self.client.call("POST", f"/_emu/users/{self.id}/unblock")
 
+    async def deactivate(self) -> None:
+        """Delete the account: further sends fail with 403 ``user is deactivated``."""
+        await self.client.call("POST", f"/_emu/users/{self.id}/deactivate")
+
     # -- reading ---------------------------------------------------------------------------
-
-    async def _fetch(self, after_version: int | None, wait: float) -> tuple[int, list[BotMessage]]:
-        params: dict[str, str] = {}
-        if after_version is not None:
-            params = {"after_version": str(after_version), "timeout": str(wait)}
-        result = await self.client.call(
-            "GET", f"/_emu/users/{self.id}/messages", params=params, wait=wait
-        )
-        return int(result["version"]), [BotMessage.from_json(m) for m in result["messages"]]
-
-    async def messages(self, *, include_deleted: bool = True) -> list[BotMessage]:
-        """All messages the bot sent to this user, current state, oldest first."""
-        _, messages = await self._fetch(None, 0.0)
-        return [m for m in messages if include_deleted or not m.deleted]
-
-    async def last_message(self) -> BotMessage:
-        """The newest bot message that was not deleted."""
-        visible = await self.messages(include_deleted=False)
-        if not visible:
-            raise LookupError(f"the bot has sent no message to user {self.id}")
-        return visible[-1]
-
-    async def wait_until(
-        self,
-        predicate: Callable[[list[BotMessage]], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109 - forwarded to the server-side long poll
-    ) -> list[BotMessage]:
-        """Wait until ``predicate(all bot messages)`` holds; returns those messages.
-
-        Use it to wait for edits, e.g. ``wait_until(lambda ms: ms[0].edited)``.
-        """
-        deadline = _loop_time() + timeout
-        version: int | None = None  # None: first look, answered at once
-        while True:
-            remaining = max(deadline - _loop_time(), 0.0)
-            version, messages = await self._fetch(version, remaining)
-            if predicate(messages):
-                return messages
-            if _loop_time() >= deadline:
-                raise TimeoutError(
-                    f"user {self.id}: condition not met within {timeout}s; bot messages: "
-                    f"{[m.body for m in messages]}"
-                )
-
-    async def wait_for_messages(
-        self,
-        count_or_predicate: int | MessagePredicate = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109 - forwarded to the server-side long poll
-    ) -> list[BotMessage]:
-        """Wait for bot messages this user has not been handed yet.
-
-        Every user keeps a cursor: each call returns messages after the ones earlier calls
-        returned (deleted ones included, so the count stays stable), then moves the cursor.
-
-        * ``wait_for_messages(2)`` returns exactly the next 2 new messages.
-        * ``wait_for_messages(lambda m: "Selesai" in m.body)`` returns the new messages up to
-          and including the first one that matches.
-
-        Raises :class:`TimeoutError` listing what did arrive.
-        """
-        found: list[BotMessage] = []
-
-        def ready(messages: list[BotMessage]) -> bool:
-            new = messages[self._seen :]
-            if isinstance(count_or_predicate, int):
-                if len(new) < count_or_predicate:
-                    return False
-                found[:] = new[:count_or_predicate]
-                return True
-            for index, message in enumerate(new):
-                if count_or_predicate(message):
-                    found[:] = new[: index + 1]
-                    return True
-            return False
-
-        try:
-            await self.wait_until(ready, timeout)
-        except TimeoutError:
-            messages = await self.messages()
-            raise TimeoutError(
-                f"user {self.id}: expected {count_or_predicate!r} new bot message(s) within "
-                f"{timeout}s; new ones: {[m.body for m in messages[self._seen :]]}"
-            ) from None
-        self._seen += len(found)
-        return found
 
     async def callback_answer(self, query_id: str, wait: float = 5.0) -> CallbackAnswer | None:
         """What the bot answered to that press, waiting up to ``wait`` seconds; else ``None``."""
@@ -513,6 +784,56 @@ class SimulatedUser:
         """The command menu this user sees (chat scope, then private chats, then default)."""
         result = await self.client.call("GET", f"/_emu/users/{self.id}/commands")
         return [MenuCommand(c["command"], c["description"]) for c in result]
+
+
+class SimulatedGroup(_MessageWatcher):
+    """A basic group of simulated users, as its members' phones show it.
+
+    Members write in it with ``user.send_text(..., group=group)``. :meth:`messages` and
+    :meth:`wait_for_messages` see the bot's messages; :meth:`all_messages` everybody's.
+    """
+
+    def __init__(self, client: EmulatorClient, chat_id: int, title: str) -> None:
+        self.client = client
+        self.id = chat_id
+        self.title = title
+        self._seen = 0
+
+    @property
+    def chat_id(self) -> int:
+        """The group's (negative) chat id."""
+        return self.id
+
+    def __repr__(self) -> str:
+        return f"SimulatedGroup(id={self.id}, title={self.title!r})"
+
+    def _messages_path(self) -> str:
+        return f"/_emu/groups/{self.id}/messages"
+
+    def _describe(self) -> str:
+        return f"group {self.id}"
+
+    async def add_bot(self, by: SimulatedUser) -> None:
+        """A member adds the bot: ``my_chat_member`` (left -> member) from ``by``, then the
+        service message ``new_chat_members``."""
+        await self.client.call("POST", f"/_emu/groups/{self.id}/add_bot", json={"by": by.id})
+
+    async def remove_bot(self, by: SimulatedUser) -> None:
+        """A member removes the bot: ``my_chat_member`` (member -> kicked)."""
+        await self.client.call("POST", f"/_emu/groups/{self.id}/remove_bot", json={"by": by.id})
+
+    async def add_member(self, user: SimulatedUser, by: SimulatedUser | None = None) -> None:
+        """``user`` joins (added by ``by``, or by link): a ``new_chat_members`` message."""
+        await self.client.call(
+            "POST",
+            f"/_emu/groups/{self.id}/members",
+            json={"user_id": user.id, "by": by.id if by else None},
+        )
+
+    async def all_messages(self) -> list[BotMessage]:
+        """Every message in the group, the members' included, oldest first."""
+        _, messages = await self._fetch_all(None, 0.0)
+        return messages
 
 
 def _message_id(message: MessageRef | None) -> int | None:

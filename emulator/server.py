@@ -22,20 +22,41 @@ from aiohttp import web
 
 from emulator.client import EmulatorClient
 from emulator.formatting import Entity, EntityParseError, parse_html, trim
+from emulator.limits import (
+    BAD_GATEWAY_HTML,
+    Fault,
+    FaultInjector,
+    FaultPlan,
+    FloodControl,
+    FloodLimits,
+    StatsRecorder,
+    message_cost,
+)
 from emulator.state import (
     MAX_DOWNLOAD_SIZE,
     ApiError,
     ChatRecord,
     Clock,
+    Conversation,
     EmulatorState,
+    GroupRecord,
     JsonDict,
     MessageRecord,
     StoredFile,
     bad_request,
+    forbidden,
 )
 
+# Lengths are counted in Unicode characters of the text after entity parsing: TDLib's
+# get_input_message_content refuses a bot's text when utf8_length(text) exceeds
+# message_text_length_max (4096); utf8_length counts code points, not UTF-16 units.
 MAX_MESSAGE_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
+MAX_CALLBACK_ANSWER_LENGTH = 200
+"""``answerCallbackQuery`` text; longer is refused with ``Bad Request: MESSAGE_TOO_LONG``."""
+MAX_INLINE_BUTTONS = 100
+"""Buttons in one inline keyboard; more is ``Bad Request: reply markup is too long``."""
+MAX_ALBUM_SIZE = 10
 MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 """Bots may upload files up to 50 MB."""
 MAX_REQUEST_SIZE = MAX_UPLOAD_SIZE + 1024 * 1024
@@ -74,6 +95,24 @@ _CHAT_ACTIONS = frozenset(
         "upload_video_note",
     }
 )
+
+_GROUP_ADMIN_RIGHTS: JsonDict = {
+    "status": "administrator",
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_pin_messages": True,
+}
+"""What an administrator (not the creator) of a basic group may do."""
 
 
 @dataclass
@@ -185,10 +224,30 @@ def _api_response(status: int, payload: JsonDict) -> web.Response:
 
 
 def _api_error(error: ApiError) -> web.Response:
-    return _api_response(
-        error.error_code,
-        {"ok": False, "error_code": error.error_code, "description": error.description},
-    )
+    payload: JsonDict = {
+        "ok": False,
+        "error_code": error.error_code,
+        "description": error.description,
+    }
+    if error.retry_after is None:
+        return _api_response(error.error_code, payload)
+    # As Telegram's Bot API server answers flood control (Query::set_retry_after_error and
+    # HttpConnection::send_response).
+    payload["parameters"] = {"retry_after": error.retry_after}
+    response = _api_response(error.error_code, payload)
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+_LOST = {"502": "Bad Gateway", "drop": "connection closed without an answer"}
+_STICKER_WEBP = (
+    b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00"
+    b"\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
+)
+"""A 1x1 WebP picture: the bytes of every simulated sticker."""
+_VOICE_OGG = b"OggS\x00\x02" + bytes(20) + b"OpusHead"
+"""The start of an Ogg/Opus stream: the bytes of a voice note recorded without a file."""
+"""What the bot gets when the answer is lost, as written in the log."""
 
 
 class BotApi:
@@ -212,6 +271,12 @@ class BotApi:
             "sendmessage": self.send_message,
             "senddocument": self.send_document,
             "sendphoto": self.send_photo,
+            "sendmediagroup": self.send_media_group,
+            "copymessage": self.copy_message,
+            "forwardmessage": self.forward_message,
+            "getchatmember": self.get_chat_member,
+            "getchatadministrators": self.get_chat_administrators,
+            "getchatmembercount": self.get_chat_member_count,
             "editmessagetext": self.edit_message_text,
             "editmessagecaption": self.edit_message_caption,
             "editmessagereplymarkup": self.edit_message_reply_markup,
@@ -240,14 +305,29 @@ class BotApi:
         except ValueError:
             raise bad_request("chat not found") from None
 
-    def sending_chat(self, params: Params) -> ChatRecord:
-        """The chat the bot wants to send to, checking that it may."""
-        chat = self.state.chat(self.chat_id(params))
-        if chat.user.blocked:
-            raise ApiError(403, "Forbidden: bot was blocked by the user")
-        if not chat.user.started:
-            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+    def sending_chat(self, params: Params, name: str = "chat_id") -> Conversation:
+        """The chat the bot wants to send to, checking that it may, in Telegram's words."""
+        chat = self.state.conversation(self.chat_id(params, name))
+        if isinstance(chat, GroupRecord):
+            self.check_group_member(chat)
+            return chat
+        assert isinstance(chat, ChatRecord)
+        user = chat.user
+        if user.deactivated:
+            raise forbidden("user is deactivated")
+        if user.blocked:
+            raise forbidden("bot was blocked by the user")
+        if not user.started:
+            raise forbidden("bot can't initiate conversation with a user")
         return chat
+
+    @staticmethod
+    def check_group_member(group: GroupRecord) -> None:
+        """Writing to a group needs the bot to be in it."""
+        if group.bot_status == "kicked":
+            raise forbidden("bot was kicked from the group chat")
+        if group.bot_status != "member":
+            raise forbidden("bot is not a member of the group chat")
 
     @staticmethod
     def entity_list(value: object) -> list[Entity]:
@@ -280,11 +360,20 @@ class BotApi:
 
     def caption(self, params: Params) -> tuple[str | None, list[Entity], str | None]:
         """Caption text, entities and source, validated like Telegram."""
-        source = params.text("caption")
+        return self.checked_caption(
+            params.text("caption"),
+            params.text("parse_mode"),
+            params.json("caption_entities", "entities"),
+        )
+
+    def checked_caption(
+        self, source: str | None, parse_mode: str | None, entities_value: object
+    ) -> tuple[str | None, list[Entity], str | None]:
+        """A caption after entity parsing, at most 1024 characters."""
         if not source:
             return None, [], None
-        entities = self.entity_list(params.json("caption_entities", "entities"))
-        caption, entities = self.format_text(source, params.text("parse_mode"), entities)
+        entities = self.entity_list(entities_value)
+        caption, entities = self.format_text(source, parse_mode, entities)
         if len(caption) > MAX_CAPTION_LENGTH:
             raise bad_request("message caption is too long")
         if not caption:
@@ -322,10 +411,12 @@ class BotApi:
                         "can't parse inline keyboard button: "
                         "Text buttons are unallowed in the inline keyboard"
                     )
+        if sum(len(row) for row in rows) > MAX_INLINE_BUTTONS:
+            raise bad_request("reply markup is too long")  # Telegram's REPLY_MARKUP_TOO_LONG
         rows = [row for row in rows if row]
         return {"inline_keyboard": rows} if rows else None
 
-    def reply_to(self, params: Params, chat: ChatRecord) -> int | None:
+    def reply_to(self, params: Params, chat: Conversation) -> int | None:
         """The message being replied to (``reply_parameters`` or legacy fields)."""
         reply = params.json("reply_parameters")
         if isinstance(reply, dict):
@@ -336,7 +427,7 @@ class BotApi:
             allow = params.flag("allow_sending_without_reply")
         if not isinstance(message_id, int):
             return None
-        if self.state.message(chat.user.id, message_id) is None:
+        if self.state.message(chat.id, message_id) is None:
             if allow:
                 return None
             raise bad_request("message to be replied not found")
@@ -348,17 +439,20 @@ class BotApi:
         value = params.text(kind)
         if part is None and value and value.startswith("attach://"):
             part = params.files.get(value.removeprefix("attach://"))
+        if part is None and (not value or not value.strip()):
+            raise bad_request(f"there is no {kind} in the request")
+        return self.resolve_file(kind, part, value)
+
+    def resolve_file(
+        self, kind: str, part: UploadedFile | None, value: str | None
+    ) -> list[StoredFile]:
+        """A new upload (stored now) or a known file_id of the right kind."""
         if part is not None:
-            if not part.content:
-                raise bad_request("file must be non-empty")
-            if len(part.content) > MAX_UPLOAD_SIZE:
-                raise ApiError(413, "Request Entity Too Large")
+            self.check_upload(part)
             if kind == "photo":
                 return self.state.store_photo(part.content)
             return [self.state.store_document(part.content, part.filename, part.content_type)]
-        if not value or not value.strip():
-            raise bad_request(f"there is no {kind} in the request")
-        stored = self.state.files.get(value.strip())
+        stored = self.state.files.get((value or "").strip())
         if stored is None:
             raise bad_request("wrong file identifier/HTTP URL specified")
         if stored.kind != kind:
@@ -367,6 +461,14 @@ class BotApi:
             return [self.state.files[file_id] for file_id in stored.photo_group]
         return [stored]
 
+    @staticmethod
+    def check_upload(part: UploadedFile) -> None:
+        """Bots upload 1 byte to 50 MB."""
+        if not part.content:
+            raise bad_request("file must be non-empty")
+        if len(part.content) > MAX_UPLOAD_SIZE:
+            raise ApiError(413, "Request Entity Too Large")
+
     def message_to_edit(self, params: Params) -> MessageRecord:
         """The bot message addressed by ``chat_id`` + ``message_id``."""
         if params.text("inline_message_id"):
@@ -374,8 +476,10 @@ class BotApi:
         message_id = params.integer("message_id")
         if params.text("chat_id") is None or message_id is None:
             raise bad_request("message identifier is not specified")
-        chat = self.state.chat(self.chat_id(params))
-        message = self.state.message(chat.user.id, message_id)
+        chat = self.state.conversation(self.chat_id(params))
+        if isinstance(chat, GroupRecord):
+            self.check_group_member(chat)
+        message = self.state.message(chat.id, message_id)
         if message is None:
             raise bad_request("message to edit not found")
         if not message.from_bot:
@@ -414,7 +518,7 @@ class BotApi:
                 chat_id = int(str(raw))
             except ValueError:
                 raise bad_request("chat not found") from None
-            self.state.chat(chat_id)
+            self.state.conversation(chat_id)
         return scope_type, chat_id, params.text("language_code") or ""
 
     # -- methods ---------------------------------------------------------------------------
@@ -424,7 +528,7 @@ class BotApi:
         return {
             **self.state.bot_user(),
             "can_join_groups": True,
-            "can_read_all_group_messages": False,
+            "can_read_all_group_messages": not self.state.group_privacy,
             "supports_inline_queries": False,
             "can_connect_to_business": False,
             "has_main_web_app": False,
@@ -458,15 +562,61 @@ class BotApi:
         }
 
     def get_chat(self, params: Params) -> object:
-        """``getChat`` for a private chat."""
-        chat = self.state.chat(self.chat_id(params))
+        """``getChat`` for a private chat or a group."""
+        chat = self.state.conversation(self.chat_id(params))
         gifts = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription")
         return {
-            **chat.user.chat_to_api(),
+            **chat.chat_to_api(),
             "accent_color_id": 0,
             "max_reaction_count": 11,
             "accepted_gift_types": {**dict.fromkeys(gifts, True), "gifts_from_channels": False},
         }
+
+    def chat_member(self, chat: Conversation, user_id: int) -> JsonDict:
+        """The Bot API ``ChatMember`` of ``user_id`` (the bot included) in ``chat``."""
+        if user_id == self.state.bot_id:
+            status = chat.bot_status if isinstance(chat, GroupRecord) else "member"
+            data: JsonDict = {"user": self.state.bot_user(), "status": status}
+            if status == "kicked":
+                data["until_date"] = 0
+            return data
+        user = self.state.user(user_id)
+        if user is None:
+            raise bad_request("user not found")
+        if isinstance(chat, GroupRecord):
+            if user_id not in chat.members:
+                return {"user": user.to_api(), "status": "left"}
+            if user_id == chat.members[0]:
+                return {"user": user.to_api(), "status": "creator", "is_anonymous": False}
+            if user_id in chat.admins:
+                return {"user": user.to_api(), **_GROUP_ADMIN_RIGHTS}
+            return {"user": user.to_api(), "status": "member"}
+        if user_id != chat.id:
+            raise bad_request("user not found")
+        return {"user": user.to_api(), "status": "member"}
+
+    def get_chat_member(self, params: Params) -> object:
+        """``getChatMember``."""
+        chat = self.state.conversation(self.chat_id(params))
+        user_id = params.integer("user_id")
+        if user_id is None:
+            raise bad_request('parameter "user_id" is required')
+        return self.chat_member(chat, user_id)
+
+    def get_chat_administrators(self, params: Params) -> object:
+        """``getChatAdministrators``: the creator, then the administrators (no bots)."""
+        chat = self.state.conversation(self.chat_id(params))
+        if not isinstance(chat, GroupRecord):
+            return []  # private chats have no administrators
+        admins = [chat.members[0], *chat.admins]
+        return [self.chat_member(chat, user_id) for user_id in admins]
+
+    def get_chat_member_count(self, params: Params) -> object:
+        """``getChatMemberCount`` (the bot counts when it is a member)."""
+        chat = self.state.conversation(self.chat_id(params))
+        if not isinstance(chat, GroupRecord):
+            return 2
+        return len(chat.members) + (chat.bot_status == "member")
 
     @staticmethod
     def required_text(params: Params) -> str:
@@ -536,6 +686,155 @@ class BotApi:
         """``sendPhoto`` (multipart upload or an existing file_id)."""
         return self._send_media(params, "photo")
 
+    def _album_media(self, params: Params) -> list[JsonDict]:
+        """The ``media`` parameter of ``sendMediaGroup``, read as the Bot API server reads it."""
+        if params.values.get("media") is None:
+            raise bad_request('parameter "media" is required')
+        media = params.json("media")
+        if media is None:
+            media = []
+        if not isinstance(media, list):
+            raise bad_request("expected an Array of InputMedia")
+        items: list[JsonDict] = []
+        for item in media:
+            if not isinstance(item, dict):
+                raise bad_request("can't parse InputMedia: expected an Object")
+            kind = item.get("type")
+            if not isinstance(kind, str):
+                raise bad_request('can\'t parse InputMedia: field "type" must be a String')
+            if kind in ("video", "audio"):
+                raise ApiError(501, f"Not Implemented: the emulator has no {kind} messages")
+            if kind not in ("photo", "document"):
+                raise bad_request(f'can\'t parse InputMedia: type "{kind}" is unsupported')
+            source = item.get("media")
+            if not isinstance(source, str) or not source.strip():
+                raise bad_request("can't parse InputMedia: media not found")
+            if source.startswith("attach://") and source[9:] not in params.files:
+                raise bad_request("can't parse InputMedia: media not found")
+            items.append(item)
+        if not items:
+            raise bad_request("there are no messages to send")
+        if len(items) > MAX_ALBUM_SIZE:
+            raise bad_request("too many messages to send as an album")
+        return items
+
+    def send_media_group(self, params: Params) -> object:
+        """``sendMediaGroup``: 1-10 photos, or 1-10 documents, sent as one album.
+
+        Every item is checked before anything is stored; the messages share a
+        ``media_group_id`` (a single item is an ordinary message, as TDLib sends it).
+        """
+        chat = self.sending_chat(params)
+        items = self._album_media(params)
+        captions = [
+            self.checked_caption(
+                item.get("caption") if isinstance(item.get("caption"), str) else None,
+                item.get("parse_mode") if isinstance(item.get("parse_mode"), str) else None,
+                item.get("caption_entities"),
+            )
+            for item in items
+        ]
+        kinds = {str(item["type"]) for item in items}
+        if len(kinds) > 1 and "document" in kinds:
+            raise bad_request("document can't be mixed with other media types")
+        for item in items:  # every file is checked before anything is stored
+            media = str(item["media"])
+            if media.startswith("attach://"):
+                self.check_upload(params.files[media[len("attach://") :]])
+            else:
+                self.resolve_file(str(item["type"]), None, media)
+        reply_to = self.reply_to(params, chat)
+        group_id = self.state.new_media_group_id() if len(items) > 1 else None
+        sent = []
+        for item, (caption, entities, caption_source) in zip(items, captions, strict=True):
+            media = str(item["media"])
+            part = (
+                params.files.get(media[len("attach://") :])
+                if media.startswith("attach://")
+                else None
+            )
+            stored = self.resolve_file(str(item["type"]), part, media)
+            parse_mode = item.get("parse_mode")
+            message = self.state.add_message(
+                chat,
+                from_bot=True,
+                caption=caption,
+                caption_entities=entities,
+                source_caption=caption_source,
+                parse_mode=parse_mode if isinstance(parse_mode, str) else None,
+                document=stored[0] if item["type"] == "document" else None,
+                photo=stored if item["type"] == "photo" else [],
+                media_group_id=group_id,
+                reply_to_message_id=reply_to,
+            )
+            sent.append(self.state.message_to_api(message))
+        return sent
+
+    def _source_message(self, params: Params, missing: str) -> MessageRecord:
+        """The message ``from_chat_id`` + ``message_id`` names (for copies and forwards)."""
+        from_chat = self.state.conversation(self.chat_id(params, "from_chat_id"))
+        message_id = params.integer("message_id")
+        message = self.state.message(from_chat.id, message_id) if message_id else None
+        if message is None:
+            raise bad_request(missing)
+        if not (message.text or message.has_media or message.sticker or message.extra):
+            raise bad_request("message can't be copied")
+        if "new_chat_members" in message.extra:
+            raise bad_request("message can't be copied")
+        return message
+
+    @staticmethod
+    def copied_content(message: MessageRecord) -> JsonDict:
+        """The content fields of a message, for a copy or a forward."""
+        return {
+            "text": message.text,
+            "entities": list(message.entities),
+            "caption": message.caption,
+            "caption_entities": list(message.caption_entities),
+            "source_text": message.source_text,
+            "source_caption": message.source_caption,
+            "parse_mode": message.parse_mode,
+            "document": message.document,
+            "photo": list(message.photo),
+            "sticker": message.sticker,
+            "voice": message.voice,
+            "extra": dict(message.extra),
+        }
+
+    def copy_message(self, params: Params) -> object:
+        """``copyMessage``: the content without a link to the original; returns a MessageId."""
+        chat = self.sending_chat(params)
+        original = self._source_message(params, "message to copy not found")
+        markup = self.reply_markup(params)
+        content = self.copied_content(original)
+        if params.values.get("caption") is not None and original.has_media:
+            caption, entities, source = self.caption(params)
+            content.update(caption=caption, caption_entities=entities, source_caption=source)
+            content["parse_mode"] = params.text("parse_mode")
+        message = self.state.add_message(
+            chat,
+            from_bot=True,
+            reply_markup=markup,
+            reply_to_message_id=self.reply_to(params, chat),
+            **content,
+        )
+        return {"message_id": message.message_id}
+
+    def forward_message(self, params: Params) -> object:
+        """``forwardMessage``: the same content, with ``forward_origin`` naming its sender."""
+        chat = self.sending_chat(params)
+        original = self._source_message(params, "message to forward not found")
+        if original.from_bot:
+            sender = self.state.bot_user()
+        else:
+            user = self.state.user(original.sender_id or original.chat_id)
+            sender = user.to_api() if user is not None else {}
+        content = self.copied_content(original)
+        origin = {"type": "user", "date": original.date, "sender_user": sender}
+        content["extra"] = {**content["extra"], "forward_origin": origin}
+        message = self.state.add_message(chat, from_bot=True, **content)
+        return self.state.message_to_api(message)
+
     def edit_message_text(self, params: Params) -> object:
         """``editMessageText``; omitting ``reply_markup`` removes the inline keyboard."""
         source = self.required_text(params)
@@ -594,9 +893,9 @@ class BotApi:
 
     def delete_message(self, params: Params) -> object:
         """``deleteMessage``."""
-        chat = self.state.chat(self.chat_id(params))
+        chat = self.state.conversation(self.chat_id(params))
         message_id = params.integer("message_id")
-        message = self.state.message(chat.user.id, message_id) if message_id else None
+        message = self.state.message(chat.id, message_id) if message_id else None
         if message is None:
             raise bad_request("message to delete not found")
         message.deleted = True
@@ -604,20 +903,23 @@ class BotApi:
 
     def delete_messages(self, params: Params) -> object:
         """``deleteMessages`` (missing messages are skipped, as Telegram does)."""
-        chat = self.state.chat(self.chat_id(params))
+        chat = self.state.conversation(self.chat_id(params))
         ids = params.json("message_ids")
         if not isinstance(ids, list) or not ids:
             raise bad_request("message identifiers are not specified")
         for message_id in ids:
             if not isinstance(message_id, int):
                 raise bad_request("message identifiers are not specified")
-            message = self.state.message(chat.user.id, message_id)
+            message = self.state.message(chat.id, message_id)
             if message is not None:
                 message.deleted = True
         return True
 
     def answer_callback_query(self, params: Params) -> object:
         """``answerCallbackQuery``: once per query, within the configured age."""
+        text = params.text("text")
+        if text is not None and len(text) > MAX_CALLBACK_ANSWER_LENGTH:
+            raise bad_request("MESSAGE_TOO_LONG")
         query = self.state.callback_queries.get(params.text("callback_query_id") or "")
         if (
             query is None
@@ -626,7 +928,7 @@ class BotApi:
         ):
             raise bad_request(QUERY_TOO_OLD)
         query.answered = True
-        query.answer_text = params.text("text")
+        query.answer_text = text
         query.show_alert = params.flag("show_alert")
         query.answer_url = params.text("url")
         return True
@@ -684,7 +986,7 @@ class BotApi:
         """``setChatMenuButton`` for one chat or (without ``chat_id``) the default."""
         chat_id = self.chat_id(params) if params.text("chat_id") else None
         if chat_id is not None:
-            self.state.chat(chat_id)
+            self.state.conversation(chat_id)
         button = params.json("menu_button") or {"type": "default"}
         if not isinstance(button, dict) or not isinstance(button.get("type"), str):
             raise bad_request("can't parse menu button JSON object")
@@ -708,25 +1010,62 @@ class BotApiEmulator:
     ``base_file_url(emulator.base_file_url)``. Simulated users are driven through the JSON
     control endpoints (see :class:`emulator.client.EmulatorClient`)::
 
-        POST /_emu/reset                         forget all users, chats, messages, files
+        POST /_emu/reset                         forget all users, groups, chats, messages,
+                                                 files, the log, the statistics and buckets
         GET  /_emu/log                           every Bot API call the bot made, in order
         GET  /_emu/updates                       updates not yet confirmed by the bot
+        GET  /_emu/stats                         accepted sends and 429s per chat, faults
+        POST /_emu/stats/reset                   count from zero again
         POST /_emu/clock        {"advance": s}   move emulated time forward
-        POST /_emu/config       {"callback_query_max_age": s}
+        POST /_emu/config       {"callback_query_max_age": s, "group_privacy": bool,
+                                 "flood_limits": bool | {FloodLimits fields},
+                                 "faults": null | {"rate", "kinds", "seed", "methods",
+                                                   "slow_seconds"}}  -> the whole config
         POST /_emu/users        {"id", "first_name", "last_name", "username", "language_code"}
-        POST /_emu/users/{id}/text      {"text", "reply_to_message_id"}
-        POST /_emu/users/{id}/document  multipart "document" file, "caption"
+        POST /_emu/users/{id}/text      {"text", "reply_to_message_id", "chat_id"?}
+        POST /_emu/users/{id}/document  multipart "document" file, "caption", "chat_id"?
         POST /_emu/users/{id}/photo     multipart "photo" file, "caption", "width", "height"
+        POST /_emu/users/{id}/sticker   {"emoji", "chat_id"?}
+        POST /_emu/users/{id}/voice     multipart "voice" file (optional), "duration",
+                                        "caption", "chat_id"?
+        POST /_emu/users/{id}/location  {"latitude", "longitude", "chat_id"?}
+        POST /_emu/users/{id}/contact   {"phone_number", "first_name", "last_name",
+                                         "user_id", "chat_id"?}
+        POST /_emu/users/{id}/edit      {"message_id", "text" | "caption", "chat_id"?}
+                                        -> an edited_message update
         POST /_emu/users/{id}/press     {"message_id", "button_text", "chat_id"?}
-                                        -> {"callback_query_id"}; chat_id: another user's chat
-                                        whose bot message was forwarded to this user
-        POST /_emu/users/{id}/block  |  /unblock
+                                        -> {"callback_query_id"}; chat_id: a group, or another
+                                        user's chat whose bot message was forwarded to this user
+        POST /_emu/users/{id}/block  |  /unblock  |  /deactivate
         GET  /_emu/users/{id}/messages?after_version=V&timeout=T   (long-polls for changes)
         GET  /_emu/users/{id}/commands           the command menu this user sees
+        POST /_emu/groups       {"id" (< 0), "title", "members": [user ids, creator first],
+                                 "admins": [user ids]}
+        POST /_emu/groups/{id}/members     {"user_id", "by"?}   a user joins the group
+        POST /_emu/groups/{id}/add_bot     {"by"}   -> my_chat_member + new_chat_members
+        POST /_emu/groups/{id}/remove_bot  {"by"}   -> my_chat_member (kicked)
+        GET  /_emu/groups/{id}/messages?after_version=V&timeout=T  every message in the group
         GET  /_emu/callback_queries/{id}?timeout=T                 (waits for the answer)
         GET  /_emu/files/{file_id}               raw bytes of any known file
 
     Control answers are ``{"ok": true, "result": ...}`` or ``{"ok": false, "description"}``.
+    ``chat_id`` on a user's action names a group the user is a member of.
+
+    Options, all off by default and all settable later through ``/_emu/config``:
+
+    * ``flood_limits``: ``True`` or a :class:`~emulator.limits.FloodLimits`: message-creating
+      and editing calls beyond Telegram's limits (per private chat, per group, per bot;
+      token buckets on real monotonic time) get Telegram's 429 with ``retry_after``.
+    * ``faults``: a :class:`~emulator.limits.FaultPlan` (or its JSON form): random 500, 502,
+      429, slow answers, dropped connections, and calls carried out whose answer is lost.
+    * ``group_privacy``: the bot's privacy mode in groups (on, as for a new bot).
+
+    In the same process :meth:`configure` changes them as ``POST /_emu/config`` does, and
+    :attr:`stats` holds what ``GET /_emu/stats`` shows.
+
+    Telegram's refusals to deliver are always on: ``bot was blocked by the user``, ``bot
+    can't initiate conversation with a user`` (registered, never wrote to the bot), ``user is
+    deactivated``, ``bot is not a member of the group chat`` and ``chat not found``.
     """
 
     def __init__(
@@ -736,13 +1075,24 @@ class BotApiEmulator:
         username: str = "renja_bot",
         first_name: str = "Renja Bot",
         clock: Clock | None = None,
+        flood_limits: bool | FloodLimits = False,
+        faults: FaultPlan | JsonDict | None = None,
+        group_privacy: bool = True,
     ) -> None:
         bot_id, _, secret = token.partition(":")
         if not bot_id.isdigit() or not secret:
             raise ValueError("a bot token looks like '123456:secret'")
         self.token = token
         self.state = EmulatorState(int(bot_id), username, first_name, clock)
+        self.state.group_privacy = group_privacy
         self.api = BotApi(self.state)
+        if isinstance(flood_limits, bool):
+            flood_limits = FloodLimits(enabled=flood_limits)
+        self.flood = FloodControl(flood_limits)
+        if not isinstance(faults, FaultPlan):
+            faults = FaultPlan.from_json(faults)
+        self.faults = FaultInjector(faults)
+        self.stats = StatsRecorder()
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._closing = False
@@ -844,19 +1194,99 @@ class BotApiEmulator:
         if handler is None and key != "getupdates":
             return _api_error(ApiError(404, "Not Found"))
         params: Params | None = None
+        fault: Fault | None = None
         try:
             params = await Params.from_request(request)
+            fault = self.faults.draw(method)
+            if fault is not None:
+                self.stats.fault(fault.kind)
+                answered = self._fault_instead_of_call(request, method, params, fault)
+                if answered is not None:
+                    return answered
+                if fault.kind == "slow":
+                    await asyncio.sleep(self.faults.plan.slow_seconds)
             if handler is None:
-                return _api_response(200, {"ok": True, "result": await self._get_updates(params)})
-            result = handler(params)
+                updates = await self._get_updates(params)
+                if fault is not None:
+                    self._record(method, params, None, None, fault)
+                result: object = updates
+            else:
+                result = self._call(method, handler, params)
         except ApiError as exc:
-            self._record(method, params, None, exc.description)
+            if handler is not None or fault is not None:
+                self._record(method, params, None, exc.description, fault)
             return _api_error(exc)
-        self._record(method, params, result, None)
+        if handler is not None:
+            self._record(method, params, result, None, fault)
+        if fault is not None and fault.kind == "done_but_failed":
+            return self._lost_answer(request, fault.ending)
         return _api_response(200, {"ok": True, "result": result})
 
+    def _call(self, method: str, handler: Callable[[Params], object], params: Params) -> object:
+        """Run one Bot API method under flood control, counting what it sent."""
+        media = params.json("media") if method.lower() == "sendmediagroup" else None
+        cost = message_cost(method, len(media) if isinstance(media, list) else None)
+        if not cost:
+            return handler(params)
+        chat_id = self._target_chat(params)
+        is_group = chat_id is not None and chat_id < 0
+        retry_after = self.flood.retry_after(chat_id, is_group, cost)
+        if retry_after is not None:
+            self.stats.too_many_requests(chat_id)
+            raise ApiError(
+                429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
+            )
+        result = handler(params)
+        sent = len(result) if isinstance(result, list) else 1
+        self.flood.consume(chat_id, is_group, sent)
+        self.stats.accepted(chat_id, sent)
+        return result
+
+    @staticmethod
+    def _target_chat(params: Params) -> int | None:
+        try:
+            return params.integer("chat_id")
+        except ApiError:
+            return None
+
+    def _fault_instead_of_call(
+        self, request: web.Request, method: str, params: Params, fault: Fault
+    ) -> web.Response | None:
+        """The answer of a fault that prevents the call, or ``None`` to go on with it."""
+        if fault.kind == "500":
+            error = ApiError(500, "Internal Server Error")
+            self._record(method, params, None, error.description, fault)
+            return _api_error(error)
+        if fault.kind == "429":
+            self.stats.too_many_requests(self._target_chat(params))
+            error = ApiError(
+                429,
+                f"Too Many Requests: retry after {fault.retry_after}",
+                retry_after=fault.retry_after,
+            )
+            self._record(method, params, None, error.description, fault)
+            return _api_error(error)
+        if fault.kind in ("502", "drop"):
+            self._record(method, params, None, _LOST[fault.kind], fault)
+            return self._lost_answer(request, fault.kind)
+        return None
+
+    @staticmethod
+    def _lost_answer(request: web.Request, how: str) -> web.Response:
+        """A 502 page from the proxy, or (``"drop"``) a connection closed without an answer."""
+        if how == "drop":
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=502)  # never reaches the client
+        return web.Response(status=502, text=BAD_GATEWAY_HTML, content_type="text/html")
+
     def _record(
-        self, method: str, params: Params | None, result: object, error: str | None
+        self,
+        method: str,
+        params: Params | None,
+        result: object,
+        error: str | None,
+        fault: Fault | None = None,
     ) -> None:
         chat_id = message_id = None
         text = None
@@ -870,11 +1300,25 @@ class BotApiEmulator:
         query = self.state.callback_queries.get(query_id or "")
         if query is not None:
             chat_id, message_id = query.chat_id, query.message_id
+        if isinstance(result, list) and result and isinstance(result[0], dict):
+            result = result[0]  # an album: its first message
         if isinstance(result, dict) and "message_id" in result:
             message_id = result["message_id"]
-            chat_id = result["chat"]["id"]
+            if "chat" in result:
+                chat_id = result["chat"]["id"]
             text = result.get("text", result.get("caption"))
-        self.state.record(method, chat_id=chat_id, message_id=message_id, error=error, text=text)
+        ok = error is None
+        if fault is not None and fault.kind == "done_but_failed":
+            error = _LOST[fault.ending]  # carried out, but this is what the bot got
+        self.state.record(
+            method,
+            chat_id=chat_id,
+            message_id=message_id,
+            error=error,
+            text=text,
+            ok=ok,
+            fault=fault.kind if fault is not None else None,
+        )
         self.state.changed()
 
     async def _get_updates(self, params: Params) -> list[JsonDict]:
@@ -929,17 +1373,30 @@ class BotApiEmulator:
             ("POST", "/_emu/reset", self._ctl_reset),
             ("GET", "/_emu/log", self._ctl_log),
             ("GET", "/_emu/updates", self._ctl_updates),
+            ("GET", "/_emu/stats", self._ctl_stats),
+            ("POST", "/_emu/stats/reset", self._ctl_stats_reset),
             ("POST", "/_emu/clock", self._ctl_clock),
             ("POST", "/_emu/config", self._ctl_config),
             ("POST", "/_emu/users", self._ctl_register),
             ("POST", "/_emu/users/{user_id}/text", self._ctl_text),
             ("POST", "/_emu/users/{user_id}/document", self._ctl_document),
             ("POST", "/_emu/users/{user_id}/photo", self._ctl_photo),
+            ("POST", "/_emu/users/{user_id}/sticker", self._ctl_sticker),
+            ("POST", "/_emu/users/{user_id}/voice", self._ctl_voice),
+            ("POST", "/_emu/users/{user_id}/location", self._ctl_location),
+            ("POST", "/_emu/users/{user_id}/contact", self._ctl_contact),
+            ("POST", "/_emu/users/{user_id}/edit", self._ctl_edit),
             ("POST", "/_emu/users/{user_id}/press", self._ctl_press),
             ("POST", "/_emu/users/{user_id}/block", self._ctl_block),
             ("POST", "/_emu/users/{user_id}/unblock", self._ctl_unblock),
+            ("POST", "/_emu/users/{user_id}/deactivate", self._ctl_deactivate),
             ("GET", "/_emu/users/{user_id}/messages", self._ctl_messages),
             ("GET", "/_emu/users/{user_id}/commands", self._ctl_commands),
+            ("POST", "/_emu/groups", self._ctl_create_group),
+            ("POST", "/_emu/groups/{chat_id}/members", self._ctl_group_member),
+            ("POST", "/_emu/groups/{chat_id}/add_bot", self._ctl_add_bot),
+            ("POST", "/_emu/groups/{chat_id}/remove_bot", self._ctl_remove_bot),
+            ("GET", "/_emu/groups/{chat_id}/messages", self._ctl_group_messages),
             ("GET", "/_emu/callback_queries/{query_id}", self._ctl_callback_query),
         ]
         for http_method, path, handler in routes:
@@ -956,6 +1413,8 @@ class BotApiEmulator:
             except ApiError as exc:
                 description = exc.description.removeprefix("Bad Request: ")
                 return web.json_response({"ok": False, "description": description}, status=400)
+            except (ValueError, TypeError) as exc:
+                return web.json_response({"ok": False, "description": str(exc)}, status=400)
             return web.json_response({"ok": True, "result": result})
 
         return wrapped
@@ -966,6 +1425,13 @@ class BotApiEmulator:
             return int(request.match_info["user_id"])
         except ValueError:
             raise bad_request("user id must be a number") from None
+
+    @staticmethod
+    def _group_id(request: web.Request) -> int:
+        try:
+            return int(request.match_info["chat_id"])
+        except ValueError:
+            raise bad_request("chat id must be a number") from None
 
     async def _wait_for_change(self, after_version: int | None, seconds: float) -> None:
         if after_version is None:
@@ -980,6 +1446,8 @@ class BotApiEmulator:
 
     async def _ctl_reset(self, request: web.Request, params: Params) -> object:
         self.state.reset()
+        self.flood.reset()
+        self.stats.reset()
         return True
 
     async def _ctl_log(self, request: web.Request, params: Params) -> object:
@@ -988,14 +1456,71 @@ class BotApiEmulator:
     async def _ctl_updates(self, request: web.Request, params: Params) -> object:
         return [update.to_api() for update in self.state.updates]
 
+    async def _ctl_stats(self, request: web.Request, params: Params) -> object:
+        return self.stats.to_json()
+
+    async def _ctl_stats_reset(self, request: web.Request, params: Params) -> object:
+        self.stats.reset()
+        return True
+
     async def _ctl_clock(self, request: web.Request, params: Params) -> object:
         return {"now": self.state.advance_clock(params.number("advance") or 0.0)}
+
+    def config(self) -> JsonDict:
+        """The current settings, as ``POST /_emu/config`` answers them."""
+        return {
+            "callback_query_max_age": self.state.callback_query_max_age,
+            "group_privacy": self.state.group_privacy,
+            "flood_limits": self.flood.limits.to_json(),
+            "faults": self.faults.plan.to_json(),
+        }
+
+    def configure(
+        self,
+        *,
+        flood_limits: bool | FloodLimits | JsonDict | None = None,
+        faults: FaultPlan | JsonDict | None = None,
+        group_privacy: bool | None = None,
+    ) -> None:
+        """Change settings while running (``None`` leaves one as it is).
+
+        ``flood_limits``: ``True``/``False`` switches limits on or off with the current sizes;
+        a dict changes the given :class:`FloodLimits` fields (and switches them on unless it
+        says ``"enabled": false``). ``faults``: a new plan (an empty dict stops faults). Both
+        restart from scratch: full buckets, the fault generator at its seed.
+        """
+        if isinstance(flood_limits, bool):
+            self.flood.configure(
+                FloodLimits(**{**self.flood.limits.to_json(), "enabled": flood_limits})
+            )
+        elif isinstance(flood_limits, FloodLimits):
+            self.flood.configure(flood_limits)
+        elif flood_limits is not None:
+            self.flood.configure(self.flood.limits.updated({"enabled": True, **flood_limits}))
+        if faults is not None:
+            self.faults.configure(
+                faults if isinstance(faults, FaultPlan) else FaultPlan.from_json(faults)
+            )
+        if group_privacy is not None:
+            self.state.group_privacy = group_privacy
 
     async def _ctl_config(self, request: web.Request, params: Params) -> object:
         max_age = params.number("callback_query_max_age")
         if max_age is not None:
             self.state.callback_query_max_age = max_age
-        return {"callback_query_max_age": self.state.callback_query_max_age}
+        flood = params.values.get("flood_limits")
+        if flood is not None and not isinstance(flood, bool | dict):
+            raise bad_request("flood_limits must be true, false or an object")
+        faults = params.values.get("faults", ...)
+        if faults is not ... and faults is not None and not isinstance(faults, dict):
+            raise bad_request("faults must be null or an object")
+        privacy = params.values.get("group_privacy")
+        self.configure(
+            flood_limits=flood,
+            faults=None if faults is ... else (faults or {}),
+            group_privacy=None if privacy is None else params.flag("group_privacy"),
+        )
+        return self.config()
 
     async def _ctl_register(self, request: web.Request, params: Params) -> object:
         user_id = params.integer("id")
@@ -1014,6 +1539,7 @@ class BotApiEmulator:
     async def _ctl_text(self, request: web.Request, params: Params) -> object:
         message = self.state.user_sends(
             self._user_id(request),
+            chat_id=params.integer("chat_id"),
             text=params.text("text") or "",
             reply_to_message_id=params.integer("reply_to_message_id"),
         )
@@ -1028,6 +1554,7 @@ class BotApiEmulator:
         stored = self.state.store_document(part.content, part.filename, part.content_type)
         message = self.state.user_sends(
             user_id,
+            chat_id=params.integer("chat_id"),
             document=stored,
             caption=params.text("caption") or None,
             reply_to_message_id=params.integer("reply_to_message_id"),
@@ -1045,9 +1572,84 @@ class BotApiEmulator:
         )
         message = self.state.user_sends(
             user_id,
+            chat_id=params.integer("chat_id"),
             photo=sizes,
             caption=params.text("caption") or None,
             reply_to_message_id=params.integer("reply_to_message_id"),
+        )
+        return self.state.message_to_api(message)
+
+    async def _ctl_sticker(self, request: web.Request, params: Params) -> object:
+        user_id = self._user_id(request)
+        self.state.chat(user_id)
+        sticker = self.state.store_sticker(_STICKER_WEBP, params.text("emoji") or "👍")
+        message = self.state.user_sends(
+            user_id,
+            chat_id=params.integer("chat_id"),
+            sticker=sticker,
+            reply_to_message_id=params.integer("reply_to_message_id"),
+        )
+        return self.state.message_to_api(message)
+
+    async def _ctl_voice(self, request: web.Request, params: Params) -> object:
+        user_id = self._user_id(request)
+        self.state.chat(user_id)
+        part = params.files.get("voice")
+        content = part.content if part is not None and part.content else _VOICE_OGG
+        duration = params.integer("duration") or 1
+        if duration < 0:
+            raise bad_request("duration must not be negative")
+        voice = self.state.store_voice(content, duration, part.content_type if part else None)
+        message = self.state.user_sends(
+            user_id,
+            chat_id=params.integer("chat_id"),
+            voice=voice,
+            caption=params.text("caption") or None,
+            reply_to_message_id=params.integer("reply_to_message_id"),
+        )
+        return self.state.message_to_api(message)
+
+    async def _ctl_location(self, request: web.Request, params: Params) -> object:
+        latitude, longitude = params.number("latitude"), params.number("longitude")
+        if latitude is None or longitude is None:
+            raise bad_request("latitude and longitude are required")
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise bad_request("latitude must be within ±90 and longitude within ±180")
+        message = self.state.user_sends(
+            self._user_id(request),
+            chat_id=params.integer("chat_id"),
+            extra={"location": {"latitude": latitude, "longitude": longitude}},
+            reply_to_message_id=params.integer("reply_to_message_id"),
+        )
+        return self.state.message_to_api(message)
+
+    async def _ctl_contact(self, request: web.Request, params: Params) -> object:
+        phone, first_name = params.text("phone_number"), params.text("first_name")
+        if not phone or not first_name:
+            raise bad_request("phone_number and first_name are required")
+        contact: JsonDict = {"phone_number": phone, "first_name": first_name}
+        if params.text("last_name"):
+            contact["last_name"] = params.text("last_name")
+        if params.integer("user_id") is not None:
+            contact["user_id"] = params.integer("user_id")
+        message = self.state.user_sends(
+            self._user_id(request),
+            chat_id=params.integer("chat_id"),
+            extra={"contact": contact},
+            reply_to_message_id=params.integer("reply_to_message_id"),
+        )
+        return self.state.message_to_api(message)
+
+    async def _ctl_edit(self, request: web.Request, params: Params) -> object:
+        message_id = params.integer("message_id")
+        if message_id is None:
+            raise bad_request("message_id is required")
+        message = self.state.user_edits(
+            self._user_id(request),
+            message_id,
+            chat_id=params.integer("chat_id"),
+            text=params.text("text"),
+            caption=params.text("caption"),
         )
         return self.state.message_to_api(message)
 
@@ -1069,6 +1671,10 @@ class BotApiEmulator:
         self.state.unblock(self._user_id(request))
         return True
 
+    async def _ctl_deactivate(self, request: web.Request, params: Params) -> object:
+        self.state.deactivate(self._user_id(request))
+        return True
+
     async def _ctl_messages(self, request: web.Request, params: Params) -> object:
         chat = self.state.chat(self._user_id(request))
         await self._wait_for_change(params.integer("after_version"), params.number("timeout") or 0)
@@ -1083,6 +1689,59 @@ class BotApiEmulator:
 
     async def _ctl_commands(self, request: web.Request, params: Params) -> object:
         return self.state.commands_for_user(self._user_id(request))
+
+    def _group_view(self, group: GroupRecord) -> JsonDict:
+        return {
+            **group.chat_to_api(),
+            "members": list(group.members),
+            "admins": list(group.admins),
+            "bot_status": group.bot_status,
+        }
+
+    async def _ctl_create_group(self, request: web.Request, params: Params) -> object:
+        chat_id, title = params.integer("id"), params.text("title")
+        members = params.json("members")
+        admins = params.json("admins") or []
+        if chat_id is None or title is None:
+            raise bad_request("id and title are required")
+        if not isinstance(members, list) or not isinstance(admins, list):
+            raise bad_request("members (and admins) must be lists of user ids")
+        group = self.state.create_group(
+            chat_id, title, [int(m) for m in members], [int(a) for a in admins]
+        )
+        return self._group_view(group)
+
+    async def _ctl_group_member(self, request: web.Request, params: Params) -> object:
+        user_id = params.integer("user_id")
+        if user_id is None:
+            raise bad_request("user_id is required")
+        chat_id = self._group_id(request)
+        self.state.add_group_member(chat_id, user_id, params.integer("by"))
+        return self._group_view(self.state.group(chat_id))
+
+    async def _ctl_add_bot(self, request: web.Request, params: Params) -> object:
+        by = params.integer("by")
+        if by is None:
+            raise bad_request("by (the member who adds the bot) is required")
+        chat_id = self._group_id(request)
+        self.state.add_bot(chat_id, by)
+        return self._group_view(self.state.group(chat_id))
+
+    async def _ctl_remove_bot(self, request: web.Request, params: Params) -> object:
+        by = params.integer("by")
+        if by is None:
+            raise bad_request("by (the member who removes the bot) is required")
+        chat_id = self._group_id(request)
+        self.state.remove_bot(chat_id, by)
+        return self._group_view(self.state.group(chat_id))
+
+    async def _ctl_group_messages(self, request: web.Request, params: Params) -> object:
+        group = self.state.group(self._group_id(request))
+        await self._wait_for_change(params.integer("after_version"), params.number("timeout") or 0)
+        return {
+            "version": self.state.version,
+            "messages": [self.state.message_view(message) for message in group.messages.values()],
+        }
 
     async def _ctl_callback_query(self, request: web.Request, params: Params) -> object:
         query = self.state.callback_queries.get(request.match_info["query_id"])

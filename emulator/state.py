@@ -55,15 +55,21 @@ DEFAULT_UPDATE_TYPES = frozenset(
 class ApiError(Exception):
     """A Bot API failure, answered as ``{"ok": false, "error_code": ..., "description": ...}``."""
 
-    def __init__(self, error_code: int, description: str) -> None:
+    def __init__(self, error_code: int, description: str, *, retry_after: int | None = None):
         super().__init__(description)
         self.error_code = error_code
         self.description = description
+        self.retry_after = retry_after
 
 
 def bad_request(description: str) -> ApiError:
     """A 400 error; ``description`` is the part after ``"Bad Request: "``."""
     return ApiError(400, f"Bad Request: {description}")
+
+
+def forbidden(description: str) -> ApiError:
+    """A 403 error; ``description`` is the part after ``"Forbidden: "``."""
+    return ApiError(403, f"Forbidden: {description}")
 
 
 class Signal:
@@ -98,6 +104,7 @@ class UserRecord:
     language_code: str | None = None
     started: bool = False
     blocked: bool = False
+    deactivated: bool = False
 
     def to_api(self) -> JsonDict:
         """The Bot API ``User`` object."""
@@ -122,7 +129,7 @@ class StoredFile:
 
     file_id: str
     file_unique_id: str
-    kind: str  # "document" or "photo"
+    kind: str  # "document", "photo", "sticker" or "voice"
     content: bytes
     file_path: str
     file_name: str | None = None
@@ -130,6 +137,8 @@ class StoredFile:
     width: int = 0
     height: int = 0
     photo_group: list[str] = field(default_factory=list)  # file_ids of all sizes of a photo
+    duration: int = 0  # voice notes
+    emoji: str | None = None  # stickers
 
     @property
     def size(self) -> int:
@@ -159,6 +168,32 @@ class StoredFile:
             "height": self.height,
         }
 
+    def to_sticker(self) -> JsonDict:
+        """The Bot API ``Sticker`` object (a regular, static sticker)."""
+        data: JsonDict = {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "file_size": self.size,
+            "type": "regular",
+            "width": self.width,
+            "height": self.height,
+            "is_animated": False,
+            "is_video": False,
+        }
+        if self.emoji is not None:
+            data["emoji"] = self.emoji
+        return data
+
+    def to_voice(self) -> JsonDict:
+        """The Bot API ``Voice`` object."""
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "file_size": self.size,
+            "duration": self.duration,
+            "mime_type": self.mime_type or "audio/ogg",
+        }
+
     def to_file(self) -> JsonDict:
         """The Bot API ``File`` object (``getFile`` result)."""
         return {
@@ -171,12 +206,13 @@ class StoredFile:
 
 @dataclass
 class MessageRecord:
-    """One message in a private chat, in its current state."""
+    """One message in a private chat or a group, in its current state."""
 
     chat_id: int
     message_id: int
     date: int
     from_bot: bool
+    sender_id: int | None = None  # the user who sent it (None for the bot's messages)
     text: str | None = None
     entities: list[Entity] = field(default_factory=list)
     caption: str | None = None
@@ -186,6 +222,10 @@ class MessageRecord:
     parse_mode: str | None = None
     document: StoredFile | None = None
     photo: list[StoredFile] = field(default_factory=list)
+    sticker: StoredFile | None = None
+    voice: StoredFile | None = None
+    media_group_id: str | None = None
+    extra: JsonDict = field(default_factory=dict)  # location, contact, service fields...
     reply_markup: JsonDict | None = None
     reply_to_message_id: int | None = None
     link_preview_options: JsonDict | None = None
@@ -203,17 +243,50 @@ class MessageRecord:
 
     @property
     def has_media(self) -> bool:
-        """Whether this is a document or photo message (which carry captions)."""
-        return self.document is not None or bool(self.photo)
+        """Whether this message carries a caption-able file (document, photo, voice)."""
+        return self.document is not None or bool(self.photo) or self.voice is not None
 
 
-@dataclass
-class ChatRecord:
-    """The private chat between the bot and one user."""
+@dataclass(kw_only=True)
+class Conversation:
+    """A chat the bot can write to: a private chat or a group."""
 
-    user: UserRecord
+    id: int
     next_message_id: int = 1
     messages: dict[int, MessageRecord] = field(default_factory=dict)
+
+    def chat_to_api(self) -> JsonDict:
+        """The Bot API ``Chat`` object."""
+        raise NotImplementedError
+
+
+@dataclass(kw_only=True)
+class ChatRecord(Conversation):
+    """The private chat between the bot and one user (same id as the user)."""
+
+    user: UserRecord
+
+    def chat_to_api(self) -> JsonDict:
+        """The Bot API ``Chat`` object of the private chat."""
+        return self.user.chat_to_api()
+
+
+@dataclass(kw_only=True)
+class GroupRecord(Conversation):
+    """A basic group (negative id) with its members; the bot may or may not be one of them.
+
+    ``bot_status`` is the bot's ``ChatMember`` status: ``"left"`` (never added, or left),
+    ``"member"``, or ``"kicked"`` (removed by a member).
+    """
+
+    title: str
+    members: list[int] = field(default_factory=list)  # user ids; the first is the creator
+    admins: list[int] = field(default_factory=list)  # user ids besides the creator
+    bot_status: str = "left"
+
+    def chat_to_api(self) -> JsonDict:
+        """The Bot API ``Chat`` object of the group."""
+        return {"id": self.id, "type": "group", "title": self.title}
 
 
 @dataclass
@@ -247,7 +320,11 @@ class UpdateRecord:
 
 @dataclass
 class LogEntry:
-    """One Bot API call made by the bot (``getUpdates`` is not logged)."""
+    """One Bot API call made by the bot (``getUpdates`` only when a fault was injected).
+
+    ``ok`` tells whether the call took effect; ``error`` is what the bot was answered
+    instead of success; ``fault`` names an injected fault (see :class:`emulator.limits.FaultPlan`).
+    """
 
     seq: int
     time: float
@@ -257,6 +334,7 @@ class LogEntry:
     ok: bool
     error: str | None = None
     text: str | None = None
+    fault: str | None = None
 
     def to_json(self) -> JsonDict:
         """Plain JSON form for the control endpoints."""
@@ -269,6 +347,7 @@ class LogEntry:
             "ok": self.ok,
             "error": self.error,
             "text": self.text,
+            "fault": self.fault,
         }
 
 
@@ -314,11 +393,13 @@ class EmulatorState:
         self.clock: Clock = clock or time.time
         self.clock_offset = 0.0
         self.callback_query_max_age = DEFAULT_CALLBACK_QUERY_MAX_AGE
+        self.group_privacy = True  # the bot sees only commands, replies and mentions in groups
         # Counters survive reset() so that a running bot's getUpdates offset stays valid.
         self._next_update_id = 1
         self._next_query_id = 1
         self._next_file = 1
         self._next_log_seq = 1
+        self._next_media_group = 1
         self.version = 0
         self.updates_signal = Signal()
         self.changes_signal = Signal()
@@ -327,6 +408,7 @@ class EmulatorState:
     def reset(self) -> None:
         """Forget users, chats, messages, files, queries, updates, menus and the log."""
         self.chats: dict[int, ChatRecord] = {}
+        self.groups: dict[int, GroupRecord] = {}
         self.files: dict[str, StoredFile] = {}
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
         self.updates: list[UpdateRecord] = []
@@ -385,7 +467,7 @@ class EmulatorState:
         chat = self.chats.get(user_id)
         if chat is None:
             user = UserRecord(user_id, first_name, last_name, username, language_code)
-            self.chats[user_id] = ChatRecord(user)
+            self.chats[user_id] = ChatRecord(id=user_id, user=user)
             return user
         user = chat.user
         user.first_name, user.last_name = first_name, last_name
@@ -399,16 +481,28 @@ class EmulatorState:
             raise bad_request("chat not found")
         return chat
 
+    def conversation(self, chat_id: int) -> Conversation:
+        """The private chat or group with that id, or the Bot API's ``chat not found``."""
+        found: Conversation | None = self.chats.get(chat_id) or self.groups.get(chat_id)
+        if found is None:
+            raise bad_request("chat not found")
+        return found
+
+    def user(self, user_id: int) -> UserRecord | None:
+        """A registered user, or ``None``."""
+        chat = self.chats.get(user_id)
+        return chat.user if chat else None
+
     def message(self, chat_id: int, message_id: int) -> MessageRecord | None:
         """A message that exists and was not deleted, or ``None``."""
-        chat = self.chats.get(chat_id)
+        chat: Conversation | None = self.chats.get(chat_id) or self.groups.get(chat_id)
         message = chat.messages.get(message_id) if chat else None
         return None if message is None or message.deleted else message
 
-    def add_message(self, chat: ChatRecord, *, from_bot: bool, **fields: Any) -> MessageRecord:
+    def add_message(self, chat: Conversation, *, from_bot: bool, **fields: Any) -> MessageRecord:
         """Append a new message to ``chat``."""
         message = MessageRecord(
-            chat_id=chat.user.id,
+            chat_id=chat.id,
             message_id=chat.next_message_id,
             date=int(self.now()),
             from_bot=from_bot,
@@ -448,6 +542,44 @@ class EmulatorState:
         )
         self.files[file_id] = stored
         return stored
+
+    def store_sticker(self, content: bytes, emoji: str | None) -> StoredFile:
+        """Keep a (static, 512x512) sticker a user sent."""
+        file_id, unique_id = self._new_ids("CAACAgIAAxkBAAI")
+        stored = StoredFile(
+            file_id=file_id,
+            file_unique_id=unique_id,
+            kind="sticker",
+            content=content,
+            file_path=f"stickers/file_{self._next_file - 1}.webp",
+            mime_type="image/webp",
+            width=512,
+            height=512,
+            emoji=emoji,
+        )
+        self.files[file_id] = stored
+        return stored
+
+    def store_voice(self, content: bytes, duration: int, mime_type: str | None) -> StoredFile:
+        """Keep a voice note a user recorded."""
+        file_id, unique_id = self._new_ids("AwACAgIAAxkBAAI")
+        stored = StoredFile(
+            file_id=file_id,
+            file_unique_id=unique_id,
+            kind="voice",
+            content=content,
+            file_path=f"voice/file_{self._next_file - 1}.oga",
+            mime_type=mime_type or "audio/ogg",
+            duration=duration,
+        )
+        self.files[file_id] = stored
+        return stored
+
+    def new_media_group_id(self) -> str:
+        """A fresh ``media_group_id`` for an album."""
+        number = self._next_media_group
+        self._next_media_group += 1
+        return str(13_000_000_000_000_000 + number)
 
     def store_photo(
         self, content: bytes, width: int | None = None, height: int | None = None
@@ -489,13 +621,15 @@ class EmulatorState:
 
     def message_to_api(self, message: MessageRecord, *, with_reply: bool = True) -> JsonDict:
         """The Bot API ``Message`` object for ``message`` in its current state."""
-        chat = self.chats[message.chat_id]
-        data: JsonDict = {
-            "message_id": message.message_id,
-            "from": self.bot_user() if message.from_bot else chat.user.to_api(),
-            "chat": chat.user.chat_to_api(),
-            "date": message.date,
-        }
+        chat = self.conversation(message.chat_id)
+        data: JsonDict = {"message_id": message.message_id}
+        if message.from_bot:
+            data["from"] = self.bot_user()
+        else:
+            sender = self.user(message.sender_id if message.sender_id is not None else chat.id)
+            if sender is not None:
+                data["from"] = sender.to_api()
+        data.update({"chat": chat.chat_to_api(), "date": message.date})
         if message.edit_date is not None:
             data["edit_date"] = message.edit_date
         if with_reply and message.reply_to_message_id is not None:
@@ -508,10 +642,17 @@ class EmulatorState:
                 data["entities"] = message.entities
             if message.link_preview_options is not None:
                 data["link_preview_options"] = message.link_preview_options
+        if message.media_group_id is not None:
+            data["media_group_id"] = message.media_group_id
         if message.document is not None:
             data["document"] = message.document.to_document()
         if message.photo:
             data["photo"] = [size.to_photo_size() for size in message.photo]
+        if message.sticker is not None:
+            data["sticker"] = message.sticker.to_sticker()
+        if message.voice is not None:
+            data["voice"] = message.voice.to_voice()
+        data.update(message.extra)
         if message.caption is not None:
             data["caption"] = message.caption
             if message.caption_entities:
@@ -529,6 +670,8 @@ class EmulatorState:
                 "chat_id": message.chat_id,
                 "date": message.date,
                 "from_bot": message.from_bot,
+                "sender_id": message.sender_id,
+                "media_group_id": message.media_group_id,
                 "parse_mode": message.parse_mode,
                 "reply_markup": message.reply_markup,
                 "document": message.document.to_document() if message.document else None,
@@ -594,21 +737,21 @@ class EmulatorState:
             raise bad_request(f"user {user_id} is not registered")
         return chat
 
-    def _chat_member_update(self, user: UserRecord, old: str, new: str) -> None:
-        def member(status: str) -> JsonDict:
-            data: JsonDict = {"user": self.bot_user(), "status": status}
-            if status == "kicked":
-                data["until_date"] = 0  # banned forever
-            return data
+    def _bot_member(self, status: str) -> JsonDict:
+        data: JsonDict = {"user": self.bot_user(), "status": status}
+        if status == "kicked":
+            data["until_date"] = 0  # banned forever
+        return data
 
+    def _chat_member_update(self, chat: JsonDict, by: UserRecord, old: str, new: str) -> None:
         self.enqueue_update(
             "my_chat_member",
             {
-                "chat": user.chat_to_api(),
-                "from": user.to_api(),
+                "chat": chat,
+                "from": by.to_api(),
                 "date": int(self.now()),
-                "old_chat_member": member(old),
-                "new_chat_member": member(new),
+                "old_chat_member": self._bot_member(old),
+                "new_chat_member": self._bot_member(new),
             },
         )
 
@@ -617,47 +760,232 @@ class EmulatorState:
         user = self._user_chat(user_id).user
         if not user.blocked:
             user.blocked = True
-            self._chat_member_update(user, "member", "kicked")
+            self._chat_member_update(user.chat_to_api(), user, "member", "kicked")
 
     def unblock(self, user_id: int) -> None:
         """The user unblocks the bot (the bot gets a ``my_chat_member`` update)."""
         user = self._user_chat(user_id).user
         if user.blocked:
             user.blocked = False
-            self._chat_member_update(user, "kicked", "member")
+            self._chat_member_update(user.chat_to_api(), user, "kicked", "member")
+
+    def deactivate(self, user_id: int) -> None:
+        """The user deletes their account: the bot can no longer write to them."""
+        self._user_chat(user_id).user.deactivated = True
+        self.changed()
+
+    def _active_user(self, user_id: int) -> UserRecord:
+        user = self._user_chat(user_id).user
+        if user.deactivated:
+            raise bad_request(f"user {user_id} is deactivated")
+        return user
+
+    def _target(self, user: UserRecord, chat_id: int | None) -> Conversation:
+        """Where a user writes: their private chat, or a group they are a member of."""
+        if chat_id is None or chat_id == user.id:
+            return self.chats[user.id]
+        group = self.groups.get(chat_id)
+        if group is None:
+            raise bad_request(f"no group {chat_id}")
+        if user.id not in group.members:
+            raise bad_request(f"user {user.id} is not a member of group {chat_id}")
+        return group
+
+    def bot_sees(self, group: GroupRecord, message: MessageRecord) -> bool:
+        """Whether a user's message in a group reaches the bot.
+
+        With privacy mode on (the default, see ``getMe.can_read_all_group_messages``) the bot
+        only gets commands (not addressed to another bot), messages that mention it, replies
+        to its own messages and service messages.
+        """
+        if group.bot_status != "member":
+            return False
+        if not self.group_privacy or "new_chat_members" in message.extra:
+            return True
+        replied = group.messages.get(message.reply_to_message_id or 0)
+        if replied is not None and replied.from_bot:
+            return True
+        text = message.text if message.text is not None else message.caption or ""
+        mention = "@" + self.bot_username.lower()
+        if mention in text.lower():
+            return True
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            _, _, addressee = command.partition("@")
+            return not addressee or addressee.lower() == self.bot_username.lower()
+        return False
 
     def user_sends(
         self,
         user_id: int,
         *,
+        chat_id: int | None = None,
         text: str | None = None,
         caption: str | None = None,
         document: StoredFile | None = None,
         photo: list[StoredFile] | None = None,
+        sticker: StoredFile | None = None,
+        voice: StoredFile | None = None,
+        extra: JsonDict | None = None,
         reply_to_message_id: int | None = None,
     ) -> MessageRecord:
-        """A user sends a message; this starts (and unblocks) the chat and queues an update."""
-        chat = self._user_chat(user_id)
+        """A user sends a message to the bot (``chat_id``: to a group they are in).
+
+        In the private chat this starts (and unblocks) the chat; the bot gets a ``message``
+        update (in a group only when :meth:`bot_sees` it).
+        """
+        user = self._active_user(user_id)
+        target = self._target(user, chat_id)
         if text is not None and not text.strip():
             raise bad_request("message text is empty")
-        if reply_to_message_id is not None and self.message(user_id, reply_to_message_id) is None:
+        if (
+            reply_to_message_id is not None
+            and self.message(target.id, reply_to_message_id) is None
+        ):
             raise bad_request("message to be replied not found")
-        self.unblock(user_id)
-        chat.user.started = True
+        if isinstance(target, ChatRecord):
+            self.unblock(user_id)
+            user.started = True
         message = self.add_message(
-            chat,
+            target,
             from_bot=False,
+            sender_id=user_id,
             text=text,
             entities=detect_entities(text) if text else [],
             caption=caption,
             caption_entities=detect_entities(caption) if caption else [],
             document=document,
             photo=photo or [],
+            sticker=sticker,
+            voice=voice,
+            extra=dict(extra or {}),
             reply_to_message_id=reply_to_message_id,
         )
-        self.enqueue_update("message", self.message_to_api(message))
+        if not isinstance(target, GroupRecord) or self.bot_sees(target, message):
+            self.enqueue_update("message", self.message_to_api(message))
         self.changed()
         return message
+
+    def user_edits(
+        self,
+        user_id: int,
+        message_id: int,
+        *,
+        chat_id: int | None = None,
+        text: str | None = None,
+        caption: str | None = None,
+    ) -> MessageRecord:
+        """A user edits the text (or a file's caption) of a message they sent earlier.
+
+        The bot gets an ``edited_message`` update with the new content and ``edit_date``.
+        """
+        user = self._active_user(user_id)
+        target = self._target(user, chat_id)
+        message = self.message(target.id, message_id)
+        if message is None or message.from_bot or message.sender_id != user_id:
+            raise bad_request(f"user {user_id} sent no message {message_id} in chat {target.id}")
+        if (text is None) == (caption is None):
+            raise bad_request("give either text or caption")
+        before = self.content_view(message)
+        if text is not None:
+            if message.text is None:
+                raise bad_request("there is no text in the message to edit")
+            if not text.strip():
+                raise bad_request("message text is empty")
+            if text == message.text:
+                raise bad_request("message is not modified")
+            message.text, message.entities = text, detect_entities(text)
+        elif caption is not None:
+            if not message.has_media:
+                raise bad_request("there is no caption in the message to edit")
+            new_caption = caption or None
+            if new_caption == message.caption:
+                raise bad_request("message is not modified")
+            message.caption = new_caption
+            message.caption_entities = detect_entities(caption) if caption else []
+        message.history.append(before)
+        message.edit_date = int(self.now())
+        if not isinstance(target, GroupRecord) or self.bot_sees(target, message):
+            self.enqueue_update("edited_message", self.message_to_api(message))
+        self.changed()
+        return message
+
+    # -- groups ----------------------------------------------------------------------------
+
+    def group(self, chat_id: int) -> GroupRecord:
+        """The group with that id (control side)."""
+        group = self.groups.get(chat_id)
+        if group is None:
+            raise bad_request(f"no group {chat_id}")
+        return group
+
+    def create_group(
+        self, chat_id: int, title: str, members: list[int], admins: list[int] | None = None
+    ) -> GroupRecord:
+        """Create a basic group of registered users (the first one created it).
+
+        The bot is not in it until a member adds it (:meth:`add_bot`).
+        """
+        if chat_id >= 0:
+            raise bad_request("a group id must be negative")
+        if chat_id in self.groups:
+            raise bad_request(f"group {chat_id} exists already")
+        if not title.strip():
+            raise bad_request("a group needs a title")
+        if not members:
+            raise bad_request("a group needs at least one member")
+        for user_id in [*members, *(admins or [])]:
+            self._active_user(user_id)
+        group = GroupRecord(
+            id=chat_id, title=title, members=list(dict.fromkeys(members)), admins=[]
+        )
+        group.admins = [uid for uid in admins or [] if uid in group.members[1:]]
+        self.groups[chat_id] = group
+        self.changed()
+        return group
+
+    def add_group_member(self, chat_id: int, user_id: int, by_user_id: int | None) -> None:
+        """A member adds another user (or the user joins by link): a service message."""
+        group = self.group(chat_id)
+        user = self._active_user(user_id)
+        if user_id in group.members:
+            raise bad_request(f"user {user_id} is already a member of group {chat_id}")
+        adder = self._active_user(by_user_id) if by_user_id is not None else user
+        if adder.id != user.id and adder.id not in group.members:
+            raise bad_request(f"user {adder.id} is not a member of group {chat_id}")
+        group.members.append(user_id)
+        self._service_message(group, adder, {"new_chat_members": [user.to_api()]})
+
+    def _service_message(self, group: GroupRecord, by: UserRecord, fields: JsonDict) -> None:
+        message = self.add_message(group, from_bot=False, sender_id=by.id, extra=fields)
+        if self.bot_sees(group, message):
+            self.enqueue_update("message", self.message_to_api(message))
+        self.changed()
+
+    def add_bot(self, chat_id: int, by_user_id: int) -> None:
+        """A member adds the bot: a ``my_chat_member`` update from them, then the service
+        message ``new_chat_members``, as Telegram sends both."""
+        group = self.group(chat_id)
+        adder = self._active_user(by_user_id)
+        if by_user_id not in group.members:
+            raise bad_request(f"user {by_user_id} is not a member of group {chat_id}")
+        if group.bot_status == "member":
+            raise bad_request(f"the bot is already a member of group {chat_id}")
+        old, group.bot_status = group.bot_status, "member"
+        self._chat_member_update(group.chat_to_api(), adder, old, "member")
+        self._service_message(group, adder, {"new_chat_members": [self.bot_user()]})
+
+    def remove_bot(self, chat_id: int, by_user_id: int) -> None:
+        """A member removes the bot: a ``my_chat_member`` update (status ``kicked``)."""
+        group = self.group(chat_id)
+        remover = self._active_user(by_user_id)
+        if by_user_id not in group.members:
+            raise bad_request(f"user {by_user_id} is not a member of group {chat_id}")
+        if group.bot_status != "member":
+            raise bad_request(f"the bot is not a member of group {chat_id}")
+        group.bot_status = "kicked"
+        self._chat_member_update(group.chat_to_api(), remover, "member", "kicked")
+        self.changed()
 
     def press_button(
         self, user_id: int, message_id: int, button_text: str, *, chat_id: int | None = None
@@ -669,6 +997,9 @@ class EmulatorState:
         """
         chat = self._user_chat(user_id)
         owner = chat_id if chat_id is not None else user_id
+        group = self.groups.get(owner)
+        if group is not None and user_id not in group.members:
+            raise bad_request(f"user {user_id} is not a member of group {owner}")
         message = self.message(owner, message_id)
         if message is None or not message.from_bot:
             raise bad_request(f"no bot message {message_id} in chat {owner}")
@@ -728,8 +1059,10 @@ class EmulatorState:
         message_id: int | None,
         error: str | None = None,
         text: str | None = None,
+        ok: bool | None = None,
+        fault: str | None = None,
     ) -> None:
-        """Append a Bot API call to the log."""
+        """Append a Bot API call to the log (``ok`` defaults to "no error")."""
         self.log.append(
             LogEntry(
                 seq=self._next_log_seq,
@@ -737,9 +1070,10 @@ class EmulatorState:
                 method=method,
                 chat_id=chat_id,
                 message_id=message_id,
-                ok=error is None,
+                ok=error is None if ok is None else ok,
                 error=error,
                 text=text,
+                fault=fault,
             )
         )
         self._next_log_seq += 1
