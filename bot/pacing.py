@@ -41,22 +41,29 @@ class TokenBucket:
         return (1 - self.tokens) / self.rate
 
 
+SAFETY = 0.97
+"""The sender refills its buckets a little slower than Telegram does: its clock starts when
+a request leaves, Telegram's when it arrives, and a few milliseconds of difference would
+otherwise turn the last message of a burst into a 429."""
+
+
 class Pacer:
     """One bucket per chat (private or group) and one for the whole bot."""
 
     def __init__(self, pacing: Pacing) -> None:
         self.pacing = pacing
-        self.overall = TokenBucket(pacing.global_per_second, pacing.global_per_second)
+        self.overall = TokenBucket(pacing.global_per_second * SAFETY, pacing.global_per_second)
         self.chats: dict[int, TokenBucket] = {}
 
     def _bucket(self, chat_id: int) -> TokenBucket:
         bucket = self.chats.get(chat_id)
         if bucket is None:
             if chat_id < 0:  # groups and channels have negative ids
-                rate = self.pacing.group_per_minute / 60
-                bucket = TokenBucket(rate, 1)
+                bucket = TokenBucket(self.pacing.group_per_minute / 60 * SAFETY, 1)
             else:
-                bucket = TokenBucket(self.pacing.private_per_second, self.pacing.private_burst)
+                bucket = TokenBucket(
+                    self.pacing.private_per_second * SAFETY, self.pacing.private_burst
+                )
             self.chats[chat_id] = bucket
         return bucket
 
