@@ -10,7 +10,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
-from bot.usecases import InvalidInput, Workflow, build_workflow
+from bot.usecases import Workflow, build_workflow
+from bot.usecases.errors import InvalidInput
 from storage.db import upgrade
 from workflow.calendar import CalendarConfigError
 from workflow.sop import Sop, SopFileError, load_sop, load_sops

@@ -14,7 +14,8 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import DraftNotFound, InvalidInput, NotRegistered, Outcome, StaleTask
+from bot.usecases.errors import DraftNotFound, InvalidInput, NotRegistered, StaleTask
+from bot.usecases.views import Outcome
 from handlers.callbacks import Press, Verb, decode
 from handlers.common import notify
 from handlers.context import services

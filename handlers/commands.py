@@ -8,13 +8,13 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import (
+from bot.usecases import Workflow
+from bot.usecases.errors import (
     DraftNotFound,
     InvalidInput,
     InviteRefused,
     NotAdmin,
     NotRegistered,
-    Workflow,
 )
 from handlers.common import notify, send_briefing, set_menu
 from handlers.context import services

@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import Outcome, Person, TaskBriefing
+from bot.usecases.views import Outcome, Person, TaskBriefing
 from handlers.callbacks import Press, Verb
 from handlers.context import services
 from handlers.reminders import arm

@@ -8,7 +8,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import InvalidInput, NotRegistered, StaleTask
+from bot.usecases.errors import InvalidInput, NotRegistered, StaleTask
 from handlers.common import notify
 from handlers.context import services
 from workflow.engine import ActionRefused, AuditAction

@@ -12,7 +12,8 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import InvalidInput, NotRegistered, StaleTask, UploadOption
+from bot.usecases.errors import InvalidInput, NotRegistered, StaleTask
+from bot.usecases.views import UploadOption
 from handlers.callbacks import Press, Verb
 from handlers.common import submit_keyboard
 from handlers.context import services

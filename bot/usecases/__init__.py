@@ -10,14 +10,37 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.usecases import views
+from bot.usecases.errors import (
+    DraftNotFound,
+    InvalidInput,
+    InviteProblem,
+    InviteRefused,
+    NotAdmin,
+    NotRegistered,
+    StaleTask,
+)
+from bot.usecases.views import (
+    AuditLine,
+    DocumentView,
+    DraftStatusView,
+    DraftView,
+    OfficialView,
+    Outcome,
+    Person,
+    ReminderNotice,
+    ReturnDone,
+    StagedView,
+    TaskBriefing,
+    UploadOption,
+)
 from storage import conversations as conversation_store
 from storage import drafts as draft_store
 from storage import officials as official_store
@@ -26,7 +49,6 @@ from storage.db import make_engine
 from storage.drafts import ConcurrentChange, NewFile
 from storage.models import (
     AuditEntry,
-    DocumentVersion,
     Draft,
     DraftTask,
     Official,
@@ -39,231 +61,19 @@ from workflow.calendar import OfficeCalendar
 from workflow.engine import (
     Action,
     Actor,
-    Holder,
-    Notice,
     Return,
     Transition,
     Upload,
     apply,
     holders_of,
     missing_documents,
-    pending_shares,
     share_of,
     start_draft,
 )
 from workflow.reminders import ReminderKind
-from workflow.sop import Sop, Task, load_sops
+from workflow.sop import Sop, load_sops
 
 Clock = Callable[[], datetime]
-
-
-class NotRegistered(Exception):
-    """The Telegram account belongs to no active official."""
-
-
-class DraftNotFound(Exception):
-    def __init__(self, draft_id: int) -> None:
-        super().__init__(draft_id)
-        self.draft_id = draft_id
-
-
-class InvalidInput(Exception):
-    """Input an administrator or official must correct; the message says how."""
-
-
-class NotAdmin(Exception):
-    """Only an administrator may do this."""
-
-
-class InviteProblem(StrEnum):
-    TIDAK_DIKENAL = "tidak_dikenal"
-    KEDALUWARSA = "kedaluwarsa"
-    SUDAH_DIPAKAI = "sudah_dipakai"
-    SUDAH_TERDAFTAR = "sudah_terdaftar"
-
-
-class InviteRefused(Exception):
-    def __init__(self, problem: InviteProblem) -> None:
-        super().__init__(problem.value)
-        self.problem = problem
-
-
-@dataclass(frozen=True)
-class UploadOption:
-    """An output an official may be uploading now."""
-
-    draft: DraftView
-    draft_task_id: int
-    document: str
-    name: str
-    missing: bool
-
-
-@dataclass(frozen=True)
-class ReminderNotice:
-    """A reminder that was claimed and must now go out."""
-
-    kind: ReminderKind
-    recipients: tuple[Person, ...]
-    briefing: TaskBriefing
-    """The task the draft waits on now."""
-    due_at: datetime
-    late_minutes: int
-    """Working minutes past the due time (0 before it)."""
-    left_minutes: int
-    """Working minutes before the due time (0 after it)."""
-
-
-@dataclass(frozen=True)
-class ReturnDone:
-    outcome: Outcome
-    briefing: TaskBriefing
-    """The task as it was when returned."""
-    chat_id: int | None
-    message_id: int | None
-
-
-@dataclass(frozen=True)
-class StagedView:
-    staged_id: int
-    options: tuple[UploadOption, ...]
-
-
-class StaleTask(Exception):
-    """A button for a task that is no longer open: who handled it and when."""
-
-    def __init__(
-        self,
-        *,
-        task_title: str,
-        handled_by: str | None,
-        handled_at: datetime | None,
-        outcome: str | None,
-    ) -> None:
-        super().__init__(task_title)
-        self.task_title = task_title
-        self.handled_by = handled_by
-        self.handled_at = handled_at
-        self.outcome = outcome
-
-
-@dataclass(frozen=True)
-class Person:
-    official_id: int
-    telegram_id: int
-    name: str
-
-
-@dataclass(frozen=True)
-class DocumentView:
-    version_id: int
-    document: str
-    name: str
-    share: str
-    version: int
-    file_name: str
-    mime_type: str
-    size: int
-    sha256: str
-    telegram_file_id: str
-    stored_path: str
-    uploaded_by: str
-    uploaded_at: datetime
-    number: str | None
-
-
-@dataclass(frozen=True)
-class DraftView:
-    id: int
-    sop_id: str
-    title: str
-    year: int
-    status: str
-    created_at: datetime
-    finished_at: datetime | None
-
-
-@dataclass(frozen=True)
-class TaskBriefing:
-    """Everything a message about one open task needs."""
-
-    draft: DraftView
-    draft_task_id: int
-    task: Task
-    row_no: int
-    activity: str
-    persyaratan: tuple[str, ...]
-    outputs: tuple[str, ...]
-    standard_minutes: int
-    entered_at: datetime
-    due_at: datetime | None
-    is_open: bool
-    return_note: str | None
-    holders: tuple[Person, ...]
-    documents: tuple[DocumentView, ...]
-    """The latest version of each document the holder must read or has uploaded."""
-    missing: tuple[str, ...]
-    pending_units: tuple[str, ...]
-    submitted_units: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What an action changed, and who must now be told."""
-
-    draft: DraftView
-    transition: Transition
-    opened: tuple[TaskBriefing, ...]
-    people: dict[int, Person]
-    document: DocumentView | None = None
-    informed: tuple[tuple[Person, str], ...] = ()
-    """People who only need to know: (person, task id of what happened)."""
-    still_missing: tuple[str, ...] = ()
-    """After an upload: what the uploader (for their unit) must still upload."""
-
-
-@dataclass(frozen=True)
-class AuditLine:
-    at: datetime
-    actor: str
-    position: str
-    acting: str | None
-    action: str
-    task_id: str
-    row_no: int
-    note: str | None
-    document: DocumentView | None
-
-
-@dataclass(frozen=True)
-class RowTime:
-    row_no: int
-    standard_minutes: int
-    entered_at: datetime
-    due_at: datetime
-    left_at: datetime | None
-    completed: bool | None
-    minutes_used: int | None
-
-
-@dataclass(frozen=True)
-class DraftStatusView:
-    draft: DraftView
-    briefing: TaskBriefing | None
-    rows: tuple[RowTime, ...] = field(default_factory=tuple)
-    minutes_left: int = 0
-    """Working minutes until the open row is due (0 once it is due)."""
-    minutes_late: int = 0
-    """Working minutes past the open row's due time."""
-
-
-@dataclass(frozen=True)
-class OfficialView:
-    person: Person
-    username: str | None
-    active: bool
-    positions: tuple[tuple[str, str | None, str | None], ...]
-    """(position key, unit, acting) of each current assignment."""
 
 
 class Workflow:
@@ -364,32 +174,22 @@ class Workflow:
                 valid_until=valid_until,
             )
             session.commit()
-            return self._official_view(session, official, now)
+            return views.official_view(session, official, now)
 
     def officials(self) -> list[OfficialView]:
         now = self.clock()
         with self.session() as session:
             return [
-                self._official_view(session, official, now)
+                views.official_view(session, official, now)
                 for official, _ in official_store.list_officials(session)
             ]
-
-    def _official_view(self, session: Session, official: Official, now: datetime) -> OfficialView:
-        actor = official_store.actor(session, telegram_id=official.telegram_id, now=now)
-        holdings = actor.holdings if actor else ()
-        return OfficialView(
-            person=_person(official),
-            username=official.username,
-            active=official.active,
-            positions=tuple((h.position, h.unit, h.acting) for h in holdings),
-        )
 
     def person(self, telegram_id: int) -> Person:
         with self.session() as session:
             official = official_store.official_by_telegram_id(session, telegram_id=telegram_id)
             if official is None:
                 raise NotRegistered(telegram_id)
-            return _person(official)
+            return views.person_view(official)
 
     def actor(self, telegram_id: int) -> Actor:
         with self.session() as session:
@@ -426,7 +226,7 @@ class Workflow:
             )
             opened = self._record(session, sop, draft, transition, now, None)
             session.commit()
-            return self._outcome(session, sop, draft, transition, opened, None, roster)
+            return views.outcome(session, sop, draft, transition, opened, roster, now=self.clock())
 
     def act(
         self,
@@ -468,7 +268,9 @@ class Workflow:
                 raise InvalidInput("Unggahan tanpa berkas.")
             opened = self._record(session, sop, draft, transition, now, new_file)
             session.commit()
-            outcome = self._outcome(session, sop, draft, transition, opened, None, roster)
+            outcome = views.outcome(
+                session, sop, draft, transition, opened, roster, now=self.clock()
+            )
             if not isinstance(action, Upload):
                 return outcome
             versions = draft_store.document_versions(session, draft_id=draft_id)
@@ -476,7 +278,7 @@ class Workflow:
             missing = missing_documents(sop, transition.state, share=uploaded.share or None)
             return replace(
                 outcome,
-                document=self._document_view(session, sop, uploaded),
+                document=views.document_view(session, sop, uploaded),
                 still_missing=tuple(sop.document(key).nama for key in missing),
             )
 
@@ -539,108 +341,13 @@ class Workflow:
             plan_reminders=plan_reminders,
         )
 
-    def _outcome(
-        self,
-        session: Session,
-        sop: Sop,
-        draft: Draft,
-        transition: Transition,
-        opened: list[DraftTask],
-        document: DocumentView | None,
-        roster: dict[str, list[Holder]],
-    ) -> Outcome:
-        ids = {h.official_id for holders in roster.values() for h in holders}
-        people = {
-            official_id: _person(official)
-            for official_id, official in official_store.officials_by_ids(session, ids=ids).items()
-        }
-        informed: list[tuple[Person, str]] = []
-        for effect in transition.effects:
-            if isinstance(effect, Notice):
-                seen: set[int] = set()
-                for holder in effect.holders:
-                    if holder.official_id in people and holder.official_id not in seen:
-                        seen.add(holder.official_id)
-                        informed.append((people[holder.official_id], effect.task_id))
-        briefings = tuple(self._briefing(session, sop, draft, task) for task in opened)
-        return Outcome(
-            draft=_draft_view(draft),
-            transition=transition,
-            opened=briefings,
-            people=people,
-            document=document,
-            informed=tuple(informed),
-        )
-
-    # Reading -----------------------------------------------------------------------------
-
     def briefing(self, draft_task_id: int) -> TaskBriefing:
         with self.session() as session:
             task = draft_store.draft_task(session, draft_task_id=draft_task_id)
             if task is None:
                 raise DraftNotFound(0)
             draft = self._draft(session, task.draft_id)
-            return self._briefing(session, self.sops[draft.sop_id], draft, task)
-
-    def _briefing(self, session: Session, sop: Sop, draft: Draft, task: DraftTask) -> TaskBriefing:
-        assert draft.id is not None and task.id is not None
-        now = self.clock()
-        definition = sop.task(task.task_id)
-        row = sop.row(task.row_no)
-        clock = draft_store.running_clock(session, draft_id=draft.id)
-        roster = official_store.roster(session, now=now)
-        holder_ids = {h.official_id for h in holders_of(definition, roster)}
-        people = official_store.officials_by_ids(session, ids=holder_ids)
-        state = draft_store.load_state(session, draft=draft)
-        wanted = definition.telaah or definition.dokumen
-        versions = draft_store.latest_versions(session, draft_id=draft.id, documents=wanted)
-        if definition.is_upload:
-            versions = [v for v in versions if v.draft_task_id == task.id]
-        missing: list[str] = []
-        if task.is_open and state.task is not None:
-            missing = [sop.document(key).nama for key in missing_documents(sop, state)]
-        pending = pending_shares(state) if task.is_open else []
-        return TaskBriefing(
-            draft=_draft_view(draft),
-            draft_task_id=task.id,
-            task=definition,
-            row_no=task.row_no,
-            activity=row.aktivitas,
-            persyaratan=row.persyaratan,
-            outputs=row.output,
-            standard_minutes=row.waktu,
-            entered_at=task.entered_at,
-            due_at=clock.due_at if clock is not None and task.is_open else None,
-            is_open=task.is_open,
-            return_note=task.return_note,
-            holders=tuple(_person(people[i]) for i in sorted(holder_ids) if i in people),
-            documents=tuple(self._document_view(session, sop, v) for v in versions),
-            missing=tuple(missing),
-            pending_units=tuple(pending),
-            submitted_units=tuple(task.submitted),
-        )
-
-    def _document_view(self, session: Session, sop: Sop, version: DocumentVersion) -> DocumentView:
-        assert version.id is not None
-        uploader = official_store.official_by_id(session, official_id=version.uploaded_by)
-        return DocumentView(
-            version_id=version.id,
-            document=version.document,
-            name=sop.document(version.document).nama
-            if version.document in sop.dokumen
-            else version.document,
-            share=version.share,
-            version=version.version,
-            file_name=version.file_name,
-            mime_type=version.mime_type,
-            size=version.size,
-            sha256=version.sha256,
-            telegram_file_id=version.telegram_file_id,
-            stored_path=version.stored_path,
-            uploaded_by=uploader.name if uploader else "?",
-            uploaded_at=version.uploaded_at,
-            number=version.number,
-        )
+            return views.briefing(session, self.sops[draft.sop_id], draft, task, now=self.clock())
 
     def briefing_documents(self, draft_id: int, task_id: str) -> list[DocumentView]:
         """The latest versions of the documents a task produced."""
@@ -650,7 +357,7 @@ class Workflow:
             versions = draft_store.latest_versions(
                 session, draft_id=draft_id, documents=sop.task(task_id).dokumen
             )
-            return [self._document_view(session, sop, v) for v in versions]
+            return [views.document_view(session, sop, v) for v in versions]
 
     def can_start_draft(self, telegram_id: int) -> bool:
         """Whether this official holds the first task of the default SOP."""
@@ -674,7 +381,7 @@ class Workflow:
                 mine = [h for h in actor.holdings if h.position in definition.oleh]
                 if not mine:
                     continue
-                briefing = self._briefing(session, sop, draft, task)
+                briefing = views.briefing(session, sop, draft, task, now=self.clock())
                 if task.shares:
                     units = {share_of(sop, h) for h in mine}
                     if not units & set(briefing.pending_units):
@@ -689,14 +396,16 @@ class Workflow:
                 selected = [self._draft(session, draft_id)]
             else:
                 selected = [d for d in draft_store.drafts(session) if d.sop_id in self.sops]
-            views: list[DraftStatusView] = []
+            statuses: list[DraftStatusView] = []
             for draft in selected:
                 assert draft.id is not None
                 sop = self.sops[draft.sop_id]
                 task = draft_store.open_task(session, draft_id=draft.id)
-                briefing = self._briefing(session, sop, draft, task) if task else None
+                briefing = (
+                    views.briefing(session, sop, draft, task, now=self.clock()) if task else None
+                )
                 rows = tuple(
-                    _row_time(clock)
+                    views.row_time(clock)
                     for clock in draft_store.row_clocks(session, draft_id=draft.id)
                 )
                 left = late = 0
@@ -704,8 +413,10 @@ class Workflow:
                     now = self.clock()
                     left = self.calendar.working_minutes_between(now, briefing.due_at)
                     late = self.calendar.working_minutes_between(briefing.due_at, now)
-                views.append(DraftStatusView(_draft_view(draft), briefing, rows, left, late))
-            return views
+                statuses.append(
+                    DraftStatusView(views.draft_view(draft), briefing, rows, left, late)
+                )
+            return statuses
 
     def history(self, draft_id: int) -> tuple[DraftView, list[AuditLine]]:
         """The audit trail of a draft, oldest first."""
@@ -715,7 +426,9 @@ class Workflow:
             entries = draft_store.audit_trail(session, draft_id=draft_id)
             ids = {e.actor_id for e in entries if e.actor_id is not None}
             people = official_store.officials_by_ids(session, ids=ids)
-            return _draft_view(draft), [self._audit_line(session, sop, e, people) for e in entries]
+            return views.draft_view(draft), [
+                self._audit_line(session, sop, e, people) for e in entries
+            ]
 
     def _audit_line(
         self, session: Session, sop: Sop, entry: AuditEntry, people: dict[int, Official]
@@ -724,7 +437,7 @@ class Workflow:
         if entry.document_version_id is not None:
             version = draft_store.document_version(session, version_id=entry.document_version_id)
             if version is not None:
-                document = self._document_view(session, sop, version)
+                document = views.document_view(session, sop, version)
         actor = people.get(entry.actor_id) if entry.actor_id is not None else None
         return AuditLine(
             at=entry.at,
@@ -785,7 +498,7 @@ class Workflow:
             reminder_store.claim(
                 session, reminder_id=reminder.id or 0, now=now, outcome=reminder_store.SKIPPED
             )
-        briefing = self._briefing(session, sop, draft, task)
+        briefing = views.briefing(session, sop, draft, task, now=self.clock())
         notices: list[ReminderNotice] = []
         for reminder in chosen:
             kind = ReminderKind(reminder.kind)
@@ -850,7 +563,7 @@ class Workflow:
             )
         ids = list(dict.fromkeys(h.official_id for h in holders))
         people = official_store.officials_by_ids(session, ids=set(ids))
-        return tuple(_person(people[i]) for i in ids if i in people)
+        return tuple(views.person_view(people[i]) for i in ids if i in people)
 
     # Invitations -------------------------------------------------------------------------
 
@@ -915,7 +628,7 @@ class Workflow:
             invite.used_at = now
             session.add(invite)
             session.commit()
-            return self._official_view(session, official, now)
+            return views.official_view(session, official, now)
 
     # Returns: the reason comes in the next message ---------------------------------------
 
@@ -950,7 +663,7 @@ class Workflow:
             session.commit()
             task = draft_store.draft_task(session, draft_task_id=draft_task_id)
             assert task is not None
-            return self._briefing(session, sop, draft, task)
+            return views.briefing(session, sop, draft, task, now=self.clock())
 
     def awaited_return(self, telegram_id: int) -> TaskBriefing | None:
         """The task whose return reason this official is expected to type, if any."""
@@ -970,7 +683,9 @@ class Workflow:
             if task is None:
                 return None
             draft = self._draft(session, task.draft_id)
-            briefing = self._briefing(session, self.sops[draft.sop_id], draft, task)
+            briefing = views.briefing(
+                session, self.sops[draft.sop_id], draft, task, now=self.clock()
+            )
             return briefing, pending.chat_id, pending.message_id
 
     def complete_return(self, *, telegram_id: int, note: str) -> ReturnDone:
@@ -1089,39 +804,9 @@ class Workflow:
             session.add(staged)
             session.commit()
             option = UploadOption(
-                _draft_view(draft), int(task_id), document, sop.document(document).nama, True
+                views.draft_view(draft), int(task_id), document, sop.document(document).nama, True
             )
             return staged, option
-
-
-def _person(official: Official) -> Person:
-    assert official.id is not None
-    return Person(official.id, official.telegram_id, official.name)
-
-
-def _draft_view(draft: Draft) -> DraftView:
-    assert draft.id is not None
-    return DraftView(
-        id=draft.id,
-        sop_id=draft.sop_id,
-        title=draft.title,
-        year=draft.year,
-        status=draft.status,
-        created_at=draft.created_at,
-        finished_at=draft.finished_at,
-    )
-
-
-def _row_time(clock: RowClock) -> RowTime:
-    return RowTime(
-        row_no=clock.row_no,
-        standard_minutes=clock.standard_minutes,
-        entered_at=clock.entered_at,
-        due_at=clock.due_at,
-        left_at=clock.left_at,
-        completed=clock.completed,
-        minutes_used=clock.minutes_used,
-    )
 
 
 def build_workflow(settings: Settings) -> Workflow:
