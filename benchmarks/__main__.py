@@ -87,6 +87,8 @@ def office(folder: Path, clock: Callable[[], datetime]) -> Workflow:
         sops=load_sops(ROOT / "sops"),
         calendar=OfficeCalendar.twenty_four_hours(),
         clock=clock,
+        files_dir=folder / "files",
+        max_upload_bytes=20 * 1024 * 1024,
     )
     for telegram_id, name, position, unit in OFFICIALS:
         workflow.register_official(

@@ -469,6 +469,8 @@ async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
             sops=load_sops(settings.sops_dir),
             calendar=OfficeCalendar.twenty_four_hours(),
             clock=clock,
+            files_dir=settings.files_dir,
+            max_upload_bytes=settings.max_upload_bytes,
         )
         phones = []
         for official in OFFICIALS:

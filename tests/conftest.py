@@ -14,6 +14,7 @@ from workflow.calendar import OfficeCalendar
 from workflow.sop import Sop, load_sops
 
 ROOT = Path(__file__).resolve().parents[1]
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -48,12 +49,16 @@ def database_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def workflow(database_url: str, sops: dict[str, Sop], clock: FakeClock) -> Workflow:
+def workflow(
+    tmp_path: Path, database_url: str, sops: dict[str, Sop], clock: FakeClock
+) -> Workflow:
     return Workflow(
         engine=make_engine(database_url),
         sops=sops,
         calendar=OfficeCalendar.default(),
         clock=clock,
+        files_dir=tmp_path / "files",
+        max_upload_bytes=MAX_UPLOAD_BYTES,
     )
 
 

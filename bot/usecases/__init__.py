@@ -8,16 +8,15 @@ caller can send Telegram messages after the session has closed.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
 from bot.usecases import views
+from bot.usecases.base import Services, require_actor, require_draft, require_open
 from bot.usecases.errors import (
     DraftNotFound,
     InvalidInput,
@@ -73,35 +72,9 @@ from workflow.engine import (
 from workflow.reminders import ReminderKind
 from workflow.sop import Sop, load_sops
 
-Clock = Callable[[], datetime]
 
-
-class Workflow:
-    """The application's use cases over one database, the loaded SOPs and the calendar."""
-
-    def __init__(
-        self,
-        *,
-        engine: Engine,
-        sops: dict[str, Sop],
-        calendar: OfficeCalendar,
-        clock: Clock,
-        default_sop: str = "menyusun-rencana-kerja",
-        admins: frozenset[int] = frozenset(),
-        invite_valid: timedelta = timedelta(hours=72),
-    ) -> None:
-        self.engine = engine
-        self.admins = admins
-        self.invite_valid = invite_valid
-        self.sops = sops
-        self.calendar = calendar
-        self.clock = clock
-        self.default_sop = default_sop if default_sop in sops else next(iter(sops))
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            yield session
+class Workflow(Services):
+    """The application's use cases, being moved out into one module per feature."""
 
     # Officials ---------------------------------------------------------------------------
 
@@ -213,7 +186,7 @@ class Workflow:
         now = self.clock()
         year = year or now.astimezone(self.calendar.tz).year + 1
         with self.session() as session:
-            actor = self._actor(session, telegram_id, now)
+            actor = require_actor(session, telegram_id=telegram_id, now=now)
             roster = official_store.roster(session, now=now)
             transition = start_draft(sop, actor=actor, roster=roster, now=now)
             draft = draft_store.create_draft(
@@ -256,11 +229,11 @@ class Workflow:
     ) -> Outcome:
         now = self.clock()
         with self.session() as session:
-            actor = self._actor(session, telegram_id, now)
-            draft = self._draft(session, draft_id)
+            actor = require_actor(session, telegram_id=telegram_id, now=now)
+            draft = require_draft(session, sops=self.sops, draft_id=draft_id)
             sop = self.sops[draft.sop_id]
             if draft_task_id is not None:
-                self._require_open(session, sop, draft_task_id, draft_id)
+                require_open(session, sop=sop, draft_task_id=draft_task_id, draft_id=draft_id)
             state = draft_store.load_state(session, draft=draft)
             roster = official_store.roster(session, now=now)
             transition = apply(sop, state, actor=actor, action=action, roster=roster, now=now)
@@ -281,34 +254,6 @@ class Workflow:
                 document=views.document_view(session, sop, uploaded),
                 still_missing=tuple(sop.document(key).nama for key in missing),
             )
-
-    def _require_open(self, session: Session, sop: Sop, draft_task_id: int, draft_id: int) -> None:
-        task = draft_store.draft_task(session, draft_task_id=draft_task_id)
-        if task is None or task.draft_id != draft_id:
-            raise DraftNotFound(draft_id)
-        if not task.is_open:
-            handler = None
-            if task.closed_by is not None:
-                official = official_store.official_by_id(session, official_id=task.closed_by)
-                handler = official.name if official else None
-            raise StaleTask(
-                task_title=sop.task(task.task_id).judul,
-                handled_by=handler,
-                handled_at=task.closed_at,
-                outcome=task.outcome,
-            )
-
-    def _actor(self, session: Session, telegram_id: int, now: datetime) -> Actor:
-        actor = official_store.actor(session, telegram_id=telegram_id, now=now)
-        if actor is None:
-            raise NotRegistered(telegram_id)
-        return actor
-
-    def _draft(self, session: Session, draft_id: int) -> Draft:
-        draft = draft_store.get_draft(session, draft_id=draft_id)
-        if draft is None or draft.sop_id not in self.sops:
-            raise DraftNotFound(draft_id)
-        return draft
 
     def _record(
         self,
@@ -346,13 +291,13 @@ class Workflow:
             task = draft_store.draft_task(session, draft_task_id=draft_task_id)
             if task is None:
                 raise DraftNotFound(0)
-            draft = self._draft(session, task.draft_id)
+            draft = require_draft(session, sops=self.sops, draft_id=task.draft_id)
             return views.briefing(session, self.sops[draft.sop_id], draft, task, now=self.clock())
 
     def briefing_documents(self, draft_id: int, task_id: str) -> list[DocumentView]:
         """The latest versions of the documents a task produced."""
         with self.session() as session:
-            draft = self._draft(session, draft_id)
+            draft = require_draft(session, sops=self.sops, draft_id=draft_id)
             sop = self.sops[draft.sop_id]
             versions = draft_store.latest_versions(
                 session, draft_id=draft_id, documents=sop.task(task_id).dokumen
@@ -372,10 +317,10 @@ class Workflow:
         """Open tasks this official may act on now (for a parallel task: unit not yet in)."""
         now = self.clock()
         with self.session() as session:
-            actor = self._actor(session, telegram_id, now)
+            actor = require_actor(session, telegram_id=telegram_id, now=now)
             found: list[TaskBriefing] = []
             for task in draft_store.open_tasks(session):
-                draft = self._draft(session, task.draft_id)
+                draft = require_draft(session, sops=self.sops, draft_id=task.draft_id)
                 sop = self.sops[draft.sop_id]
                 definition = sop.task(task.task_id)
                 mine = [h for h in actor.holdings if h.position in definition.oleh]
@@ -393,7 +338,7 @@ class Workflow:
         """Every active draft (or one draft), with its open task and row times."""
         with self.session() as session:
             if draft_id is not None:
-                selected = [self._draft(session, draft_id)]
+                selected = [require_draft(session, sops=self.sops, draft_id=draft_id)]
             else:
                 selected = [d for d in draft_store.drafts(session) if d.sop_id in self.sops]
             statuses: list[DraftStatusView] = []
@@ -421,7 +366,7 @@ class Workflow:
     def history(self, draft_id: int) -> tuple[DraftView, list[AuditLine]]:
         """The audit trail of a draft, oldest first."""
         with self.session() as session:
-            draft = self._draft(session, draft_id)
+            draft = require_draft(session, sops=self.sops, draft_id=draft_id)
             sop = self.sops[draft.sop_id]
             entries = draft_store.audit_trail(session, draft_id=draft_id)
             ids = {e.actor_id for e in entries if e.actor_id is not None}
@@ -480,7 +425,7 @@ class Workflow:
         self, session: Session, clock_id: int, items: list[Reminder], now: datetime
     ) -> list[ReminderNotice]:
         clock = session.get(RowClock, clock_id)
-        draft = self._draft(session, items[0].draft_id)
+        draft = require_draft(session, sops=self.sops, draft_id=items[0].draft_id)
         task = draft_store.open_task(session, draft_id=items[0].draft_id)
         if clock is None or clock.left_at is not None or task is None:
             for reminder in items:
@@ -644,10 +589,10 @@ class Workflow:
         """Check a return is allowed, then wait for the reason from this official."""
         now = self.clock()
         with self.session() as session:
-            actor = self._actor(session, telegram_id, now)
-            draft = self._draft(session, draft_id)
+            actor = require_actor(session, telegram_id=telegram_id, now=now)
+            draft = require_draft(session, sops=self.sops, draft_id=draft_id)
             sop = self.sops[draft.sop_id]
-            self._require_open(session, sop, draft_task_id, draft_id)
+            require_open(session, sop=sop, draft_task_id=draft_task_id, draft_id=draft_id)
             state = draft_store.load_state(session, draft=draft)
             roster = official_store.roster(session, now=now)
             # A dry run: the engine refuses here exactly as it would with the reason.
@@ -682,7 +627,7 @@ class Workflow:
             task = draft_store.draft_task(session, draft_task_id=pending.draft_task_id)
             if task is None:
                 return None
-            draft = self._draft(session, task.draft_id)
+            draft = require_draft(session, sops=self.sops, draft_id=task.draft_id)
             briefing = views.briefing(
                 session, self.sops[draft.sop_id], draft, task, now=self.clock()
             )
@@ -762,7 +707,7 @@ class Workflow:
         """Keep a received file until its official says which output it is."""
         now = self.clock()
         with self.session() as session:
-            actor = self._actor(session, telegram_id, now)
+            actor = require_actor(session, telegram_id=telegram_id, now=now)
             staged = conversation_store.add_staged_upload(
                 session,
                 staged=StagedUpload(
@@ -786,7 +731,7 @@ class Workflow:
         """The staged file and the output chosen for it; the staging is used up."""
         now = self.clock()
         with self.session() as session:
-            actor = self._actor(session, telegram_id, now)
+            actor = require_actor(session, telegram_id=telegram_id, now=now)
             staged = conversation_store.staged_upload(session, staged_id=staged_id)
             if staged is None or staged.official_id != actor.official_id:
                 raise InvalidInput("Berkas ini tidak ditemukan.")
@@ -796,10 +741,10 @@ class Workflow:
             task = draft_store.draft_task(session, draft_task_id=int(task_id))
             if task is None:
                 raise InvalidInput("Pilihan ini sudah tidak berlaku. Kirim ulang berkasnya.")
-            draft = self._draft(session, task.draft_id)
+            draft = require_draft(session, sops=self.sops, draft_id=task.draft_id)
             sop = self.sops[draft.sop_id]
             if not task.is_open:
-                self._require_open(session, sop, int(task_id), draft.id or 0)
+                require_open(session, sop=sop, draft_task_id=int(task_id), draft_id=draft.id or 0)
             staged.resolved = True
             session.add(staged)
             session.commit()
@@ -816,6 +761,9 @@ def build_workflow(settings: Settings) -> Workflow:
         sops=load_sops(settings.sops_dir),
         calendar=OfficeCalendar.from_file(settings.calendar_file),
         clock=lambda: datetime.now(UTC),
+        files_dir=settings.files_dir,
+        max_upload_bytes=settings.max_upload_bytes,
         admins=frozenset(settings.admin_telegram_ids),
         invite_valid=timedelta(hours=settings.invite_valid_hours),
+        display_tz=ZoneInfo(settings.timezone),
     )

@@ -80,6 +80,8 @@ async def office(
             sops=sops,
             calendar=OfficeCalendar.default(),
             clock=clock,
+            files_dir=settings.files_dir,
+            max_upload_bytes=settings.max_upload_bytes,
             admins=frozenset({ADMIN_ID}),
         )
         for telegram_id, name, position, unit in OFFICIALS:

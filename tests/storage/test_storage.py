@@ -64,6 +64,8 @@ def test_drafts_documents_and_audit_survive_reopening(
         sops=sops,
         calendar=OfficeCalendar.default(),
         clock=clock,
+        files_dir=office.files_dir,
+        max_upload_bytes=office.max_upload_bytes,
     )
     _, trail = reopened.history(draft_id)
     assert [(line.actor, line.action) for line in trail] == [
