@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.usecases import Workflow
+from bot.usecases import Workflow, officials
 from storage.db import make_engine, upgrade
 from storage.drafts import NewFile
 from workflow.calendar import OfficeCalendar
@@ -91,8 +91,8 @@ def office(folder: Path, clock: Callable[[], datetime]) -> Workflow:
         max_upload_bytes=20 * 1024 * 1024,
     )
     for telegram_id, name, position, unit in OFFICIALS:
-        workflow.register_official(
-            telegram_id=telegram_id, name=name, position=position, unit=unit
+        officials.register_official(
+            workflow, telegram_id=telegram_id, name=name, position=position, unit=unit
         )
     return workflow
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
-from bot.usecases import Workflow, build_workflow
+from bot.usecases import Workflow, build_workflow, officials
 from bot.usecases.errors import InvalidInput
 from storage.db import upgrade
 from workflow.calendar import CalendarConfigError
@@ -165,7 +165,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "user":
         workflow = build_workflow(settings)
         if args.user == "add":
-            view = workflow.register_official(
+            view = officials.register_official(
+                workflow,
                 telegram_id=args.telegram_id,
                 name=args.name,
                 position=args.position,
@@ -174,18 +175,20 @@ def _dispatch(args: argparse.Namespace) -> int:
                 acting=args.acting,
                 valid_until=_end_of(args.until, workflow) if args.until else None,
             )
-            label = workflow.position_label(args.position, unit=args.unit, acting=args.acting)
+            label = officials.position_label(
+                workflow, position=args.position, unit=args.unit, acting=args.acting
+            )
             until = f" sampai {args.until:%d-%m-%Y}" if args.until else ""
             who = f"{view.person.name} ({view.person.telegram_id})"
             print(f"Terdaftar: {who} sebagai {label}{until}.")
             return 0
-        views = workflow.officials()
+        views = officials.officials(workflow)
         if not views:
             print("Belum ada pejabat terdaftar. Tambahkan dengan: renja-bot user add ...")
         for view in views:
             positions = (
                 "; ".join(
-                    workflow.position_label(key, unit=unit, acting=acting)
+                    officials.position_label(workflow, position=key, unit=unit, acting=acting)
                     for key, unit, acting in view.positions
                 )
                 or "(tanpa jabatan aktif)"

@@ -30,7 +30,7 @@ from bot import texts
 from bot.app import build_application
 from bot.config import PROJECT_ROOT
 from bot.local import emulator_settings, polling
-from bot.usecases import Workflow
+from bot.usecases import Workflow, officials
 from emulator import (
     BotApiEmulator,
     BotMessage,
@@ -474,13 +474,14 @@ async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
         )
         phones = []
         for official in OFFICIALS:
-            workflow.register_official(
+            officials.register_official(
+                workflow,
                 telegram_id=official.telegram_id,
                 name=official.name,
                 position=official.position,
                 unit=official.unit,
             )
-            role = workflow.position_label(official.position)
+            role = officials.position_label(workflow, position=official.position)
             user = await control.user(official.telegram_id, official.name)
             phones.append(Phone(official, role, user))
         application = build_application(settings, workflow=workflow)

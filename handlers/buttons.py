@@ -14,6 +14,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.usecases import officials
 from bot.usecases.errors import DraftNotFound, InvalidInput, NotRegistered, StaleTask
 from bot.usecases.views import Outcome
 from handlers.callbacks import Press, Verb, decode
@@ -83,7 +84,7 @@ async def _show_outcome(
     found = services(context)
     audits = [e for e in outcome.transition.effects if isinstance(e, Audit)]
     action = audits[0].action.value if audits else ""
-    me = found.workflow.person(query.from_user.id)
+    me = officials.person(found.workflow, telegram_id=query.from_user.id)
     line = texts.outcome_line(action, me.name, found.workflow.clock(), found.tz)
     message = query.message
     original = message.text_html if isinstance(message, Message) and message.text else ""

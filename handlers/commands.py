@@ -8,7 +8,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import Workflow
+from bot.usecases import Workflow, officials
 from bot.usecases.errors import (
     DraftNotFound,
     InvalidInput,
@@ -44,12 +44,13 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await reply(update, texts.INVITE_PROBLEMS[error.problem])
             return
     try:
-        actor = workflow.actor(user.id)
+        actor = officials.actor(workflow, telegram_id=user.id)
     except NotRegistered:
         await reply(update, texts.NOT_REGISTERED.format(id=user.id))
         return
     positions = [
-        workflow.position_label(h.position, unit=h.unit, acting=h.acting) for h in actor.holdings
+        officials.position_label(workflow, position=h.position, unit=h.unit, acting=h.acting)
+        for h in actor.holdings
     ]
     await reply(update, texts.welcome(actor.name, positions))
     await set_menu(context, chat.id, user.id)
@@ -60,7 +61,13 @@ async def bantuan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_user is not None
     workflow = services(context).workflow
     uid = update.effective_user.id
-    await reply(update, texts.help_message(workflow.can_start_draft(uid), workflow.is_admin(uid)))
+    await reply(
+        update,
+        texts.help_message(
+            officials.can_start_draft(workflow, telegram_id=uid),
+            officials.is_admin(workflow, telegram_id=uid),
+        ),
+    )
 
 
 async def renja_baru(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -100,7 +107,7 @@ async def tugas(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, texts.NO_TASKS)
         return
     workflow = services(context).workflow
-    me = workflow.person(uid)
+    me = officials.person(workflow, telegram_id=uid)
     for briefing in briefings:
         await send_briefing(context, me, briefing)
 
@@ -174,10 +181,10 @@ async def undang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_user is not None
     found = services(context)
     workflow = found.workflow
-    if not workflow.is_admin(update.effective_user.id):
+    if not officials.is_admin(workflow, telegram_id=update.effective_user.id):
         await reply(update, texts.ONLY_ADMIN)
         return
-    positions = ", ".join(sorted(workflow.position_names()))
+    positions = ", ".join(sorted(officials.position_names(workflow)))
     if not context.args:
         await reply(update, texts.INVITE_USAGE.format(positions=positions))
         return
@@ -191,7 +198,7 @@ async def undang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, str(error) or texts.ONLY_ADMIN)
         return
     link = f"https://t.me/{context.bot.username}?start={token}"
-    label = workflow.position_label(position, unit=unit)
+    label = officials.position_label(workflow, position=position, unit=unit)
     await reply(update, texts.invite_created(link, label, texts.when_text(expires, found.tz)))
 
 
@@ -202,7 +209,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 def _registered(workflow: Workflow, telegram_id: int) -> bool:
     try:
-        workflow.actor(telegram_id)
+        officials.actor(workflow, telegram_id=telegram_id)
     except NotRegistered:
         return False
     return True

@@ -15,6 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.usecases import officials
 from bot.usecases.views import Outcome, Person, TaskBriefing
 from handlers.callbacks import Press, Verb
 from handlers.context import services
@@ -147,9 +148,9 @@ async def set_menu(context: ContextTypes.DEFAULT_TYPE, chat_id: int, telegram_id
         BotCommand("batal", "Batalkan isian"),
         BotCommand("bantuan", "Bantuan"),
     ]
-    if workflow.can_start_draft(telegram_id):
+    if officials.can_start_draft(workflow, telegram_id=telegram_id):
         commands.insert(0, BotCommand("renja_baru", "Mulai draft Renja baru"))
-    if workflow.is_admin(telegram_id):
+    if officials.is_admin(workflow, telegram_id=telegram_id):
         commands.append(BotCommand("undang", "Tautan pendaftaran pejabat"))
     try:
         await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))

@@ -8,6 +8,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.usecases import officials
 from bot.usecases.errors import InvalidInput, NotRegistered, StaleTask
 from handlers.common import notify
 from handlers.context import services
@@ -22,7 +23,7 @@ async def text_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     found = services(context)
     if found.workflow.awaited_return(user.id) is None:
         try:
-            found.workflow.actor(user.id)
+            officials.actor(found.workflow, telegram_id=user.id)
         except NotRegistered:
             await message.reply_text(
                 texts.NOT_REGISTERED.format(id=user.id), parse_mode=ParseMode.HTML
@@ -41,7 +42,7 @@ async def text_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     except InvalidInput as error:
         await message.reply_text(str(error))
         return
-    me = found.workflow.person(user.id)
+    me = officials.person(found.workflow, telegram_id=user.id)
     line = texts.outcome_line(
         AuditAction.KEMBALIKAN.value, me.name, found.workflow.clock(), found.tz
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.usecases import Workflow
+from bot.usecases import Workflow, officials
 from storage.db import make_engine, upgrade
 from workflow.calendar import OfficeCalendar
 from workflow.sop import Sop, load_sops
@@ -78,7 +78,7 @@ OFFICIALS = [
 def office(workflow: Workflow) -> Workflow:
     """A workflow with the seven officials of the Renja SOP registered."""
     for telegram_id, name, position, unit in OFFICIALS:
-        workflow.register_official(
-            telegram_id=telegram_id, name=name, position=position, unit=unit
+        officials.register_official(
+            workflow, telegram_id=telegram_id, name=name, position=position, unit=unit
         )
     return workflow

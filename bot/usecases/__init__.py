@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.usecases import views
+from bot.usecases import officials, views
 from bot.usecases.base import Services, require_actor, require_draft, require_open
 from bot.usecases.errors import (
     DraftNotFound,
@@ -23,7 +23,6 @@ from bot.usecases.errors import (
     InviteProblem,
     InviteRefused,
     NotAdmin,
-    NotRegistered,
     StaleTask,
 )
 from bot.usecases.views import (
@@ -59,7 +58,6 @@ from workflow import reminders
 from workflow.calendar import OfficeCalendar
 from workflow.engine import (
     Action,
-    Actor,
     Return,
     Transition,
     Upload,
@@ -75,101 +73,6 @@ from workflow.sop import Sop, load_sops
 
 class Workflow(Services):
     """The application's use cases, being moved out into one module per feature."""
-
-    # Officials ---------------------------------------------------------------------------
-
-    def position_names(self) -> dict[str, str]:
-        """Every position key of every loaded SOP, with its display name."""
-        names: dict[str, str] = {}
-        for sop in self.sops.values():
-            for key, position in sop.pelaksana.items():
-                names.setdefault(key, position.label)
-        return names
-
-    def position_label(
-        self, key: str, *, unit: str | None = None, acting: str | None = None
-    ) -> str:
-        label = self.position_names().get(key, key)
-        if unit and unit != label:
-            label = f"{label} ({unit})"
-        return f"{acting} {label}" if acting else label
-
-    def check_position(self, position: str, unit: str | None) -> None:
-        for sop in self.sops.values():
-            if position in sop.pelaksana:
-                if sop.pelaksana[position].per_unit and not unit:
-                    raise InvalidInput(
-                        f"Jabatan '{position}' dipegang per unit: sebutkan unitnya "
-                        '(misalnya --unit "Bidang Ekonomi").'
-                    )
-                return
-        known = ", ".join(sorted(self.position_names()))
-        raise InvalidInput(f"Jabatan '{position}' tidak dikenal. Pilihan: {known}.")
-
-    def register_official(
-        self,
-        *,
-        telegram_id: int,
-        name: str,
-        position: str,
-        unit: str | None = None,
-        username: str | None = None,
-        acting: str | None = None,
-        valid_until: datetime | None = None,
-    ) -> OfficialView:
-        """Register an official (or add a position to one already registered)."""
-        name = name.strip()
-        if not name:
-            raise InvalidInput("Nama pejabat wajib diisi.")
-        if telegram_id <= 0:
-            raise InvalidInput("ID Telegram harus bilangan bulat positif.")
-        self.check_position(position, unit)
-        now = self.clock()
-        with self.session() as session:
-            official = official_store.official_by_telegram_id(session, telegram_id=telegram_id)
-            if official is None:
-                official = official_store.add_official(
-                    session, telegram_id=telegram_id, name=name, username=username, now=now
-                )
-            assert official.id is not None
-            held = official_store.actor(session, telegram_id=telegram_id, now=now)
-            if held and any(
-                h.position == position and h.unit == (unit or None) for h in held.holdings
-            ):
-                raise InvalidInput(f"{official.name} sudah memegang jabatan ini.")
-            official_store.assign_position(
-                session,
-                official_id=official.id,
-                position=position,
-                unit=unit or None,
-                acting=acting,
-                valid_from=now,
-                valid_until=valid_until,
-            )
-            session.commit()
-            return views.official_view(session, official, now)
-
-    def officials(self) -> list[OfficialView]:
-        now = self.clock()
-        with self.session() as session:
-            return [
-                views.official_view(session, official, now)
-                for official, _ in official_store.list_officials(session)
-            ]
-
-    def person(self, telegram_id: int) -> Person:
-        with self.session() as session:
-            official = official_store.official_by_telegram_id(session, telegram_id=telegram_id)
-            if official is None:
-                raise NotRegistered(telegram_id)
-            return views.person_view(official)
-
-    def actor(self, telegram_id: int) -> Actor:
-        with self.session() as session:
-            found = official_store.actor(session, telegram_id=telegram_id, now=self.clock())
-        if found is None:
-            raise NotRegistered(telegram_id)
-        return found
 
     # Drafts ------------------------------------------------------------------------------
 
@@ -303,15 +206,6 @@ class Workflow(Services):
                 session, draft_id=draft_id, documents=sop.task(task_id).dokumen
             )
             return [views.document_view(session, sop, v) for v in versions]
-
-    def can_start_draft(self, telegram_id: int) -> bool:
-        """Whether this official holds the first task of the default SOP."""
-        try:
-            actor = self.actor(telegram_id)
-        except NotRegistered:
-            return False
-        first = self.sops[self.default_sop].first_task()
-        return any(h.position in first.oleh for h in actor.holdings)
 
     def open_tasks_for(self, telegram_id: int) -> list[TaskBriefing]:
         """Open tasks this official may act on now (for a parallel task: unit not yet in)."""
@@ -512,16 +406,13 @@ class Workflow(Services):
 
     # Invitations -------------------------------------------------------------------------
 
-    def is_admin(self, telegram_id: int) -> bool:
-        return telegram_id in self.admins
-
     def create_invite(
         self, *, admin_telegram_id: int, position: str, unit: str | None
     ) -> tuple[str, datetime]:
         """A one-time token registering whoever opens it in `position` (and `unit`)."""
-        if not self.is_admin(admin_telegram_id):
+        if not officials.is_admin(self, telegram_id=admin_telegram_id):
             raise NotAdmin(admin_telegram_id)
-        self.check_position(position, unit)
+        officials.check_position(self, position=position, unit=unit)
         now = self.clock()
         token = secrets.token_urlsafe(18)
         expires_at = now + self.invite_valid

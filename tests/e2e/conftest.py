@@ -13,7 +13,7 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.config import Settings
 from bot.local import emulator_settings, polling
-from bot.usecases import Workflow
+from bot.usecases import Workflow, officials
 from emulator import BotApiEmulator, EmulatorClient, SimulatedUser
 from handlers.reminders import arm
 from storage.db import make_engine
@@ -85,8 +85,8 @@ async def office(
             admins=frozenset({ADMIN_ID}),
         )
         for telegram_id, name, position, unit in OFFICIALS:
-            workflow.register_official(
-                telegram_id=telegram_id, name=name, position=position, unit=unit
+            officials.register_official(
+                workflow, telegram_id=telegram_id, name=name, position=position, unit=unit
             )
         office = Office(emulator, control, workflow, settings, clock, {})
         await office.start()

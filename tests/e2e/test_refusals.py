@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.usecases import officials
 from emulator import BotMessage, SimulatedUser
 from tests.e2e.conftest import ADMIN_ID, Office
 
@@ -131,7 +132,7 @@ async def test_an_unregistered_user_is_told_whom_to_ask(office: Office) -> None:
     await stranger.send_document("a.pdf", b"%PDF", PDF)
     (reply,) = await stranger.wait_for_messages(1)
     assert "belum terdaftar" in reply.body
-    assert office.workflow.officials()[-1].person.telegram_id != 555
+    assert officials.officials(office.workflow)[-1].person.telegram_id != 555
 
 
 async def test_invites_work_once_and_expire(office: Office) -> None:
@@ -162,7 +163,7 @@ async def test_invites_work_once_and_expire(office: Office) -> None:
     await another.send_text("/start bukan-token")
     (reply,) = await another.wait_for_messages(1)
     assert reply.body.startswith("Tautan undangan tidak dikenal.")
-    assert [v.person.telegram_id for v in office.workflow.officials()].count(302) == 0
+    assert [v.person.telegram_id for v in officials.officials(office.workflow)].count(302) == 0
 
     kasubbag = office.phones[101]
     await kasubbag.send_text("/undang sekretaris")

@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
-from bot.usecases import Workflow
+from bot.usecases import Workflow, officials
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.db import current_revision, make_engine, upgrade
@@ -184,16 +184,17 @@ def test_acting_official_holds_the_position_only_for_the_period(
 ) -> None:
     from datetime import timedelta
 
-    workflow.register_official(
+    officials.register_official(
+        workflow,
         telegram_id=900,
         name="Hadi",
         position="kepala_badan",
         acting="Plh.",
         valid_until=clock.now + timedelta(days=3),
     )
-    assert workflow.actor(900).holdings[0].acting == "Plh."
+    assert officials.actor(workflow, telegram_id=900).holdings[0].acting == "Plh."
     clock.advance(days=4)
-    assert workflow.actor(900).holdings == ()
+    assert officials.actor(workflow, telegram_id=900).holdings == ()
     with workflow.session() as session:
         assert session.get(Official, 1) is not None
 
