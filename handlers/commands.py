@@ -8,7 +8,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import Workflow, officials
+from bot.usecases import Workflow, invites, officials
 from bot.usecases.errors import (
     DraftNotFound,
     InvalidInput,
@@ -34,7 +34,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     workflow = services(context).workflow
     if context.args:
         try:
-            workflow.redeem_invite(
+            invites.redeem_invite(
+                workflow,
                 token=context.args[0],
                 telegram_id=user.id,
                 name=user.full_name,
@@ -191,8 +192,8 @@ async def undang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     position = context.args[0]
     unit = " ".join(context.args[1:]) or None
     try:
-        token, expires = workflow.create_invite(
-            admin_telegram_id=update.effective_user.id, position=position, unit=unit
+        token, expires = invites.create_invite(
+            workflow, admin_telegram_id=update.effective_user.id, position=position, unit=unit
         )
     except (InvalidInput, NotAdmin) as error:
         await reply(update, str(error) or texts.ONLY_ADMIN)

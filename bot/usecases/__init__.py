@@ -7,7 +7,6 @@ caller can send Telegram messages after the session has closed.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,14 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.usecases import officials, views
+from bot.usecases import views
 from bot.usecases.base import Services, require_actor, require_draft, require_open
 from bot.usecases.errors import (
     DraftNotFound,
     InvalidInput,
-    InviteProblem,
-    InviteRefused,
-    NotAdmin,
     StaleTask,
 )
 from bot.usecases.views import (
@@ -30,7 +26,6 @@ from bot.usecases.views import (
     DocumentView,
     DraftStatusView,
     DraftView,
-    OfficialView,
     Outcome,
     Person,
     ReminderNotice,
@@ -405,66 +400,6 @@ class Workflow(Services):
         return tuple(views.person_view(people[i]) for i in ids if i in people)
 
     # Invitations -------------------------------------------------------------------------
-
-    def create_invite(
-        self, *, admin_telegram_id: int, position: str, unit: str | None
-    ) -> tuple[str, datetime]:
-        """A one-time token registering whoever opens it in `position` (and `unit`)."""
-        if not officials.is_admin(self, telegram_id=admin_telegram_id):
-            raise NotAdmin(admin_telegram_id)
-        officials.check_position(self, position=position, unit=unit)
-        now = self.clock()
-        token = secrets.token_urlsafe(18)
-        expires_at = now + self.invite_valid
-        with self.session() as session:
-            conversation_store.add_invite(
-                session,
-                token=token,
-                position=position,
-                unit=unit,
-                created_by=admin_telegram_id,
-                now=now,
-                expires_at=expires_at,
-            )
-            session.commit()
-        return token, expires_at
-
-    def redeem_invite(
-        self, *, token: str, telegram_id: int, name: str, username: str | None
-    ) -> OfficialView:
-        """Register the opener of an invitation; each link works once, within its time."""
-        now = self.clock()
-        with self.session() as session:
-            invite = conversation_store.invite_by_token(session, token=token)
-            if invite is None:
-                raise InviteRefused(InviteProblem.TIDAK_DIKENAL)
-            if invite.used_at is not None:
-                raise InviteRefused(InviteProblem.SUDAH_DIPAKAI)
-            if invite.expires_at <= now:
-                raise InviteRefused(InviteProblem.KEDALUWARSA)
-            official = official_store.official_by_telegram_id(session, telegram_id=telegram_id)
-            if official is None:
-                official = official_store.add_official(
-                    session, telegram_id=telegram_id, name=name, username=username, now=now
-                )
-            assert official.id is not None
-            actor = official_store.actor(session, telegram_id=telegram_id, now=now)
-            if actor and any(
-                h.position == invite.position and h.unit == invite.unit for h in actor.holdings
-            ):
-                raise InviteRefused(InviteProblem.SUDAH_TERDAFTAR)
-            official_store.assign_position(
-                session,
-                official_id=official.id,
-                position=invite.position,
-                unit=invite.unit,
-                valid_from=now,
-            )
-            invite.used_by = official.id
-            invite.used_at = now
-            session.add(invite)
-            session.commit()
-            return views.official_view(session, official, now)
 
     # Returns: the reason comes in the next message ---------------------------------------
 
