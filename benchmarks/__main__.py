@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.usecases import Workflow, officials
+from bot.usecases import Workflow, drafts, officials
 from storage.db import make_engine, upgrade
 from storage.drafts import NewFile
 from workflow.calendar import OfficeCalendar
@@ -99,7 +99,7 @@ def office(folder: Path, clock: Callable[[], datetime]) -> Workflow:
 
 def run_draft(workflow: Workflow, number: int) -> int:
     """One draft from start to signature; returns how many actions it took."""
-    draft = workflow.start_draft(telegram_id=101, title=f"Renja {number}").draft.id
+    draft = drafts.start_draft(workflow, telegram_id=101, title=f"Renja {number}").draft.id
     steps: list[tuple[int, object]] = [
         (101, Upload("konsep_pendahuluan")),
         (101, Submit()),
@@ -123,7 +123,8 @@ def run_draft(workflow: Workflow, number: int) -> int:
     ]
     for index, (who, action) in enumerate(steps):
         upload = isinstance(action, Upload)
-        workflow.act(
+        drafts.act(
+            workflow,
             telegram_id=who,
             draft_id=draft,
             action=action,  # type: ignore[arg-type]

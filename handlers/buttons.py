@@ -14,7 +14,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import officials
+from bot.usecases import drafts, officials
 from bot.usecases.errors import DraftNotFound, InvalidInput, NotRegistered, StaleTask
 from bot.usecases.views import Outcome
 from handlers.callbacks import Press, Verb, decode
@@ -66,7 +66,8 @@ async def _alert(query: CallbackQuery, text: str) -> None:
 async def _decide(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, press: Press) -> None:
     found = services(context)
     action = Approve() if press.verb is Verb.SETUJUI else Submit()
-    outcome = found.workflow.act(
+    outcome = drafts.act(
+        found.workflow,
         telegram_id=query.from_user.id,
         draft_id=press.first,
         action=action,

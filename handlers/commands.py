@@ -8,7 +8,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import Workflow, invites, officials
+from bot.usecases import Workflow, drafts, invites, officials
 from bot.usecases.errors import (
     DraftNotFound,
     InvalidInput,
@@ -79,8 +79,8 @@ async def renja_baru(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await reply(update, texts.NEED_TITLE)
         return
     try:
-        outcome = services(context).workflow.start_draft(
-            telegram_id=update.effective_user.id, title=title
+        outcome = drafts.start_draft(
+            services(context).workflow, telegram_id=update.effective_user.id, title=title
         )
     except NotRegistered:
         await reply(update, texts.NOT_REGISTERED.format(id=update.effective_user.id))

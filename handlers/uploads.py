@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.usecases import drafts
 from bot.usecases.errors import InvalidInput, NotRegistered, StaleTask
 from bot.usecases.views import UploadOption
 from handlers.callbacks import Press, Verb
@@ -186,7 +187,8 @@ async def store_upload(
         number=number,
     )
     try:
-        outcome = found.workflow.act(
+        outcome = drafts.act(
+            found.workflow,
             telegram_id=telegram_id,
             draft_id=option.draft.id,
             action=Upload(option.document),

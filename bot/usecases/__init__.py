@@ -7,14 +7,13 @@ caller can send Telegram messages after the session has closed.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.usecases import views
+from bot.usecases import drafts, views
 from bot.usecases.base import Services, require_actor, require_draft, require_open
 from bot.usecases.errors import (
     DraftNotFound,
@@ -26,7 +25,6 @@ from bot.usecases.views import (
     DocumentView,
     DraftStatusView,
     DraftView,
-    Outcome,
     Person,
     ReminderNotice,
     ReturnDone,
@@ -39,7 +37,6 @@ from storage import drafts as draft_store
 from storage import officials as official_store
 from storage import reminders as reminder_store
 from storage.db import make_engine
-from storage.drafts import ConcurrentChange, NewFile
 from storage.models import (
     AuditEntry,
     Draft,
@@ -52,15 +49,10 @@ from storage.models import (
 from workflow import reminders
 from workflow.calendar import OfficeCalendar
 from workflow.engine import (
-    Action,
     Return,
-    Transition,
-    Upload,
     apply,
     holders_of,
-    missing_documents,
     share_of,
-    start_draft,
 )
 from workflow.reminders import ReminderKind
 from workflow.sop import Sop, load_sops
@@ -70,119 +62,6 @@ class Workflow(Services):
     """The application's use cases, being moved out into one module per feature."""
 
     # Drafts ------------------------------------------------------------------------------
-
-    def start_draft(
-        self, *, telegram_id: int, title: str, year: int | None = None, sop_id: str | None = None
-    ) -> Outcome:
-        """Open a new draft of an SOP (the Renja by default)."""
-        title = " ".join(title.split())
-        if len(title) < 3:
-            raise InvalidInput("Judul draft terlalu pendek.")
-        if len(title) > 200:
-            raise InvalidInput("Judul draft terlalu panjang (paling banyak 200 huruf).")
-        sop = self.sops[sop_id or self.default_sop]
-        now = self.clock()
-        year = year or now.astimezone(self.calendar.tz).year + 1
-        with self.session() as session:
-            actor = require_actor(session, telegram_id=telegram_id, now=now)
-            roster = official_store.roster(session, now=now)
-            transition = start_draft(sop, actor=actor, roster=roster, now=now)
-            draft = draft_store.create_draft(
-                session,
-                sop_id=sop.id,
-                title=title,
-                year=year,
-                created_by=actor.official_id,
-                now=now,
-            )
-            opened = self._record(session, sop, draft, transition, now, None)
-            session.commit()
-            return views.outcome(session, sop, draft, transition, opened, roster, now=self.clock())
-
-    def act(
-        self,
-        *,
-        telegram_id: int,
-        draft_id: int,
-        action: Action,
-        draft_task_id: int | None = None,
-        new_file: NewFile | None = None,
-    ) -> Outcome:
-        """One official's action on a draft; `draft_task_id` pins it to a task (buttons)."""
-        for attempt in range(3):
-            try:
-                return self._act(telegram_id, draft_id, action, draft_task_id, new_file)
-            except ConcurrentChange:
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
-
-    def _act(
-        self,
-        telegram_id: int,
-        draft_id: int,
-        action: Action,
-        draft_task_id: int | None,
-        new_file: NewFile | None,
-    ) -> Outcome:
-        now = self.clock()
-        with self.session() as session:
-            actor = require_actor(session, telegram_id=telegram_id, now=now)
-            draft = require_draft(session, sops=self.sops, draft_id=draft_id)
-            sop = self.sops[draft.sop_id]
-            if draft_task_id is not None:
-                require_open(session, sop=sop, draft_task_id=draft_task_id, draft_id=draft_id)
-            state = draft_store.load_state(session, draft=draft)
-            roster = official_store.roster(session, now=now)
-            transition = apply(sop, state, actor=actor, action=action, roster=roster, now=now)
-            if isinstance(action, Upload) and new_file is None:
-                raise InvalidInput("Unggahan tanpa berkas.")
-            opened = self._record(session, sop, draft, transition, now, new_file)
-            session.commit()
-            outcome = views.outcome(
-                session, sop, draft, transition, opened, roster, now=self.clock()
-            )
-            if not isinstance(action, Upload):
-                return outcome
-            versions = draft_store.document_versions(session, draft_id=draft_id)
-            uploaded = versions[-1]
-            missing = missing_documents(sop, transition.state, share=uploaded.share or None)
-            return replace(
-                outcome,
-                document=views.document_view(session, sop, uploaded),
-                still_missing=tuple(sop.document(key).nama for key in missing),
-            )
-
-    def _record(
-        self,
-        session: Session,
-        sop: Sop,
-        draft: Draft,
-        transition: Transition,
-        now: datetime,
-        new_file: NewFile | None,
-    ) -> list[DraftTask]:
-        def plan_reminders(clock: RowClock) -> list[tuple[str, datetime]]:
-            planned = reminders.plan(
-                sop.pengingat,
-                self.calendar,
-                entered_at=clock.entered_at,
-                due_at=clock.due_at,
-                minutes=clock.standard_minutes,
-                superior=True,
-            )
-            return [(reminder.kind.value, reminder.at) for reminder in planned]
-
-        return draft_store.record_transition(
-            session,
-            draft=draft,
-            transition=transition,
-            now=now,
-            due_at=self.calendar.add_working_minutes,
-            minutes_between=self.calendar.working_minutes_between,
-            new_file=new_file,
-            plan_reminders=plan_reminders,
-        )
 
     def briefing(self, draft_task_id: int) -> TaskBriefing:
         with self.session() as session:
@@ -466,7 +345,8 @@ class Workflow(Services):
             raise InvalidInput("Tidak ada pengembalian yang menunggu alasan.")
         briefing, chat_id, message_id = found
         try:
-            outcome = self.act(
+            outcome = drafts.act(
+                self,
                 telegram_id=telegram_id,
                 draft_id=briefing.draft.id,
                 action=Return(note),

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.usecases import drafts
 from emulator import BotMessage, SimulatedUser
 from storage import reminders as reminder_store
 from storage.drafts import NewFile
@@ -125,13 +126,19 @@ async def test_a_restart_sends_what_fell_due_once(office: Office) -> None:
     # of draft 1 (08:48 and 09:00).
     office.clock.advance(minutes=20)
     flow = office.workflow
-    flow.act(
-        telegram_id=101, draft_id=2, action=Upload("konsep_pendahuluan"), new_file=new_file("k")
+    drafts.act(
+        flow,
+        telegram_id=101,
+        draft_id=2,
+        action=Upload("konsep_pendahuluan"),
+        new_file=new_file("k"),
     )
-    flow.act(telegram_id=101, draft_id=2, action=Submit())
-    flow.act(telegram_id=102, draft_id=2, action=Approve())
-    flow.act(telegram_id=101, draft_id=2, action=Upload("nota_dinas"), new_file=new_file("n"))
-    flow.act(telegram_id=101, draft_id=2, action=Submit())
+    drafts.act(flow, telegram_id=101, draft_id=2, action=Submit())
+    drafts.act(flow, telegram_id=102, draft_id=2, action=Approve())
+    drafts.act(
+        flow, telegram_id=101, draft_id=2, action=Upload("nota_dinas"), new_file=new_file("n")
+    )
+    drafts.act(flow, telegram_id=101, draft_id=2, action=Submit())
     office.clock.advance(minutes=45)  # 09:05
 
     await office.start()

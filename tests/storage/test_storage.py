@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
-from bot.usecases import Workflow, officials
+from bot.usecases import Workflow, drafts, officials
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.db import current_revision, make_engine, upgrade
@@ -40,18 +40,20 @@ def new_file(content: bytes, name: str = "konsep.pdf") -> NewFile:
 def test_drafts_documents_and_audit_survive_reopening(
     office: Workflow, database_url: str, sops: dict[str, Sop], clock: FakeClock
 ) -> None:
-    started = office.start_draft(telegram_id=101, title="Renja BAPPEDA 2027", year=2027)
+    started = drafts.start_draft(office, telegram_id=101, title="Renja BAPPEDA 2027", year=2027)
     draft_id = started.draft.id
-    office.act(
+    drafts.act(
+        office,
         telegram_id=101,
         draft_id=draft_id,
         action=Upload("konsep_pendahuluan"),
         new_file=new_file(b"v1"),
     )
-    office.act(telegram_id=101, draft_id=draft_id, action=Submit())
+    drafts.act(office, telegram_id=101, draft_id=draft_id, action=Submit())
     clock.advance(minutes=20)
-    office.act(telegram_id=102, draft_id=draft_id, action=Return("Tambahkan RENSTRA"))
-    office.act(
+    drafts.act(office, telegram_id=102, draft_id=draft_id, action=Return("Tambahkan RENSTRA"))
+    drafts.act(
+        office,
         telegram_id=101,
         draft_id=draft_id,
         action=Upload("konsep_pendahuluan"),
@@ -91,8 +93,8 @@ def test_drafts_documents_and_audit_survive_reopening(
     # Entered Monday 08:00 WIB: 60 working minutes later is 09:00 WIB (02:00 UTC).
     assert status.rows[0].due_at.isoformat() == "2026-11-30T02:00:00+00:00"
     # Carry on after reopening: the state is rebuilt from the rows.
-    reopened.act(telegram_id=101, draft_id=draft_id, action=Submit())
-    outcome = reopened.act(telegram_id=102, draft_id=draft_id, action=Approve())
+    drafts.act(reopened, telegram_id=101, draft_id=draft_id, action=Submit())
+    outcome = drafts.act(reopened, telegram_id=102, draft_id=draft_id, action=Approve())
     assert [b.task.id for b in outcome.opened] == ["nota_dinas"]
 
 
@@ -144,7 +146,7 @@ def test_naive_datetimes_are_refused() -> None:
 
 
 def test_a_concurrent_change_writes_nothing(office: Workflow, clock: FakeClock) -> None:
-    started = office.start_draft(telegram_id=101, title="Renja 2027")
+    started = drafts.start_draft(office, telegram_id=101, title="Renja 2027")
     with office.session() as first, office.session() as second:
         draft_a = draft_store.get_draft(first, draft_id=started.draft.id)
         draft_b = draft_store.get_draft(second, draft_id=started.draft.id)
@@ -202,7 +204,7 @@ def test_acting_official_holds_the_position_only_for_the_period(
 def test_a_reminder_is_claimed_once(office: Workflow, clock: FakeClock) -> None:
     from storage import reminders as reminder_store
 
-    office.start_draft(telegram_id=101, title="Renja 2027")
+    drafts.start_draft(office, telegram_id=101, title="Renja 2027")
     clock.advance(minutes=48)
     (notice,) = office.deliver_due_reminders()
     assert notice.kind.value == "hampir"
