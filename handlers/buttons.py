@@ -14,7 +14,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import drafts, officials
+from bot.usecases import drafts, officials, returns
 from bot.usecases.errors import DraftNotFound, InvalidInput, NotRegistered, StaleTask
 from bot.usecases.views import Outcome
 from handlers.callbacks import Press, Verb, decode
@@ -109,7 +109,8 @@ async def _ask_reason(
     query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, press: Press
 ) -> None:
     message = query.message
-    briefing = services(context).workflow.begin_return(
+    briefing = returns.begin_return(
+        services(context).workflow,
         telegram_id=query.from_user.id,
         draft_id=press.first,
         draft_task_id=press.second,

@@ -8,7 +8,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import Workflow, drafts, invites, officials
+from bot.usecases import Workflow, drafts, invites, officials, returns
 from bot.usecases.errors import (
     DraftNotFound,
     InvalidInput,
@@ -173,7 +173,7 @@ async def sop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def batal(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Cancel whatever the bot was waiting for from me."""
     assert update.effective_user is not None
-    cancelled = services(context).workflow.cancel(update.effective_user.id)
+    cancelled = returns.cancel(services(context).workflow, telegram_id=update.effective_user.id)
     await reply(update, texts.RETURN_CANCELLED if cancelled else texts.NOTHING_TO_CANCEL)
 
 

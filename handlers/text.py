@@ -8,7 +8,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import officials
+from bot.usecases import officials, returns
 from bot.usecases.errors import InvalidInput, NotRegistered, StaleTask
 from handlers.common import notify
 from handlers.context import services
@@ -21,7 +21,7 @@ async def text_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     user = update.effective_user
     assert message is not None and user is not None
     found = services(context)
-    if found.workflow.awaited_return(user.id) is None:
+    if returns.awaited_return(found.workflow, telegram_id=user.id) is None:
         try:
             officials.actor(found.workflow, telegram_id=user.id)
         except NotRegistered:
@@ -32,7 +32,9 @@ async def text_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await message.reply_text(texts.TEXT_HINT)
         return
     try:
-        done = found.workflow.complete_return(telegram_id=user.id, note=message.text or "")
+        done = returns.complete_return(
+            found.workflow, telegram_id=user.id, note=message.text or ""
+        )
     except ActionRefused as error:
         await message.reply_text(texts.refusal(error), parse_mode=ParseMode.HTML)
         return

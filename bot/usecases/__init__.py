@@ -13,12 +13,11 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.usecases import drafts, views
+from bot.usecases import views
 from bot.usecases.base import Services, require_actor, require_draft, require_open
 from bot.usecases.errors import (
     DraftNotFound,
     InvalidInput,
-    StaleTask,
 )
 from bot.usecases.views import (
     AuditLine,
@@ -27,7 +26,6 @@ from bot.usecases.views import (
     DraftView,
     Person,
     ReminderNotice,
-    ReturnDone,
     StagedView,
     TaskBriefing,
     UploadOption,
@@ -49,8 +47,6 @@ from storage.models import (
 from workflow import reminders
 from workflow.calendar import OfficeCalendar
 from workflow.engine import (
-    Return,
-    apply,
     holders_of,
     share_of,
 )
@@ -281,101 +277,6 @@ class Workflow(Services):
     # Invitations -------------------------------------------------------------------------
 
     # Returns: the reason comes in the next message ---------------------------------------
-
-    def begin_return(
-        self,
-        *,
-        telegram_id: int,
-        draft_id: int,
-        draft_task_id: int,
-        chat_id: int | None = None,
-        message_id: int | None = None,
-    ) -> TaskBriefing:
-        """Check a return is allowed, then wait for the reason from this official."""
-        now = self.clock()
-        with self.session() as session:
-            actor = require_actor(session, telegram_id=telegram_id, now=now)
-            draft = require_draft(session, sops=self.sops, draft_id=draft_id)
-            sop = self.sops[draft.sop_id]
-            require_open(session, sop=sop, draft_task_id=draft_task_id, draft_id=draft_id)
-            state = draft_store.load_state(session, draft=draft)
-            roster = official_store.roster(session, now=now)
-            # A dry run: the engine refuses here exactly as it would with the reason.
-            apply(sop, state, actor=actor, action=Return("uji coba"), roster=roster, now=now)
-            conversation_store.set_pending_reply(
-                session,
-                official_id=actor.official_id,
-                draft_task_id=draft_task_id,
-                now=now,
-                chat_id=chat_id,
-                message_id=message_id,
-            )
-            session.commit()
-            task = draft_store.draft_task(session, draft_task_id=draft_task_id)
-            assert task is not None
-            return views.briefing(session, sop, draft, task, now=self.clock())
-
-    def awaited_return(self, telegram_id: int) -> TaskBriefing | None:
-        """The task whose return reason this official is expected to type, if any."""
-        found = self._awaited(telegram_id)
-        return found[0] if found else None
-
-    def _awaited(self, telegram_id: int) -> tuple[TaskBriefing, int | None, int | None] | None:
-        now = self.clock()
-        with self.session() as session:
-            actor = official_store.actor(session, telegram_id=telegram_id, now=now)
-            if actor is None:
-                return None
-            pending = conversation_store.pending_reply(session, official_id=actor.official_id)
-            if pending is None:
-                return None
-            task = draft_store.draft_task(session, draft_task_id=pending.draft_task_id)
-            if task is None:
-                return None
-            draft = require_draft(session, sops=self.sops, draft_id=task.draft_id)
-            briefing = views.briefing(
-                session, self.sops[draft.sop_id], draft, task, now=self.clock()
-            )
-            return briefing, pending.chat_id, pending.message_id
-
-    def complete_return(self, *, telegram_id: int, note: str) -> ReturnDone:
-        """Return the awaited task with this note; the wait ends unless the note is refused."""
-        found = self._awaited(telegram_id)
-        if found is None:
-            raise InvalidInput("Tidak ada pengembalian yang menunggu alasan.")
-        briefing, chat_id, message_id = found
-        try:
-            outcome = drafts.act(
-                self,
-                telegram_id=telegram_id,
-                draft_id=briefing.draft.id,
-                action=Return(note),
-                draft_task_id=briefing.draft_task_id,
-            )
-        except StaleTask:
-            self.cancel(telegram_id)
-            raise
-        self.cancel(telegram_id)
-        return ReturnDone(outcome, briefing, chat_id, message_id)
-
-    def cancel(self, telegram_id: int) -> bool:
-        """Forget what the bot was waiting for from this official (/batal)."""
-        now = self.clock()
-        with self.session() as session:
-            actor = official_store.actor(session, telegram_id=telegram_id, now=now)
-            if actor is None:
-                return False
-            cleared = conversation_store.clear_pending_reply(
-                session, official_id=actor.official_id
-            )
-            for staged in conversation_store.unresolved_uploads(
-                session, official_id=actor.official_id
-            ):
-                staged.resolved = True
-                session.add(staged)
-                cleared = True
-            session.commit()
-            return cleared
 
     # Uploads ------------------------------------------------------------------------------
 
