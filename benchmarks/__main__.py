@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.usecases import Workflow, drafts, officials
+from bot.usecases import Workflow, drafts, officials, reading
 from storage.db import make_engine, upgrade
 from storage.drafts import NewFile
 from workflow.calendar import OfficeCalendar
@@ -159,7 +159,7 @@ def bench_actions(drafts: int) -> tuple[float, float, int, int]:
         _, draft_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         tracemalloc.start()
-        workflow.history(1)
+        reading.history(workflow, draft_id=1)
         _, trail_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         workflow.engine.dispose()

@@ -30,7 +30,7 @@ from bot import texts
 from bot.app import build_application
 from bot.config import PROJECT_ROOT
 from bot.local import emulator_settings, polling
-from bot.usecases import Workflow, officials
+from bot.usecases import Workflow, officials, reading
 from emulator import (
     BotApiEmulator,
     BotMessage,
@@ -244,7 +244,7 @@ class Demo:
         """The audit trail, and a check that the draft really is signed."""
         await self.settle()
         await self.show()
-        draft, trail = self.workflow.history(1)
+        draft, trail = reading.history(self.workflow, draft_id=1)
         sop = self.workflow.sops[draft.sop_id]
         tz = self.workflow.calendar.tz
         self.say()

@@ -8,7 +8,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import Workflow, drafts, invites, officials, returns
+from bot.usecases import Workflow, drafts, invites, officials, reading, returns
 from bot.usecases.errors import (
     DraftNotFound,
     InvalidInput,
@@ -100,7 +100,7 @@ async def tugas(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_user is not None
     uid = update.effective_user.id
     try:
-        briefings = services(context).workflow.open_tasks_for(uid)
+        briefings = reading.open_tasks_for(services(context).workflow, telegram_id=uid)
     except NotRegistered:
         await reply(update, texts.NOT_REGISTERED.format(id=uid))
         return
@@ -132,7 +132,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await reply(update, texts.NOT_A_NUMBER.format(text=context.args[0][:20]))
             return
     try:
-        views = found.workflow.draft_status(draft_id)
+        views = reading.draft_status(found.workflow, draft_id=draft_id)
     except DraftNotFound:
         await reply(update, texts.DRAFT_NOT_FOUND.format(id=draft_id))
         return
@@ -154,8 +154,8 @@ async def riwayat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, texts.NOT_A_NUMBER.format(text=context.args[0][:20]))
         return
     try:
-        draft, lines = found.workflow.history(draft_id)
-        (status_view,) = found.workflow.draft_status(draft_id)
+        draft, lines = reading.history(found.workflow, draft_id=draft_id)
+        (status_view,) = reading.draft_status(found.workflow, draft_id=draft_id)
     except DraftNotFound:
         await reply(update, texts.DRAFT_NOT_FOUND.format(id=draft_id))
         return

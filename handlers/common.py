@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import officials
+from bot.usecases import officials, reading
 from bot.usecases.views import Outcome, Person, TaskBriefing
 from handlers.callbacks import Press, Verb
 from handlers.context import services
@@ -118,7 +118,9 @@ async def _inform(context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:
                 parse_mode=ParseMode.HTML,
             )
             if sop.task(task_id).jenis in (TaskKind.UNGGAH, TaskKind.RAPAT):
-                for document in found.workflow.briefing_documents(outcome.draft.id, task_id):
+                for document in reading.briefing_documents(
+                    found.workflow, draft_id=outcome.draft.id, task_id=task_id
+                ):
                     await context.bot.send_document(
                         person.telegram_id,
                         document.telegram_file_id,

@@ -13,21 +13,15 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.usecases import views
+from bot.usecases import reading, views
 from bot.usecases.base import Services, require_actor, require_draft, require_open
 from bot.usecases.errors import (
-    DraftNotFound,
     InvalidInput,
 )
 from bot.usecases.views import (
-    AuditLine,
-    DocumentView,
-    DraftStatusView,
-    DraftView,
     Person,
     ReminderNotice,
     StagedView,
-    TaskBriefing,
     UploadOption,
 )
 from storage import conversations as conversation_store
@@ -36,10 +30,8 @@ from storage import officials as official_store
 from storage import reminders as reminder_store
 from storage.db import make_engine
 from storage.models import (
-    AuditEntry,
     Draft,
     DraftTask,
-    Official,
     Reminder,
     RowClock,
     StagedUpload,
@@ -58,107 +50,6 @@ class Workflow(Services):
     """The application's use cases, being moved out into one module per feature."""
 
     # Drafts ------------------------------------------------------------------------------
-
-    def briefing(self, draft_task_id: int) -> TaskBriefing:
-        with self.session() as session:
-            task = draft_store.draft_task(session, draft_task_id=draft_task_id)
-            if task is None:
-                raise DraftNotFound(0)
-            draft = require_draft(session, sops=self.sops, draft_id=task.draft_id)
-            return views.briefing(session, self.sops[draft.sop_id], draft, task, now=self.clock())
-
-    def briefing_documents(self, draft_id: int, task_id: str) -> list[DocumentView]:
-        """The latest versions of the documents a task produced."""
-        with self.session() as session:
-            draft = require_draft(session, sops=self.sops, draft_id=draft_id)
-            sop = self.sops[draft.sop_id]
-            versions = draft_store.latest_versions(
-                session, draft_id=draft_id, documents=sop.task(task_id).dokumen
-            )
-            return [views.document_view(session, sop, v) for v in versions]
-
-    def open_tasks_for(self, telegram_id: int) -> list[TaskBriefing]:
-        """Open tasks this official may act on now (for a parallel task: unit not yet in)."""
-        now = self.clock()
-        with self.session() as session:
-            actor = require_actor(session, telegram_id=telegram_id, now=now)
-            found: list[TaskBriefing] = []
-            for task in draft_store.open_tasks(session):
-                draft = require_draft(session, sops=self.sops, draft_id=task.draft_id)
-                sop = self.sops[draft.sop_id]
-                definition = sop.task(task.task_id)
-                mine = [h for h in actor.holdings if h.position in definition.oleh]
-                if not mine:
-                    continue
-                briefing = views.briefing(session, sop, draft, task, now=self.clock())
-                if task.shares:
-                    units = {share_of(sop, h) for h in mine}
-                    if not units & set(briefing.pending_units):
-                        continue
-                found.append(briefing)
-            return found
-
-    def draft_status(self, draft_id: int | None = None) -> list[DraftStatusView]:
-        """Every active draft (or one draft), with its open task and row times."""
-        with self.session() as session:
-            if draft_id is not None:
-                selected = [require_draft(session, sops=self.sops, draft_id=draft_id)]
-            else:
-                selected = [d for d in draft_store.drafts(session) if d.sop_id in self.sops]
-            statuses: list[DraftStatusView] = []
-            for draft in selected:
-                assert draft.id is not None
-                sop = self.sops[draft.sop_id]
-                task = draft_store.open_task(session, draft_id=draft.id)
-                briefing = (
-                    views.briefing(session, sop, draft, task, now=self.clock()) if task else None
-                )
-                rows = tuple(
-                    views.row_time(clock)
-                    for clock in draft_store.row_clocks(session, draft_id=draft.id)
-                )
-                left = late = 0
-                if briefing is not None and briefing.due_at is not None:
-                    now = self.clock()
-                    left = self.calendar.working_minutes_between(now, briefing.due_at)
-                    late = self.calendar.working_minutes_between(briefing.due_at, now)
-                statuses.append(
-                    DraftStatusView(views.draft_view(draft), briefing, rows, left, late)
-                )
-            return statuses
-
-    def history(self, draft_id: int) -> tuple[DraftView, list[AuditLine]]:
-        """The audit trail of a draft, oldest first."""
-        with self.session() as session:
-            draft = require_draft(session, sops=self.sops, draft_id=draft_id)
-            sop = self.sops[draft.sop_id]
-            entries = draft_store.audit_trail(session, draft_id=draft_id)
-            ids = {e.actor_id for e in entries if e.actor_id is not None}
-            people = official_store.officials_by_ids(session, ids=ids)
-            return views.draft_view(draft), [
-                self._audit_line(session, sop, e, people) for e in entries
-            ]
-
-    def _audit_line(
-        self, session: Session, sop: Sop, entry: AuditEntry, people: dict[int, Official]
-    ) -> AuditLine:
-        document = None
-        if entry.document_version_id is not None:
-            version = draft_store.document_version(session, version_id=entry.document_version_id)
-            if version is not None:
-                document = views.document_view(session, sop, version)
-        actor = people.get(entry.actor_id) if entry.actor_id is not None else None
-        return AuditLine(
-            at=entry.at,
-            actor=actor.name if actor else "sistem",
-            position=entry.position,
-            acting=entry.acting,
-            action=entry.action,
-            task_id=entry.task_id,
-            row_no=entry.row_no,
-            note=entry.note,
-            document=document,
-        )
 
     # Reminders ---------------------------------------------------------------------------
 
@@ -283,7 +174,7 @@ class Workflow(Services):
     def upload_options(self, telegram_id: int) -> list[UploadOption]:
         """Every output this official may upload now, the missing ones first."""
         options: list[UploadOption] = []
-        for briefing in self.open_tasks_for(telegram_id):
+        for briefing in reading.open_tasks_for(self, telegram_id=telegram_id):
             if not briefing.task.is_upload:
                 continue
             sop = self.sops[briefing.draft.sop_id]

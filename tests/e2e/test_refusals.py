@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.usecases import officials
+from bot.usecases import officials, reading
 from emulator import BotMessage, SimulatedUser
 from tests.e2e.conftest import ADMIN_ID, Office
 
@@ -23,7 +23,7 @@ async def konsep_sent(office: Office) -> BotMessage:
 
 
 def audit_count(office: Office) -> int:
-    _, trail = office.workflow.history(1)
+    _, trail = reading.history(office.workflow, draft_id=1)
     return len(trail)
 
 
@@ -74,7 +74,7 @@ async def test_a_double_press_changes_nothing_the_second_time(office: Office) ->
     second = await sekretaris.press(review, "✅ Setujui")  # before the edit arrives
     assert await answer_text(sekretaris, first) == "Tercatat."
     assert "sudah ditangani oleh Budi" in await answer_text(sekretaris, second)
-    _, trail = office.workflow.history(1)
+    _, trail = reading.history(office.workflow, draft_id=1)
     assert [line.action for line in trail].count("setujui") == 1
     await office.phones[101].wait_for_messages(lambda m: "Terbitkan Nota Dinas" in m.body)
 

@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
-from bot.usecases import Workflow, drafts, officials
+from bot.usecases import Workflow, drafts, officials, reading
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.db import current_revision, make_engine, upgrade
@@ -69,7 +69,7 @@ def test_drafts_documents_and_audit_survive_reopening(
         files_dir=office.files_dir,
         max_upload_bytes=office.max_upload_bytes,
     )
-    _, trail = reopened.history(draft_id)
+    _, trail = reading.history(reopened, draft_id=draft_id)
     assert [(line.actor, line.action) for line in trail] == [
         ("Rina Kasubbag", "dibuat"),
         ("Rina Kasubbag", "unggah"),
@@ -84,7 +84,7 @@ def test_drafts_documents_and_audit_survive_reopening(
         (2, hashlib.sha256(b"v2").hexdigest()),
     ]
     assert all(line.at.tzinfo is not None for line in trail)
-    (status,) = reopened.draft_status(draft_id)
+    (status,) = reading.draft_status(reopened, draft_id=draft_id)
     assert status.briefing is not None
     assert status.briefing.task.id == "konsep_pendahuluan"
     assert status.briefing.return_note == "Tambahkan RENSTRA"
