@@ -14,7 +14,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import drafts, officials, returns
+from bot.usecases import drafts, officials, returns, uploads
 from bot.usecases.errors import DraftNotFound, InvalidInput, NotRegistered, StaleTask
 from bot.usecases.views import Outcome
 from handlers.callbacks import Press, Verb, decode
@@ -126,8 +126,11 @@ async def _ask_reason(
 async def _choose_output(
     query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, press: Press
 ) -> None:
-    staged, option = services(context).workflow.take_staged(
-        telegram_id=query.from_user.id, staged_id=press.first, choice=press.second
+    staged, option = uploads.take_staged(
+        services(context).workflow,
+        telegram_id=query.from_user.id,
+        staged_id=press.first,
+        choice=press.second,
     )
     await query.answer(option.name[:190])
     try:

@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import drafts
+from bot.usecases import drafts, uploads
 from bot.usecases.errors import InvalidInput, NotRegistered, StaleTask
 from bot.usecases.views import UploadOption
 from handlers.callbacks import Press, Verb
@@ -92,7 +92,7 @@ async def file_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     else:
         return
     try:
-        options = found.workflow.upload_options(user.id)
+        options = uploads.upload_options(found.workflow, telegram_id=user.id)
     except NotRegistered:
         await message.reply_text(
             texts.NOT_REGISTERED.format(id=user.id), parse_mode=ParseMode.HTML
@@ -111,7 +111,8 @@ async def file_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if chosen is None and len(options) == 1:
         chosen = options[0]
     if chosen is None:
-        staged = found.workflow.stage_upload(
+        staged = uploads.stage_upload(
+            found.workflow,
             telegram_id=user.id,
             telegram_file_id=file_id,
             telegram_file_unique_id=unique_id,

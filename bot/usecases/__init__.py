@@ -13,18 +13,12 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.usecases import reading, views
-from bot.usecases.base import Services, require_actor, require_draft, require_open
-from bot.usecases.errors import (
-    InvalidInput,
-)
+from bot.usecases import views
+from bot.usecases.base import Services, require_draft
 from bot.usecases.views import (
     Person,
     ReminderNotice,
-    StagedView,
-    UploadOption,
 )
-from storage import conversations as conversation_store
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage import reminders as reminder_store
@@ -34,7 +28,6 @@ from storage.models import (
     DraftTask,
     Reminder,
     RowClock,
-    StagedUpload,
 )
 from workflow import reminders
 from workflow.calendar import OfficeCalendar
@@ -170,86 +163,6 @@ class Workflow(Services):
     # Returns: the reason comes in the next message ---------------------------------------
 
     # Uploads ------------------------------------------------------------------------------
-
-    def upload_options(self, telegram_id: int) -> list[UploadOption]:
-        """Every output this official may upload now, the missing ones first."""
-        options: list[UploadOption] = []
-        for briefing in reading.open_tasks_for(self, telegram_id=telegram_id):
-            if not briefing.task.is_upload:
-                continue
-            sop = self.sops[briefing.draft.sop_id]
-            missing = {sop.document(key).nama for key in briefing.task.dokumen} & set(
-                briefing.missing
-            )
-            for key in briefing.task.dokumen:
-                name = sop.document(key).nama
-                options.append(
-                    UploadOption(
-                        briefing.draft, briefing.draft_task_id, key, name, name in missing
-                    )
-                )
-        options.sort(key=lambda option: not option.missing)
-        return options
-
-    def stage_upload(
-        self,
-        *,
-        telegram_id: int,
-        telegram_file_id: str,
-        telegram_file_unique_id: str,
-        file_name: str,
-        mime_type: str,
-        size: int,
-        options: list[UploadOption],
-    ) -> StagedView:
-        """Keep a received file until its official says which output it is."""
-        now = self.clock()
-        with self.session() as session:
-            actor = require_actor(session, telegram_id=telegram_id, now=now)
-            staged = conversation_store.add_staged_upload(
-                session,
-                staged=StagedUpload(
-                    official_id=actor.official_id,
-                    telegram_file_id=telegram_file_id,
-                    telegram_file_unique_id=telegram_file_unique_id,
-                    file_name=file_name,
-                    mime_type=mime_type,
-                    size=size,
-                    options=[[str(o.draft_task_id), o.document] for o in options],
-                    created_at=now,
-                ),
-            )
-            session.commit()
-            assert staged.id is not None
-            return StagedView(staged.id, tuple(options))
-
-    def take_staged(
-        self, *, telegram_id: int, staged_id: int, choice: int
-    ) -> tuple[StagedUpload, UploadOption]:
-        """The staged file and the output chosen for it; the staging is used up."""
-        now = self.clock()
-        with self.session() as session:
-            actor = require_actor(session, telegram_id=telegram_id, now=now)
-            staged = conversation_store.staged_upload(session, staged_id=staged_id)
-            if staged is None or staged.official_id != actor.official_id:
-                raise InvalidInput("Berkas ini tidak ditemukan.")
-            if staged.resolved or not 0 <= choice < len(staged.options):
-                raise InvalidInput("Pilihan ini sudah tidak berlaku. Kirim ulang berkasnya.")
-            task_id, document = staged.options[choice]
-            task = draft_store.draft_task(session, draft_task_id=int(task_id))
-            if task is None:
-                raise InvalidInput("Pilihan ini sudah tidak berlaku. Kirim ulang berkasnya.")
-            draft = require_draft(session, sops=self.sops, draft_id=task.draft_id)
-            sop = self.sops[draft.sop_id]
-            if not task.is_open:
-                require_open(session, sop=sop, draft_task_id=int(task_id), draft_id=draft.id or 0)
-            staged.resolved = True
-            session.add(staged)
-            session.commit()
-            option = UploadOption(
-                views.draft_view(draft), int(task_id), document, sop.document(document).nama, True
-            )
-            return staged, option
 
 
 def build_workflow(settings: Settings) -> Workflow:
