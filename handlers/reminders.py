@@ -14,6 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot import texts
+from bot.usecases import reminders
 from handlers.context import SERVICES_KEY, Services, services
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ async def deliver_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     found = services(context)
     retry_after = RETRY_SECONDS  # until the delivery below has run through
     try:
-        for notice in found.workflow.deliver_due_reminders():
+        for notice in reminders.deliver_due_reminders(found.workflow):
             message = texts.reminder_message(notice, found.tz)
             for person in notice.recipients:
                 try:
@@ -51,7 +52,7 @@ def arm(application: Application, *, min_delay: float = 0.0) -> None:  # type: i
     assert isinstance(found, Services)
     for job in job_queue.get_jobs_by_name(JOB_NAME):
         job.schedule_removal()
-    next_at = found.workflow.next_reminder_at()
+    next_at = reminders.next_reminder_at(found.workflow)
     if next_at is None:
         return
     delay = max(min_delay, (next_at - found.workflow.clock()).total_seconds())

@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
-from bot.usecases import Workflow, drafts, officials, reading
+from bot.usecases import Workflow, drafts, officials, reading, reminders
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.db import current_revision, make_engine, upgrade
@@ -206,12 +206,12 @@ def test_a_reminder_is_claimed_once(office: Workflow, clock: FakeClock) -> None:
 
     drafts.start_draft(office, telegram_id=101, title="Renja 2027")
     clock.advance(minutes=48)
-    (notice,) = office.deliver_due_reminders()
+    (notice,) = reminders.deliver_due_reminders(office)
     assert notice.kind.value == "hampir"
     assert [p.telegram_id for p in notice.recipients] == [101]
-    assert office.deliver_due_reminders() == []
+    assert reminders.deliver_due_reminders(office) == []
     with office.session() as session:
         (sent, *_) = reminder_store.reminders_of(session, draft_id=1)
         assert sent.sent_at == clock.now
         assert not reminder_store.claim(session, reminder_id=sent.id or 0, now=clock.now)
-    assert office.next_reminder_at() == clock.now + timedelta(minutes=12)
+    assert reminders.next_reminder_at(office) == clock.now + timedelta(minutes=12)
