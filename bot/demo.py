@@ -24,8 +24,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from telegram.ext import Application
-
 from bot import texts
 from bot.app import build_application
 from bot.config import PROJECT_ROOT
@@ -38,6 +36,7 @@ from emulator import (
     MessageVersion,
     SimulatedUser,
 )
+from handlers.context import BotApplication
 from handlers.reminders import arm
 from storage.db import make_engine, upgrade
 from workflow.calendar import OfficeCalendar
@@ -161,7 +160,7 @@ class Demo:
         out: TextIO,
         control: EmulatorClient,
         workflow: Workflow,
-        application: Application,  # type: ignore[type-arg]
+        application: BotApplication,
         clock: DemoClock,
         phones: list[Phone],
     ) -> None:
@@ -484,7 +483,7 @@ async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
             role = officials.position_label(workflow, position=official.position)
             user = await control.user(official.telegram_id, official.name)
             phones.append(Phone(official, role, user))
-        application = build_application(settings, workflow=workflow)
+        application = build_application(settings, services=workflow)
         demo = Demo(out, control, workflow, application, clock, phones)
         async with polling(application) as running:
             for number, step in enumerate(steps, start=1):

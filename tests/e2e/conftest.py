@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import Settings
 from bot.local import emulator_settings, polling
 from bot.usecases import Workflow, officials
 from emulator import BotApiEmulator, EmulatorClient, SimulatedUser
+from handlers.context import BotApplication
 from handlers.reminders import arm
 from storage.db import make_engine
 from tests.conftest import OFFICIALS, FakeClock
@@ -36,11 +36,11 @@ class Office:
     clock: FakeClock
     phones: dict[int, SimulatedUser]
     running: AsyncExitStack = field(default_factory=AsyncExitStack)
-    application: Application | None = None  # type: ignore[type-arg]
+    application: BotApplication | None = None
 
     async def start(self) -> None:
         """Start the bot as `renja-bot run` would: a new application over the same data."""
-        self.application = build_application(self.settings, workflow=self.workflow)
+        self.application = build_application(self.settings, services=self.workflow)
         await self.running.enter_async_context(polling(self.application))
 
     async def stop(self) -> None:
