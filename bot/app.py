@@ -11,8 +11,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes
 
 import handlers
 from bot.config import Settings
-from bot.usecases import build_workflow
-from bot.usecases.base import Services
+from bot.usecases.base import Services, build_services
 from handlers.context import BotApplication, BotContext, BotData
 from handlers.reminders import arm
 
@@ -40,7 +39,7 @@ def build_application(settings: Settings, *, services: Services | None = None) -
         .post_init(post_init)
         .build()
     )
-    application.bot_data.services = services or build_workflow(settings)
+    application.bot_data.services = services or build_services(settings)
     handlers.register(application)
     application.add_error_handler(_log_error)
     return application

@@ -28,7 +28,8 @@ from bot import texts
 from bot.app import build_application
 from bot.config import PROJECT_ROOT
 from bot.local import emulator_settings, polling
-from bot.usecases import Workflow, officials, reading
+from bot.usecases import officials, reading
+from bot.usecases.base import Services
 from emulator import (
     BotApiEmulator,
     BotMessage,
@@ -159,14 +160,14 @@ class Demo:
         self,
         out: TextIO,
         control: EmulatorClient,
-        workflow: Workflow,
+        services: Services,
         application: BotApplication,
         clock: DemoClock,
         phones: list[Phone],
     ) -> None:
         self.out = out
         self.control = control
-        self.workflow = workflow
+        self.services = services
         self.application = application
         self.updates = application.update_queue
         self.clock = clock
@@ -243,9 +244,9 @@ class Demo:
         """The audit trail, and a check that the draft really is signed."""
         await self.settle()
         await self.show()
-        draft, trail = reading.history(self.workflow, draft_id=1)
-        sop = self.workflow.sops[draft.sop_id]
-        tz = self.workflow.calendar.tz
+        draft, trail = reading.history(self.services, draft_id=1)
+        sop = self.services.sops[draft.sop_id]
+        tz = self.services.calendar.tz
         self.say()
         self.say(f"═══ Jejak audit (workflow.history): {draft.title} (#{draft.id})")
         for line in trail:
@@ -463,7 +464,7 @@ async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
             files_dir=root / "files",
             sops_dir=PROJECT_ROOT / "sops",
         )
-        workflow = Workflow(
+        services = Services(
             engine=make_engine(database_url),
             sops=load_sops(settings.sops_dir),
             calendar=OfficeCalendar.twenty_four_hours(),
@@ -474,17 +475,17 @@ async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
         phones = []
         for official in OFFICIALS:
             officials.register_official(
-                workflow,
+                services,
                 telegram_id=official.telegram_id,
                 name=official.name,
                 position=official.position,
                 unit=official.unit,
             )
-            role = officials.position_label(workflow, position=official.position)
+            role = officials.position_label(services, position=official.position)
             user = await control.user(official.telegram_id, official.name)
             phones.append(Phone(official, role, user))
-        application = build_application(settings, services=workflow)
-        demo = Demo(out, control, workflow, application, clock, phones)
+        application = build_application(settings, services=services)
+        demo = Demo(out, control, services, application, clock, phones)
         async with polling(application) as running:
             for number, step in enumerate(steps, start=1):
                 demo.say()

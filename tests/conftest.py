@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.usecases import Workflow, officials
+from bot.usecases import officials
+from bot.usecases.base import Services
 from storage.db import make_engine, upgrade
 from workflow.calendar import OfficeCalendar
 from workflow.sop import Sop, load_sops
@@ -49,10 +50,10 @@ def database_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def workflow(
+def services(
     tmp_path: Path, database_url: str, sops: dict[str, Sop], clock: FakeClock
-) -> Workflow:
-    return Workflow(
+) -> Services:
+    return Services(
         engine=make_engine(database_url),
         sops=sops,
         calendar=OfficeCalendar.default(),
@@ -75,10 +76,10 @@ OFFICIALS = [
 
 
 @pytest.fixture
-def office(workflow: Workflow) -> Workflow:
-    """A workflow with the seven officials of the Renja SOP registered."""
+def office(services: Services) -> Services:
+    """The services, with the seven officials of the Renja SOP registered."""
     for telegram_id, name, position, unit in OFFICIALS:
         officials.register_official(
-            workflow, telegram_id=telegram_id, name=name, position=position, unit=unit
+            services, telegram_id=telegram_id, name=name, position=position, unit=unit
         )
-    return workflow
+    return services

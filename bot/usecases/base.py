@@ -10,20 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.config import Settings
 from bot.usecases.errors import DraftNotFound, NotRegistered, StaleTask
 from storage import drafts as draft_store
 from storage import officials as official_store
+from storage.db import make_engine
 from storage.models import Draft
 from workflow.calendar import OfficeCalendar
 from workflow.engine import Actor
-from workflow.sop import Sop
+from workflow.sop import Sop, load_sops
 
 Clock = Callable[[], datetime]
 
@@ -58,6 +60,21 @@ class Services:
     @property
     def tz(self) -> ZoneInfo:
         return self.display_tz or self.calendar.tz
+
+
+def build_services(settings: Settings) -> Services:
+    """The services over the configured database, SOP folder and office calendar."""
+    return Services(
+        engine=make_engine(settings.database_url),
+        sops=load_sops(settings.sops_dir),
+        calendar=OfficeCalendar.from_file(settings.calendar_file),
+        clock=lambda: datetime.now(UTC),
+        files_dir=settings.files_dir,
+        max_upload_bytes=settings.max_upload_bytes,
+        admins=frozenset(settings.admin_telegram_ids),
+        invite_valid=timedelta(hours=settings.invite_valid_hours),
+        display_tz=ZoneInfo(settings.timezone),
+    )
 
 
 def require_actor(session: Session, *, telegram_id: int, now: datetime) -> Actor:

@@ -12,7 +12,8 @@ import pytest
 from bot.app import build_application
 from bot.config import Settings
 from bot.local import emulator_settings, polling
-from bot.usecases import Workflow, officials
+from bot.usecases import officials
+from bot.usecases.base import Services
 from emulator import BotApiEmulator, EmulatorClient, SimulatedUser
 from handlers.context import BotApplication
 from handlers.reminders import arm
@@ -31,7 +32,7 @@ class Office:
 
     emulator: BotApiEmulator
     control: EmulatorClient
-    workflow: Workflow
+    services: Services
     settings: Settings
     clock: FakeClock
     phones: dict[int, SimulatedUser]
@@ -40,7 +41,7 @@ class Office:
 
     async def start(self) -> None:
         """Start the bot as `renja-bot run` would: a new application over the same data."""
-        self.application = build_application(self.settings, services=self.workflow)
+        self.application = build_application(self.settings, services=self.services)
         await self.running.enter_async_context(polling(self.application))
 
     async def stop(self) -> None:
@@ -75,7 +76,7 @@ async def office(
             admin_telegram_ids=[ADMIN_ID],
             max_upload_mb=1,
         )
-        workflow = Workflow(
+        services = Services(
             engine=make_engine(database_url),
             sops=sops,
             calendar=OfficeCalendar.default(),
@@ -86,9 +87,9 @@ async def office(
         )
         for telegram_id, name, position, unit in OFFICIALS:
             officials.register_official(
-                workflow, telegram_id=telegram_id, name=name, position=position, unit=unit
+                services, telegram_id=telegram_id, name=name, position=position, unit=unit
             )
-        office = Office(emulator, control, workflow, settings, clock, {})
+        office = Office(emulator, control, services, settings, clock, {})
         await office.start()
         try:
             for telegram_id, name, _, _ in OFFICIALS:

@@ -174,9 +174,9 @@ async def test_renja_from_start_to_signature(office: Office) -> None:
             assert message.buttons == [], (phone, message.body)
 
     # The archive holds every version, each matching its recorded hash.
-    (status,) = reading.draft_status(office.workflow, draft_id=1)
+    (status,) = reading.draft_status(office.services, draft_id=1)
     assert status.draft.status == "selesai"
-    _, trail = reading.history(office.workflow, draft_id=1)
+    _, trail = reading.history(office.services, draft_id=1)
     documents = [line.document for line in trail if line.document is not None]
     assert len(documents) == 11
     for version in documents:

@@ -12,7 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
-from bot.usecases import Workflow, drafts, officials, reading, reminders
+from bot.usecases import drafts, officials, reading, reminders
+from bot.usecases.base import Services
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.db import current_revision, make_engine, upgrade
@@ -38,7 +39,7 @@ def new_file(content: bytes, name: str = "konsep.pdf") -> NewFile:
 
 
 def test_drafts_documents_and_audit_survive_reopening(
-    office: Workflow, database_url: str, sops: dict[str, Sop], clock: FakeClock
+    office: Services, database_url: str, sops: dict[str, Sop], clock: FakeClock
 ) -> None:
     started = drafts.start_draft(office, telegram_id=101, title="Renja BAPPEDA 2027", year=2027)
     draft_id = started.draft.id
@@ -61,7 +62,7 @@ def test_drafts_documents_and_audit_survive_reopening(
     )
     office.engine.dispose()
 
-    reopened = Workflow(
+    reopened = Services(
         engine=make_engine(database_url),
         sops=sops,
         calendar=OfficeCalendar.default(),
@@ -145,7 +146,7 @@ def test_naive_datetimes_are_refused() -> None:
         AwareDateTime().process_bind_param(datetime(2026, 1, 1), None)  # noqa: DTZ001
 
 
-def test_a_concurrent_change_writes_nothing(office: Workflow, clock: FakeClock) -> None:
+def test_a_concurrent_change_writes_nothing(office: Services, clock: FakeClock) -> None:
     started = drafts.start_draft(office, telegram_id=101, title="Renja 2027")
     with office.session() as first, office.session() as second:
         draft_a = draft_store.get_draft(first, draft_id=started.draft.id)
@@ -182,26 +183,26 @@ def test_a_concurrent_change_writes_nothing(office: Workflow, clock: FakeClock) 
 
 
 def test_acting_official_holds_the_position_only_for_the_period(
-    workflow: Workflow, clock: FakeClock
+    services: Services, clock: FakeClock
 ) -> None:
     from datetime import timedelta
 
     officials.register_official(
-        workflow,
+        services,
         telegram_id=900,
         name="Hadi",
         position="kepala_badan",
         acting="Plh.",
         valid_until=clock.now + timedelta(days=3),
     )
-    assert officials.actor(workflow, telegram_id=900).holdings[0].acting == "Plh."
+    assert officials.actor(services, telegram_id=900).holdings[0].acting == "Plh."
     clock.advance(days=4)
-    assert officials.actor(workflow, telegram_id=900).holdings == ()
-    with workflow.session() as session:
+    assert officials.actor(services, telegram_id=900).holdings == ()
+    with services.session() as session:
         assert session.get(Official, 1) is not None
 
 
-def test_a_reminder_is_claimed_once(office: Workflow, clock: FakeClock) -> None:
+def test_a_reminder_is_claimed_once(office: Services, clock: FakeClock) -> None:
     from storage import reminders as reminder_store
 
     drafts.start_draft(office, telegram_id=101, title="Renja 2027")
