@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
-from bot.usecases import drafts, officials, reading, reminders
+from bot.usecases import drafts, reading
 from bot.usecases.base import Services
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.db import current_revision, make_engine, upgrade
 from storage.drafts import ConcurrentChange, NewFile
-from storage.models import AwareDateTime, Official
+from storage.models import AwareDateTime
 from tests.conftest import FakeClock
 from workflow.calendar import OfficeCalendar
 from workflow.engine import Approve, Return, Submit, Upload
@@ -180,39 +179,3 @@ def test_a_concurrent_change_writes_nothing(office: Services, clock: FakeClock) 
         second.rollback()
     with office.session() as session:
         assert len(draft_store.document_versions(session, draft_id=started.draft.id)) == 1
-
-
-def test_acting_official_holds_the_position_only_for_the_period(
-    services: Services, clock: FakeClock
-) -> None:
-    from datetime import timedelta
-
-    officials.register_official(
-        services,
-        telegram_id=900,
-        name="Hadi",
-        position="kepala_badan",
-        acting="Plh.",
-        valid_until=clock.now + timedelta(days=3),
-    )
-    assert officials.actor(services, telegram_id=900).holdings[0].acting == "Plh."
-    clock.advance(days=4)
-    assert officials.actor(services, telegram_id=900).holdings == ()
-    with services.session() as session:
-        assert session.get(Official, 1) is not None
-
-
-def test_a_reminder_is_claimed_once(office: Services, clock: FakeClock) -> None:
-    from storage import reminders as reminder_store
-
-    drafts.start_draft(office, telegram_id=101, title="Renja 2027")
-    clock.advance(minutes=48)
-    (notice,) = reminders.deliver_due_reminders(office)
-    assert notice.kind.value == "hampir"
-    assert [p.telegram_id for p in notice.recipients] == [101]
-    assert reminders.deliver_due_reminders(office) == []
-    with office.session() as session:
-        (sent, *_) = reminder_store.reminders_of(session, draft_id=1)
-        assert sent.sent_at == clock.now
-        assert not reminder_store.claim(session, reminder_id=sent.id or 0, now=clock.now)
-    assert reminders.next_reminder_at(office) == clock.now + timedelta(minutes=12)
