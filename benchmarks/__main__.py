@@ -23,7 +23,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.usecases import Workflow
+from bot.usecases import drafts, officials, reading
+from bot.usecases.base import Services
 from storage.db import make_engine, upgrade
 from storage.drafts import NewFile
 from workflow.calendar import OfficeCalendar
@@ -79,25 +80,27 @@ def new_file(name: str) -> NewFile:
     return NewFile(name, "application/pdf", 10, digest, f"id-{digest[:8]}", digest[:8], name)
 
 
-def office(folder: Path, clock: Callable[[], datetime]) -> Workflow:
+def office(folder: Path, clock: Callable[[], datetime]) -> Services:
     url = f"sqlite:///{folder / 'bench.db'}"
     upgrade(url)
-    workflow = Workflow(
+    services = Services(
         engine=make_engine(url),
         sops=load_sops(ROOT / "sops"),
         calendar=OfficeCalendar.twenty_four_hours(),
         clock=clock,
+        files_dir=folder / "files",
+        max_upload_bytes=20 * 1024 * 1024,
     )
     for telegram_id, name, position, unit in OFFICIALS:
-        workflow.register_official(
-            telegram_id=telegram_id, name=name, position=position, unit=unit
+        officials.register_official(
+            services, telegram_id=telegram_id, name=name, position=position, unit=unit
         )
-    return workflow
+    return services
 
 
-def run_draft(workflow: Workflow, number: int) -> int:
+def run_draft(services: Services, number: int) -> int:
     """One draft from start to signature; returns how many actions it took."""
-    draft = workflow.start_draft(telegram_id=101, title=f"Renja {number}").draft.id
+    draft = drafts.start_draft(services, telegram_id=101, title=f"Renja {number}").draft.id
     steps: list[tuple[int, object]] = [
         (101, Upload("konsep_pendahuluan")),
         (101, Submit()),
@@ -121,7 +124,8 @@ def run_draft(workflow: Workflow, number: int) -> int:
     ]
     for index, (who, action) in enumerate(steps):
         upload = isinstance(action, Upload)
-        workflow.act(
+        drafts.act(
+            services,
             telegram_id=who,
             draft_id=draft,
             action=action,  # type: ignore[arg-type]
@@ -139,9 +143,9 @@ def bare_commit(connection: sqlite3.Connection, counter: list[int]) -> None:
 def bench_actions(drafts: int) -> tuple[float, float, int, int]:
     with tempfile.TemporaryDirectory(prefix="renja-bench-") as folder:
         root = Path(folder)
-        workflow = office(root, lambda: START)
+        services = office(root, lambda: START)
         began = time.perf_counter()
-        actions = sum(run_draft(workflow, n) for n in range(drafts))
+        actions = sum(run_draft(services, n) for n in range(drafts))
         per_action = (time.perf_counter() - began) / actions
 
         connection = sqlite3.connect(root / "bare.db")
@@ -152,14 +156,14 @@ def bench_actions(drafts: int) -> tuple[float, float, int, int]:
         connection.close()
 
         tracemalloc.start()
-        run_draft(workflow, drafts + 1)
+        run_draft(services, drafts + 1)
         _, draft_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         tracemalloc.start()
-        workflow.history(1)
+        reading.history(services, draft_id=1)
         _, trail_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        workflow.engine.dispose()
+        services.engine.dispose()
     return per_action, per_commit, draft_peak, max(trail_peak, 1)
 
 

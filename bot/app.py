@@ -7,12 +7,12 @@ import logging
 import signal
 
 from telegram import BotCommand, Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import ApplicationBuilder, ContextTypes
 
 import handlers
 from bot.config import Settings
-from bot.usecases import Workflow, build_workflow
-from handlers.context import SERVICES_KEY, Services
+from bot.usecases.base import Services, build_services
+from handlers.context import BotApplication, BotContext, BotData
 from handlers.reminders import arm
 
 log = logging.getLogger(__name__)
@@ -23,11 +23,10 @@ PUBLIC_COMMANDS = [
 ]
 
 
-def build_application(settings: Settings, *, workflow: Workflow | None = None) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, *, services: Services | None = None) -> BotApplication:
     """The bot, wired: settings, use cases and handlers. Tests use this same factory."""
-    services = Services(workflow=workflow or build_workflow(settings), settings=settings)
 
-    async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+    async def post_init(application: BotApplication) -> None:
         await application.bot.delete_webhook()
         await application.bot.set_my_commands(PUBLIC_COMMANDS)
 
@@ -36,21 +35,22 @@ def build_application(settings: Settings, *, workflow: Workflow | None = None) -
         .token(settings.bot_token())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .post_init(post_init)
         .build()
     )
-    application.bot_data[SERVICES_KEY] = services
+    application.bot_data.services = services or build_services(settings)
     handlers.register(application)
     application.add_error_handler(_log_error)
     return application
 
 
-async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _log_error(update: object, context: BotContext) -> None:
     log.error("error while handling %s", update, exc_info=context.error)
 
 
 async def serve(
-    application: Application,  # type: ignore[type-arg]
+    application: BotApplication,
     stop: asyncio.Event,
     *,
     poll_timeout: float = 10,

@@ -10,7 +10,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
-from bot.usecases import InvalidInput, Workflow, build_workflow
+from bot.usecases import officials
+from bot.usecases.base import Services, build_services
+from bot.usecases.errors import InvalidInput
 from storage.db import upgrade
 from workflow.calendar import CalendarConfigError
 from workflow.sop import Sop, SopFileError, load_sop, load_sops
@@ -89,10 +91,10 @@ def render_sop(sop: Sop, *, width: int = 120) -> str:
     return "\n".join(out)
 
 
-def _end_of(day: date, workflow: Workflow) -> datetime:
+def _end_of(day: date, services: Services) -> datetime:
     """The first moment after `day` in the office's time zone."""
-    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=workflow.calendar.tz)
-    if end <= workflow.clock():
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=services.calendar.tz)
+    if end <= services.clock():
         raise InvalidInput(f"Tanggal --until {day:%d-%m-%Y} sudah lewat.")
     return end
 
@@ -162,29 +164,32 @@ def _dispatch(args: argparse.Namespace) -> int:
         print("\n\n".join(render_sop(sop) for sop in chosen))
         return 0
     if args.command == "user":
-        workflow = build_workflow(settings)
+        services = build_services(settings)
         if args.user == "add":
-            view = workflow.register_official(
+            view = officials.register_official(
+                services,
                 telegram_id=args.telegram_id,
                 name=args.name,
                 position=args.position,
                 unit=args.unit,
                 username=args.username,
                 acting=args.acting,
-                valid_until=_end_of(args.until, workflow) if args.until else None,
+                valid_until=_end_of(args.until, services) if args.until else None,
             )
-            label = workflow.position_label(args.position, unit=args.unit, acting=args.acting)
+            label = officials.position_label(
+                services, position=args.position, unit=args.unit, acting=args.acting
+            )
             until = f" sampai {args.until:%d-%m-%Y}" if args.until else ""
             who = f"{view.person.name} ({view.person.telegram_id})"
             print(f"Terdaftar: {who} sebagai {label}{until}.")
             return 0
-        views = workflow.officials()
+        views = officials.officials(services)
         if not views:
             print("Belum ada pejabat terdaftar. Tambahkan dengan: renja-bot user add ...")
         for view in views:
             positions = (
                 "; ".join(
-                    workflow.position_label(key, unit=unit, acting=acting)
+                    officials.position_label(services, position=key, unit=unit, acting=acting)
                     for key, unit, acting in view.positions
                 )
                 or "(tanpa jabatan aktif)"

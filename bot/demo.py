@@ -24,13 +24,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from telegram.ext import Application
-
 from bot import texts
 from bot.app import build_application
 from bot.config import PROJECT_ROOT
 from bot.local import emulator_settings, polling
-from bot.usecases import Workflow
+from bot.usecases import officials, reading
+from bot.usecases.base import Services
 from emulator import (
     BotApiEmulator,
     BotMessage,
@@ -38,6 +37,7 @@ from emulator import (
     MessageVersion,
     SimulatedUser,
 )
+from handlers.context import BotApplication
 from handlers.reminders import arm
 from storage.db import make_engine, upgrade
 from workflow.calendar import OfficeCalendar
@@ -160,14 +160,14 @@ class Demo:
         self,
         out: TextIO,
         control: EmulatorClient,
-        workflow: Workflow,
-        application: Application,  # type: ignore[type-arg]
+        services: Services,
+        application: BotApplication,
         clock: DemoClock,
         phones: list[Phone],
     ) -> None:
         self.out = out
         self.control = control
-        self.workflow = workflow
+        self.services = services
         self.application = application
         self.updates = application.update_queue
         self.clock = clock
@@ -244,9 +244,9 @@ class Demo:
         """The audit trail, and a check that the draft really is signed."""
         await self.settle()
         await self.show()
-        draft, trail = self.workflow.history(1)
-        sop = self.workflow.sops[draft.sop_id]
-        tz = self.workflow.calendar.tz
+        draft, trail = reading.history(self.services, draft_id=1)
+        sop = self.services.sops[draft.sop_id]
+        tz = self.services.calendar.tz
         self.say()
         self.say(f"═══ Jejak audit (workflow.history): {draft.title} (#{draft.id})")
         for line in trail:
@@ -464,25 +464,28 @@ async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
             files_dir=root / "files",
             sops_dir=PROJECT_ROOT / "sops",
         )
-        workflow = Workflow(
+        services = Services(
             engine=make_engine(database_url),
             sops=load_sops(settings.sops_dir),
             calendar=OfficeCalendar.twenty_four_hours(),
             clock=clock,
+            files_dir=settings.files_dir,
+            max_upload_bytes=settings.max_upload_bytes,
         )
         phones = []
         for official in OFFICIALS:
-            workflow.register_official(
+            officials.register_official(
+                services,
                 telegram_id=official.telegram_id,
                 name=official.name,
                 position=official.position,
                 unit=official.unit,
             )
-            role = workflow.position_label(official.position)
+            role = officials.position_label(services, position=official.position)
             user = await control.user(official.telegram_id, official.name)
             phones.append(Phone(official, role, user))
-        application = build_application(settings, workflow=workflow)
-        demo = Demo(out, control, workflow, application, clock, phones)
+        application = build_application(settings, services=services)
+        demo = Demo(out, control, services, application, clock, phones)
         async with polling(application) as running:
             for number, step in enumerate(steps, start=1):
                 demo.say()

@@ -8,11 +8,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from telegram.ext import Application
-
 from bot.app import serve
 from bot.config import Settings
 from emulator import BotApiEmulator
+from handlers.context import BotApplication
 
 
 def emulator_settings(
@@ -32,7 +31,7 @@ def emulator_settings(
 
 @asynccontextmanager
 async def polling(
-    application: Application,  # type: ignore[type-arg]
+    application: BotApplication,
 ) -> AsyncIterator[asyncio.Task[None]]:
     """Poll in the background while the block runs; shut down cleanly after it."""
     stop = asyncio.Event()

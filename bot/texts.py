@@ -8,14 +8,13 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from bot.usecases import (
+from bot.usecases.errors import InviteProblem, StaleTask
+from bot.usecases.views import (
     AuditLine,
     DocumentView,
     DraftStatusView,
-    InviteProblem,
     ReminderNotice,
     RowTime,
-    StaleTask,
     TaskBriefing,
     UploadOption,
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -11,9 +10,10 @@ from telegram.ext import (
 )
 
 from handlers import buttons, commands, text, uploads
+from handlers.context import BotApplication
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: BotApplication) -> None:
     """Register every handler. Order matters: commands before the catch-all text handler."""
     private = filters.ChatType.PRIVATE
     for name, callback in (

@@ -11,20 +11,21 @@ import re
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import DraftNotFound, InvalidInput, NotRegistered, Outcome, StaleTask
+from bot.usecases import drafts, officials, returns, uploads
+from bot.usecases.errors import DraftNotFound, InvalidInput, NotRegistered, StaleTask
+from bot.usecases.views import Outcome
 from handlers.callbacks import Press, Verb, decode
 from handlers.common import notify
-from handlers.context import services
+from handlers.context import BotContext
 from handlers.uploads import store_upload
 from workflow.engine import ActionRefused, Approve, Audit, DraftStatus, Submit
 
 ALERT_LIMIT = 200
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def button(update: Update, context: BotContext) -> None:
     """Route a press to its action; answer every press."""
     query = update.callback_query
     assert query is not None
@@ -43,7 +44,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except NotRegistered:
         await _alert(query, texts.NOT_REGISTERED_SHORT.format(id=query.from_user.id))
     except StaleTask as error:
-        await _alert(query, texts.stale(error, services(context).tz))
+        await _alert(query, texts.stale(error, context.services.tz))
         await _drop_buttons(query)
     except ActionRefused as error:
         await _alert(query, texts.refusal(error))
@@ -61,10 +62,11 @@ async def _alert(query: CallbackQuery, text: str) -> None:
     )
 
 
-async def _decide(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, press: Press) -> None:
-    found = services(context)
+async def _decide(query: CallbackQuery, context: BotContext, press: Press) -> None:
+    services = context.services
     action = Approve() if press.verb is Verb.SETUJUI else Submit()
-    outcome = found.workflow.act(
+    outcome = drafts.act(
+        services,
         telegram_id=query.from_user.id,
         draft_id=press.first,
         action=action,
@@ -75,15 +77,13 @@ async def _decide(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, pres
     await notify(context, outcome)
 
 
-async def _show_outcome(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, outcome: Outcome
-) -> None:
+async def _show_outcome(query: CallbackQuery, context: BotContext, outcome: Outcome) -> None:
     """Edit the pressed message: its text plus what was decided, and no buttons."""
-    found = services(context)
+    services = context.services
     audits = [e for e in outcome.transition.effects if isinstance(e, Audit)]
     action = audits[0].action.value if audits else ""
-    me = found.workflow.person(query.from_user.id)
-    line = texts.outcome_line(action, me.name, found.workflow.clock(), found.tz)
+    me = officials.person(services, telegram_id=query.from_user.id)
+    line = texts.outcome_line(action, me.name, services.clock(), services.tz)
     message = query.message
     original = message.text_html if isinstance(message, Message) and message.text else ""
     try:
@@ -102,11 +102,10 @@ async def _show_outcome(
         )
 
 
-async def _ask_reason(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, press: Press
-) -> None:
+async def _ask_reason(query: CallbackQuery, context: BotContext, press: Press) -> None:
     message = query.message
-    briefing = services(context).workflow.begin_return(
+    briefing = returns.begin_return(
+        context.services,
         telegram_id=query.from_user.id,
         draft_id=press.first,
         draft_task_id=press.second,
@@ -119,11 +118,12 @@ async def _ask_reason(
     )
 
 
-async def _choose_output(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, press: Press
-) -> None:
-    staged, option = services(context).workflow.take_staged(
-        telegram_id=query.from_user.id, staged_id=press.first, choice=press.second
+async def _choose_output(query: CallbackQuery, context: BotContext, press: Press) -> None:
+    staged, option = uploads.take_staged(
+        context.services,
+        telegram_id=query.from_user.id,
+        staged_id=press.first,
+        choice=press.second,
     )
     await query.answer(option.name[:190])
     try:

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import (
+from bot.usecases import drafts, invites, officials, reading, returns
+from bot.usecases.base import Services
+from bot.usecases.errors import (
     DraftNotFound,
     InvalidInput,
     InviteRefused,
     NotAdmin,
     NotRegistered,
-    Workflow,
 )
 from handlers.common import notify, send_briefing, set_menu
-from handlers.context import services
+from handlers.context import BotContext
 from workflow.engine import ActionRefused
 
 
@@ -26,15 +26,16 @@ async def reply(update: Update, text: str) -> None:
     await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: BotContext) -> None:
     """Welcome an official, register the opener of an invitation, or say whom to ask."""
     user = update.effective_user
     chat = update.effective_chat
     assert user is not None and chat is not None
-    workflow = services(context).workflow
+    services = context.services
     if context.args:
         try:
-            workflow.redeem_invite(
+            invites.redeem_invite(
+                services,
                 token=context.args[0],
                 telegram_id=user.id,
                 name=user.full_name,
@@ -44,26 +45,33 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await reply(update, texts.INVITE_PROBLEMS[error.problem])
             return
     try:
-        actor = workflow.actor(user.id)
+        actor = officials.actor(services, telegram_id=user.id)
     except NotRegistered:
         await reply(update, texts.NOT_REGISTERED.format(id=user.id))
         return
     positions = [
-        workflow.position_label(h.position, unit=h.unit, acting=h.acting) for h in actor.holdings
+        officials.position_label(services, position=h.position, unit=h.unit, acting=h.acting)
+        for h in actor.holdings
     ]
     await reply(update, texts.welcome(actor.name, positions))
     await set_menu(context, chat.id, user.id)
 
 
-async def bantuan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def bantuan(update: Update, context: BotContext) -> None:
     """Show the commands this official may use."""
     assert update.effective_user is not None
-    workflow = services(context).workflow
+    services = context.services
     uid = update.effective_user.id
-    await reply(update, texts.help_message(workflow.can_start_draft(uid), workflow.is_admin(uid)))
+    await reply(
+        update,
+        texts.help_message(
+            officials.can_start_draft(services, telegram_id=uid),
+            officials.is_admin(services, telegram_id=uid),
+        ),
+    )
 
 
-async def renja_baru(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def renja_baru(update: Update, context: BotContext) -> None:
     """Start a new Renja draft (the Kasubbag)."""
     assert update.effective_user is not None
     title = " ".join(context.args or [])
@@ -71,8 +79,8 @@ async def renja_baru(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await reply(update, texts.NEED_TITLE)
         return
     try:
-        outcome = services(context).workflow.start_draft(
-            telegram_id=update.effective_user.id, title=title
+        outcome = drafts.start_draft(
+            context.services, telegram_id=update.effective_user.id, title=title
         )
     except NotRegistered:
         await reply(update, texts.NOT_REGISTERED.format(id=update.effective_user.id))
@@ -87,20 +95,20 @@ async def renja_baru(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await notify(context, outcome)
 
 
-async def tugas(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def tugas(update: Update, context: BotContext) -> None:
     """List my open tasks, each with its buttons."""
     assert update.effective_user is not None
     uid = update.effective_user.id
     try:
-        briefings = services(context).workflow.open_tasks_for(uid)
+        briefings = reading.open_tasks_for(context.services, telegram_id=uid)
     except NotRegistered:
         await reply(update, texts.NOT_REGISTERED.format(id=uid))
         return
     if not briefings:
         await reply(update, texts.NO_TASKS)
         return
-    workflow = services(context).workflow
-    me = workflow.person(uid)
+    services = context.services
+    me = officials.person(services, telegram_id=uid)
     for briefing in briefings:
         await send_briefing(context, me, briefing)
 
@@ -110,11 +118,11 @@ def _draft_id(text: str) -> int | None:
     return int(cleaned) if cleaned.isdigit() else None
 
 
-async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def status(update: Update, context: BotContext) -> None:
     """Where every active draft (or one) stands: row, holder, deadline, late or not."""
     assert update.effective_user is not None
-    found = services(context)
-    if not _registered(found.workflow, update.effective_user.id):
+    services = context.services
+    if not _registered(services, update.effective_user.id):
         await reply(update, texts.NOT_REGISTERED.format(id=update.effective_user.id))
         return
     draft_id = None
@@ -124,18 +132,18 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await reply(update, texts.NOT_A_NUMBER.format(text=context.args[0][:20]))
             return
     try:
-        views = found.workflow.draft_status(draft_id)
+        views = reading.draft_status(services, draft_id=draft_id)
     except DraftNotFound:
         await reply(update, texts.DRAFT_NOT_FOUND.format(id=draft_id))
         return
-    await reply(update, texts.status_message(views, found.tz))
+    await reply(update, texts.status_message(views, services.tz))
 
 
-async def riwayat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def riwayat(update: Update, context: BotContext) -> None:
     """The audit trail of a draft."""
     assert update.effective_user is not None
-    found = services(context)
-    if not _registered(found.workflow, update.effective_user.id):
+    services = context.services
+    if not _registered(services, update.effective_user.id):
         await reply(update, texts.NOT_REGISTERED.format(id=update.effective_user.id))
         return
     if not context.args:
@@ -146,63 +154,62 @@ async def riwayat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, texts.NOT_A_NUMBER.format(text=context.args[0][:20]))
         return
     try:
-        draft, lines = found.workflow.history(draft_id)
-        (status_view,) = found.workflow.draft_status(draft_id)
+        draft, lines = reading.history(services, draft_id=draft_id)
+        (status_view,) = reading.draft_status(services, draft_id=draft_id)
     except DraftNotFound:
         await reply(update, texts.DRAFT_NOT_FOUND.format(id=draft_id))
         return
-    message = texts.history_message(draft.title, draft.id, lines, status_view.rows, found.tz)
+    message = texts.history_message(draft.title, draft.id, lines, status_view.rows, services.tz)
     for chunk in _chunks(message):
         await reply(update, chunk)
 
 
-async def sop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sop(update: Update, context: BotContext) -> None:
     """The SOP table, row by row."""
-    workflow = services(context).workflow
-    await reply(update, texts.sop_message(workflow.sops[workflow.default_sop]))
+    services = context.services
+    await reply(update, texts.sop_message(services.sops[services.default_sop]))
 
 
-async def batal(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def batal(update: Update, context: BotContext) -> None:
     """Cancel whatever the bot was waiting for from me."""
     assert update.effective_user is not None
-    cancelled = services(context).workflow.cancel(update.effective_user.id)
+    cancelled = returns.cancel(context.services, telegram_id=update.effective_user.id)
     await reply(update, texts.RETURN_CANCELLED if cancelled else texts.NOTHING_TO_CANCEL)
 
 
-async def undang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def undang(update: Update, context: BotContext) -> None:
     """Create a one-time registration link for a position (administrators)."""
     assert update.effective_user is not None
-    found = services(context)
-    workflow = found.workflow
-    if not workflow.is_admin(update.effective_user.id):
+    services = context.services
+    if not officials.is_admin(services, telegram_id=update.effective_user.id):
         await reply(update, texts.ONLY_ADMIN)
         return
-    positions = ", ".join(sorted(workflow.position_names()))
+    positions = ", ".join(sorted(officials.position_names(services)))
     if not context.args:
         await reply(update, texts.INVITE_USAGE.format(positions=positions))
         return
     position = context.args[0]
     unit = " ".join(context.args[1:]) or None
     try:
-        token, expires = workflow.create_invite(
-            admin_telegram_id=update.effective_user.id, position=position, unit=unit
+        token, expires = invites.create_invite(
+            services, admin_telegram_id=update.effective_user.id, position=position, unit=unit
         )
     except (InvalidInput, NotAdmin) as error:
         await reply(update, str(error) or texts.ONLY_ADMIN)
         return
     link = f"https://t.me/{context.bot.username}?start={token}"
-    label = workflow.position_label(position, unit=unit)
-    await reply(update, texts.invite_created(link, label, texts.when_text(expires, found.tz)))
+    label = officials.position_label(services, position=position, unit=unit)
+    await reply(update, texts.invite_created(link, label, texts.when_text(expires, services.tz)))
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: BotContext) -> None:
     """Answer a command the bot does not know."""
     await reply(update, texts.UNKNOWN_COMMAND)
 
 
-def _registered(workflow: Workflow, telegram_id: int) -> bool:
+def _registered(services: Services, telegram_id: int) -> bool:
     try:
-        workflow.actor(telegram_id)
+        officials.actor(services, telegram_id=telegram_id)
     except NotRegistered:
         return False
     return True

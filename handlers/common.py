@@ -12,12 +12,12 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import Outcome, Person, TaskBriefing
+from bot.usecases import officials, reading
+from bot.usecases.views import Outcome, Person, TaskBriefing
 from handlers.callbacks import Press, Verb
-from handlers.context import services
+from handlers.context import BotContext
 from handlers.reminders import arm
 from workflow.engine import Audit, Notice, NoticeReason
 from workflow.sop import TaskKind
@@ -57,16 +57,14 @@ def submit_keyboard(draft_id: int, draft_task_id: int) -> InlineKeyboardMarkup:
     )
 
 
-async def send_briefing(
-    context: ContextTypes.DEFAULT_TYPE, person: Person, briefing: TaskBriefing
-) -> None:
+async def send_briefing(context: BotContext, person: Person, briefing: TaskBriefing) -> None:
     """The task message with its buttons, then the latest documents (re-sent by file id)."""
-    found = services(context)
-    sop = found.workflow.sops[briefing.draft.sop_id]
+    services = context.services
+    sop = services.sops[briefing.draft.sop_id]
     try:
         await context.bot.send_message(
             person.telegram_id,
-            texts.task_message(briefing, sop, found.tz),
+            texts.task_message(briefing, sop, services.tz),
             parse_mode=ParseMode.HTML,
             reply_markup=task_keyboard(briefing),
         )
@@ -88,7 +86,7 @@ async def send_briefing(
         log.warning("cannot reach %s (%s): %s", person.name, person.telegram_id, error)
 
 
-async def notify(context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:
+async def notify(context: BotContext, outcome: Outcome) -> None:
     """Tell everyone an action concerns: first who only needs to know, then the new holders."""
     await _inform(context, outcome)
     for briefing in outcome.opened:
@@ -98,11 +96,11 @@ async def notify(context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:
         arm(context.application)  # a new row may have planned reminders
 
 
-async def _inform(context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:
+async def _inform(context: BotContext, outcome: Outcome) -> None:
     if not outcome.informed:
         return
-    found = services(context)
-    sop = found.workflow.sops[outcome.draft.sop_id]
+    services = context.services
+    sop = services.sops[outcome.draft.sop_id]
     actor = _actor_name(outcome)
     reasons = {e.task_id: e.reason for e in outcome.transition.effects if isinstance(e, Notice)}
     for person, task_id in outcome.informed:
@@ -117,7 +115,9 @@ async def _inform(context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:
                 parse_mode=ParseMode.HTML,
             )
             if sop.task(task_id).jenis in (TaskKind.UNGGAH, TaskKind.RAPAT):
-                for document in found.workflow.briefing_documents(outcome.draft.id, task_id):
+                for document in reading.briefing_documents(
+                    services, draft_id=outcome.draft.id, task_id=task_id
+                ):
                     await context.bot.send_document(
                         person.telegram_id,
                         document.telegram_file_id,
@@ -135,10 +135,9 @@ def _actor_name(outcome: Outcome) -> str:
     return "pejabat"
 
 
-async def set_menu(context: ContextTypes.DEFAULT_TYPE, chat_id: int, telegram_id: int) -> None:
+async def set_menu(context: BotContext, chat_id: int, telegram_id: int) -> None:
     """The command menu of one official: what they may do."""
-    found = services(context)
-    workflow = found.workflow
+    services = context.services
     commands = [
         BotCommand("tugas", "Tugas saya yang menunggu"),
         BotCommand("status", "Posisi setiap draft"),
@@ -147,9 +146,9 @@ async def set_menu(context: ContextTypes.DEFAULT_TYPE, chat_id: int, telegram_id
         BotCommand("batal", "Batalkan isian"),
         BotCommand("bantuan", "Bantuan"),
     ]
-    if workflow.can_start_draft(telegram_id):
+    if officials.can_start_draft(services, telegram_id=telegram_id):
         commands.insert(0, BotCommand("renja_baru", "Mulai draft Renja baru"))
-    if workflow.is_admin(telegram_id):
+    if officials.is_admin(services, telegram_id=telegram_id):
         commands.append(BotCommand("undang", "Tautan pendaftaran pejabat"))
     try:
         await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))

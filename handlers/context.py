@@ -1,32 +1,32 @@
-"""The services every handler reaches through `bot_data`."""
+"""The typed context every handler and job receives, as in PTB's `contexttypesbot.py`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from typing import Any, TypeAlias
 
-from telegram.ext import ContextTypes
+from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.config import Settings
-from bot.usecases import Workflow
+from bot.usecases.base import Services
 
 
-@dataclass(frozen=True)
-class Services:
-    """Kept in `bot_data`: the use cases and the settings."""
+class BotData:
+    """What `application.bot_data` holds: the use cases' services, set by `build_application`."""
 
-    workflow: Workflow
-    settings: Settings
+    services: Services
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """Registered with `ContextTypes(context=BotContext, bot_data=BotData)`."""
 
     @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.settings.timezone)
+    def services(self) -> Services:
+        return self.bot_data.services
 
 
-SERVICES_KEY = "services"
-
-
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    found = context.bot_data[SERVICES_KEY]
-    assert isinstance(found, Services)
-    return found
+# The context and job-queue parameters stay open: PTB types `CallbackContext.application`
+# with a free context variable, and `ApplicationBuilder.context_types()` does not retype the
+# job queue. Callbacks still receive a `BotContext`, and `bot_data` is typed.
+BotApplication: TypeAlias = Application[
+    ExtBot[None], Any, dict[Any, Any], dict[Any, Any], BotData, Any
+]
+"""The application `build_application` returns, wherever one is passed around."""

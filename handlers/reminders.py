@@ -11,10 +11,10 @@ import logging
 
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
 
 from bot import texts
-from handlers.context import SERVICES_KEY, Services, services
+from bot.usecases import reminders
+from handlers.context import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +23,13 @@ RETRY_SECONDS = 60.0
 """After a failed delivery, the next try waits this long."""
 
 
-async def deliver_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def deliver_reminders(context: BotContext) -> None:
     """Send every reminder whose time has come, then set the alarm for the next one."""
-    found = services(context)
+    services = context.services
     retry_after = RETRY_SECONDS  # until the delivery below has run through
     try:
-        for notice in found.workflow.deliver_due_reminders():
-            message = texts.reminder_message(notice, found.tz)
+        for notice in reminders.deliver_due_reminders(services):
+            message = texts.reminder_message(notice, services.tz)
             for person in notice.recipients:
                 try:
                     await context.bot.send_message(
@@ -43,16 +43,15 @@ async def deliver_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
         arm(context.application, min_delay=retry_after)
 
 
-def arm(application: Application, *, min_delay: float = 0.0) -> None:  # type: ignore[type-arg]
+def arm(application: BotApplication, *, min_delay: float = 0.0) -> None:
     """(Re)set the one reminder job to the earliest waiting reminder."""
     job_queue = application.job_queue
     assert job_queue is not None, "python-telegram-bot[job-queue] is required"
-    found = application.bot_data[SERVICES_KEY]
-    assert isinstance(found, Services)
+    services = application.bot_data.services
     for job in job_queue.get_jobs_by_name(JOB_NAME):
         job.schedule_removal()
-    next_at = found.workflow.next_reminder_at()
+    next_at = reminders.next_reminder_at(services)
     if next_at is None:
         return
-    delay = max(min_delay, (next_at - found.workflow.clock()).total_seconds())
+    delay = max(min_delay, (next_at - services.clock()).total_seconds())
     job_queue.run_once(deliver_reminders, when=delay, name=JOB_NAME)

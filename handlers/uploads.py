@@ -9,13 +9,14 @@ from pathlib import PurePosixPath
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.usecases import InvalidInput, NotRegistered, StaleTask, UploadOption
+from bot.usecases import drafts, uploads
+from bot.usecases.errors import InvalidInput, NotRegistered, StaleTask
+from bot.usecases.views import UploadOption
 from handlers.callbacks import Press, Verb
 from handlers.common import submit_keyboard
-from handlers.context import services
+from handlers.context import BotContext
 from storage.drafts import NewFile
 from storage.files import archive
 from workflow.engine import ActionRefused, Upload
@@ -66,12 +67,12 @@ def match_caption(caption: str | None, options: list[UploadOption]) -> UploadOpt
     return None
 
 
-async def file_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def file_received(update: Update, context: BotContext) -> None:
     """Accept a document or photo for an upload task, or say why not (nothing stored)."""
     message = update.effective_message
     user = update.effective_user
     assert message is not None and user is not None
-    found = services(context)
+    services = context.services
     if message.document is not None:
         document = message.document
         file_id, unique_id = document.file_id, document.file_unique_id
@@ -90,7 +91,7 @@ async def file_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     else:
         return
     try:
-        options = found.workflow.upload_options(user.id)
+        options = uploads.upload_options(services, telegram_id=user.id)
     except NotRegistered:
         await message.reply_text(
             texts.NOT_REGISTERED.format(id=user.id), parse_mode=ParseMode.HTML
@@ -99,7 +100,7 @@ async def file_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not options:
         await message.reply_text(texts.NO_UPLOAD_EXPECTED)
         return
-    limit = found.settings.max_upload_bytes
+    limit = services.max_upload_bytes
     if size > limit:
         await message.reply_text(
             texts.FILE_TOO_LARGE.format(size=texts.size_text(size), limit=texts.size_text(limit))
@@ -109,7 +110,8 @@ async def file_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if chosen is None and len(options) == 1:
         chosen = options[0]
     if chosen is None:
-        staged = found.workflow.stage_upload(
+        staged = uploads.stage_upload(
+            services,
             telegram_id=user.id,
             telegram_file_id=file_id,
             telegram_file_unique_id=unique_id,
@@ -146,7 +148,7 @@ async def file_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def store_upload(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     *,
     chat_id: int,
     telegram_id: int,
@@ -158,21 +160,21 @@ async def store_upload(
     number: str | None = None,
 ) -> None:
     """Download, hash and archive the file, then store it as the output's next version."""
-    found = services(context)
+    services = context.services
     try:
         telegram_file = await context.bot.get_file(telegram_file_id)
         data = bytes(await telegram_file.download_as_bytearray())
     except TelegramError as error:
         await context.bot.send_message(chat_id, texts.DOWNLOAD_FAILED.format(reason=error.message))
         return
-    if len(data) > found.settings.max_upload_bytes:
-        limit = texts.size_text(found.settings.max_upload_bytes)
+    if len(data) > services.max_upload_bytes:
+        limit = texts.size_text(services.max_upload_bytes)
         await context.bot.send_message(
             chat_id, texts.FILE_TOO_LARGE.format(size=texts.size_text(len(data)), limit=limit)
         )
         return
     stored_path, digest = archive(
-        found.settings.files_dir, draft_id=option.draft.id, data=data, file_name=file_name
+        services.files_dir, draft_id=option.draft.id, data=data, file_name=file_name
     )
     new_file = NewFile(
         file_name=file_name,
@@ -185,7 +187,8 @@ async def store_upload(
         number=number,
     )
     try:
-        outcome = found.workflow.act(
+        outcome = drafts.act(
+            services,
             telegram_id=telegram_id,
             draft_id=option.draft.id,
             action=Upload(option.document),
@@ -196,7 +199,7 @@ async def store_upload(
         await context.bot.send_message(chat_id, texts.refusal(error), parse_mode=ParseMode.HTML)
         return
     except StaleTask as error:
-        await context.bot.send_message(chat_id, texts.stale(error, found.tz))
+        await context.bot.send_message(chat_id, texts.stale(error, services.tz))
         return
     except InvalidInput as error:
         await context.bot.send_message(chat_id, str(error))

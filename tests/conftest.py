@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.usecases import Workflow
+from bot.usecases import officials
+from bot.usecases.base import Services
 from storage.db import make_engine, upgrade
 from workflow.calendar import OfficeCalendar
 from workflow.sop import Sop, load_sops
 
 ROOT = Path(__file__).resolve().parents[1]
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -48,12 +50,16 @@ def database_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def workflow(database_url: str, sops: dict[str, Sop], clock: FakeClock) -> Workflow:
-    return Workflow(
+def services(
+    tmp_path: Path, database_url: str, sops: dict[str, Sop], clock: FakeClock
+) -> Services:
+    return Services(
         engine=make_engine(database_url),
         sops=sops,
         calendar=OfficeCalendar.default(),
         clock=clock,
+        files_dir=tmp_path / "files",
+        max_upload_bytes=MAX_UPLOAD_BYTES,
     )
 
 
@@ -70,10 +76,10 @@ OFFICIALS = [
 
 
 @pytest.fixture
-def office(workflow: Workflow) -> Workflow:
-    """A workflow with the seven officials of the Renja SOP registered."""
+def office(services: Services) -> Services:
+    """The services, with the seven officials of the Renja SOP registered."""
     for telegram_id, name, position, unit in OFFICIALS:
-        workflow.register_official(
-            telegram_id=telegram_id, name=name, position=position, unit=unit
+        officials.register_official(
+            services, telegram_id=telegram_id, name=name, position=position, unit=unit
         )
-    return workflow
+    return services

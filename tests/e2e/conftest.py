@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import Settings
 from bot.local import emulator_settings, polling
-from bot.usecases import Workflow
+from bot.usecases import officials
+from bot.usecases.base import Services
 from emulator import BotApiEmulator, EmulatorClient, SimulatedUser
+from handlers.context import BotApplication
 from handlers.reminders import arm
 from storage.db import make_engine
 from tests.conftest import OFFICIALS, FakeClock
@@ -31,16 +32,16 @@ class Office:
 
     emulator: BotApiEmulator
     control: EmulatorClient
-    workflow: Workflow
+    services: Services
     settings: Settings
     clock: FakeClock
     phones: dict[int, SimulatedUser]
     running: AsyncExitStack = field(default_factory=AsyncExitStack)
-    application: Application | None = None  # type: ignore[type-arg]
+    application: BotApplication | None = None
 
     async def start(self) -> None:
         """Start the bot as `renja-bot run` would: a new application over the same data."""
-        self.application = build_application(self.settings, workflow=self.workflow)
+        self.application = build_application(self.settings, services=self.services)
         await self.running.enter_async_context(polling(self.application))
 
     async def stop(self) -> None:
@@ -75,18 +76,20 @@ async def office(
             admin_telegram_ids=[ADMIN_ID],
             max_upload_mb=1,
         )
-        workflow = Workflow(
+        services = Services(
             engine=make_engine(database_url),
             sops=sops,
             calendar=OfficeCalendar.default(),
             clock=clock,
+            files_dir=settings.files_dir,
+            max_upload_bytes=settings.max_upload_bytes,
             admins=frozenset({ADMIN_ID}),
         )
         for telegram_id, name, position, unit in OFFICIALS:
-            workflow.register_official(
-                telegram_id=telegram_id, name=name, position=position, unit=unit
+            officials.register_official(
+                services, telegram_id=telegram_id, name=name, position=position, unit=unit
             )
-        office = Office(emulator, control, workflow, settings, clock, {})
+        office = Office(emulator, control, services, settings, clock, {})
         await office.start()
         try:
             for telegram_id, name, _, _ in OFFICIALS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.usecases import reading
 from emulator import BotMessage, SimulatedUser
 from tests.e2e.conftest import Office
 
@@ -61,7 +62,7 @@ async def test_bad_command_input_gets_a_hint(office: Office) -> None:
         assert (await ask(kasubbag, text)).body == expected, text
     refused = await ask(kepala_badan, "/renja_baru Renja 2027")
     assert refused.body == "Tugas ini untuk Kasubbag. Renja & Monev, bukan untuk Bapak/Ibu."
-    assert office.workflow.draft_status() == []
+    assert reading.draft_status(office.services) == []
 
 
 async def test_each_official_sees_the_menu_for_what_they_may_do(office: Office) -> None:
@@ -79,7 +80,7 @@ async def test_a_photo_of_a_scanned_page_is_accepted(office: Office) -> None:
     await kasubbag.send_photo(scan, caption="Konsep pendahuluan Renja")
     (received,) = await kasubbag.wait_for_messages(1)
     assert received.body.startswith("✅ Diterima: Konsep pendahuluan Renja, versi 1")
-    (status,) = office.workflow.draft_status(1)
+    (status,) = reading.draft_status(office.services, draft_id=1)
     assert status.briefing is not None
     (document,) = status.briefing.documents
     assert document.mime_type == "image/jpeg" and document.file_name.startswith("foto-")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.usecases import officials, reading
 from emulator import BotMessage, SimulatedUser
 from tests.e2e.conftest import ADMIN_ID, Office
 
@@ -22,7 +23,7 @@ async def konsep_sent(office: Office) -> BotMessage:
 
 
 def audit_count(office: Office) -> int:
-    _, trail = office.workflow.history(1)
+    _, trail = reading.history(office.services, draft_id=1)
     return len(trail)
 
 
@@ -73,7 +74,7 @@ async def test_a_double_press_changes_nothing_the_second_time(office: Office) ->
     second = await sekretaris.press(review, "✅ Setujui")  # before the edit arrives
     assert await answer_text(sekretaris, first) == "Tercatat."
     assert "sudah ditangani oleh Budi" in await answer_text(sekretaris, second)
-    _, trail = office.workflow.history(1)
+    _, trail = reading.history(office.services, draft_id=1)
     assert [line.action for line in trail].count("setujui") == 1
     await office.phones[101].wait_for_messages(lambda m: "Terbitkan Nota Dinas" in m.body)
 
@@ -114,7 +115,7 @@ async def test_wrong_type_oversize_and_unexpected_files_are_not_stored(office: O
     assert reply.body == "Berkas terlalu besar (1,0 MB); batasnya 1,0 MB. Berkas tidak disimpan."
     # Refused from its declared size: the bot never even downloads it.
     assert "getFile" not in [entry.method for entry in await office.control.log()]
-    with office.workflow.session() as session:
+    with office.services.session() as session:
         from storage.drafts import document_versions
 
         assert document_versions(session, draft_id=1) == []
@@ -131,7 +132,7 @@ async def test_an_unregistered_user_is_told_whom_to_ask(office: Office) -> None:
     await stranger.send_document("a.pdf", b"%PDF", PDF)
     (reply,) = await stranger.wait_for_messages(1)
     assert "belum terdaftar" in reply.body
-    assert office.workflow.officials()[-1].person.telegram_id != 555
+    assert officials.officials(office.services)[-1].person.telegram_id != 555
 
 
 async def test_invites_work_once_and_expire(office: Office) -> None:
@@ -162,7 +163,7 @@ async def test_invites_work_once_and_expire(office: Office) -> None:
     await another.send_text("/start bukan-token")
     (reply,) = await another.wait_for_messages(1)
     assert reply.body.startswith("Tautan undangan tidak dikenal.")
-    assert [v.person.telegram_id for v in office.workflow.officials()].count(302) == 0
+    assert [v.person.telegram_id for v in officials.officials(office.services)].count(302) == 0
 
     kasubbag = office.phones[101]
     await kasubbag.send_text("/undang sekretaris")

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.usecases import drafts
 from emulator import BotMessage, SimulatedUser
 from storage import reminders as reminder_store
 from storage.drafts import NewFile
@@ -85,14 +86,14 @@ async def test_reminders_and_escalation_of_a_row(office: Office) -> None:
     await submit_upload(kasubbag, "nota-dinas.pdf")
     for phone in (sekretaris, *others[:2]):
         await phone.wait_for_messages(lambda m: "Unggah Rencana Kerja unit" in m.body)
-    with office.workflow.session() as session:
+    with office.services.session() as session:
         waiting = [r for r in reminder_store.reminders_of(session, draft_id=1) if not r.outcome]
     # Leaving the row cancels its reminders at once: the alarm never wakes for them.
     assert [r.kind for r in waiting] == ["hampir", "jatuh_tempo", "eskalasi"]
     office.tick(minutes=90)  # 11:40, before row 2's 80% (11:46)
     await quiet(kasubbag, sekretaris, kepala_badan, *others)
 
-    with office.workflow.session() as session:
+    with office.services.session() as session:
         kinds = [
             (r.kind, r.outcome, r.due_at.astimezone(WIB).strftime("%H:%M"))
             for r in reminder_store.reminders_of(session, draft_id=1)
@@ -124,14 +125,20 @@ async def test_a_restart_sends_what_fell_due_once(office: Office) -> None:
     # While the bot is down: draft 2 leaves row 1, and the clock passes two reminder times
     # of draft 1 (08:48 and 09:00).
     office.clock.advance(minutes=20)
-    flow = office.workflow
-    flow.act(
-        telegram_id=101, draft_id=2, action=Upload("konsep_pendahuluan"), new_file=new_file("k")
+    flow = office.services
+    drafts.act(
+        flow,
+        telegram_id=101,
+        draft_id=2,
+        action=Upload("konsep_pendahuluan"),
+        new_file=new_file("k"),
     )
-    flow.act(telegram_id=101, draft_id=2, action=Submit())
-    flow.act(telegram_id=102, draft_id=2, action=Approve())
-    flow.act(telegram_id=101, draft_id=2, action=Upload("nota_dinas"), new_file=new_file("n"))
-    flow.act(telegram_id=101, draft_id=2, action=Submit())
+    drafts.act(flow, telegram_id=101, draft_id=2, action=Submit())
+    drafts.act(flow, telegram_id=102, draft_id=2, action=Approve())
+    drafts.act(
+        flow, telegram_id=101, draft_id=2, action=Upload("nota_dinas"), new_file=new_file("n")
+    )
+    drafts.act(flow, telegram_id=101, draft_id=2, action=Submit())
     office.clock.advance(minutes=45)  # 09:05
 
     await office.start()
@@ -142,7 +149,7 @@ async def test_a_restart_sends_what_fell_due_once(office: Office) -> None:
     assert escalation.body.startswith("📋 Renja 2027 (#1") and "🔺 Eskalasi" in escalation.body
     await quiet(kasubbag, kepala_badan, sekretaris)
 
-    with office.workflow.session() as session:
+    with office.services.session() as session:
         first = [(r.kind, r.outcome) for r in reminder_store.reminders_of(session, draft_id=1)]
         second = [(r.kind, r.outcome) for r in reminder_store.reminders_of(session, draft_id=2)]
     assert first == [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from bot.usecases import reading
 from emulator import BotMessage, SimulatedUser
 from storage.files import sha256_of
 from tests.e2e.conftest import Office
@@ -173,9 +174,9 @@ async def test_renja_from_start_to_signature(office: Office) -> None:
             assert message.buttons == [], (phone, message.body)
 
     # The archive holds every version, each matching its recorded hash.
-    (status,) = office.workflow.draft_status(1)
+    (status,) = reading.draft_status(office.services, draft_id=1)
     assert status.draft.status == "selesai"
-    _, trail = office.workflow.history(1)
+    _, trail = reading.history(office.services, draft_id=1)
     documents = [line.document for line in trail if line.document is not None]
     assert len(documents) == 11
     for version in documents:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,12 +11,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
-from bot.usecases import Workflow
+from bot.usecases import drafts, reading
+from bot.usecases.base import Services
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.db import current_revision, make_engine, upgrade
 from storage.drafts import ConcurrentChange, NewFile
-from storage.models import AwareDateTime, Official
+from storage.models import AwareDateTime
 from tests.conftest import FakeClock
 from workflow.calendar import OfficeCalendar
 from workflow.engine import Approve, Return, Submit, Upload
@@ -38,20 +38,22 @@ def new_file(content: bytes, name: str = "konsep.pdf") -> NewFile:
 
 
 def test_drafts_documents_and_audit_survive_reopening(
-    office: Workflow, database_url: str, sops: dict[str, Sop], clock: FakeClock
+    office: Services, database_url: str, sops: dict[str, Sop], clock: FakeClock
 ) -> None:
-    started = office.start_draft(telegram_id=101, title="Renja BAPPEDA 2027", year=2027)
+    started = drafts.start_draft(office, telegram_id=101, title="Renja BAPPEDA 2027", year=2027)
     draft_id = started.draft.id
-    office.act(
+    drafts.act(
+        office,
         telegram_id=101,
         draft_id=draft_id,
         action=Upload("konsep_pendahuluan"),
         new_file=new_file(b"v1"),
     )
-    office.act(telegram_id=101, draft_id=draft_id, action=Submit())
+    drafts.act(office, telegram_id=101, draft_id=draft_id, action=Submit())
     clock.advance(minutes=20)
-    office.act(telegram_id=102, draft_id=draft_id, action=Return("Tambahkan RENSTRA"))
-    office.act(
+    drafts.act(office, telegram_id=102, draft_id=draft_id, action=Return("Tambahkan RENSTRA"))
+    drafts.act(
+        office,
         telegram_id=101,
         draft_id=draft_id,
         action=Upload("konsep_pendahuluan"),
@@ -59,13 +61,15 @@ def test_drafts_documents_and_audit_survive_reopening(
     )
     office.engine.dispose()
 
-    reopened = Workflow(
+    reopened = Services(
         engine=make_engine(database_url),
         sops=sops,
         calendar=OfficeCalendar.default(),
         clock=clock,
+        files_dir=office.files_dir,
+        max_upload_bytes=office.max_upload_bytes,
     )
-    _, trail = reopened.history(draft_id)
+    _, trail = reading.history(reopened, draft_id=draft_id)
     assert [(line.actor, line.action) for line in trail] == [
         ("Rina Kasubbag", "dibuat"),
         ("Rina Kasubbag", "unggah"),
@@ -80,7 +84,7 @@ def test_drafts_documents_and_audit_survive_reopening(
         (2, hashlib.sha256(b"v2").hexdigest()),
     ]
     assert all(line.at.tzinfo is not None for line in trail)
-    (status,) = reopened.draft_status(draft_id)
+    (status,) = reading.draft_status(reopened, draft_id=draft_id)
     assert status.briefing is not None
     assert status.briefing.task.id == "konsep_pendahuluan"
     assert status.briefing.return_note == "Tambahkan RENSTRA"
@@ -89,8 +93,8 @@ def test_drafts_documents_and_audit_survive_reopening(
     # Entered Monday 08:00 WIB: 60 working minutes later is 09:00 WIB (02:00 UTC).
     assert status.rows[0].due_at.isoformat() == "2026-11-30T02:00:00+00:00"
     # Carry on after reopening: the state is rebuilt from the rows.
-    reopened.act(telegram_id=101, draft_id=draft_id, action=Submit())
-    outcome = reopened.act(telegram_id=102, draft_id=draft_id, action=Approve())
+    drafts.act(reopened, telegram_id=101, draft_id=draft_id, action=Submit())
+    outcome = drafts.act(reopened, telegram_id=102, draft_id=draft_id, action=Approve())
     assert [b.task.id for b in outcome.opened] == ["nota_dinas"]
 
 
@@ -141,8 +145,8 @@ def test_naive_datetimes_are_refused() -> None:
         AwareDateTime().process_bind_param(datetime(2026, 1, 1), None)  # noqa: DTZ001
 
 
-def test_a_concurrent_change_writes_nothing(office: Workflow, clock: FakeClock) -> None:
-    started = office.start_draft(telegram_id=101, title="Renja 2027")
+def test_a_concurrent_change_writes_nothing(office: Services, clock: FakeClock) -> None:
+    started = drafts.start_draft(office, telegram_id=101, title="Renja 2027")
     with office.session() as second:
         # Loaded here, written below after another change: SQLite serialises writers
         # (BEGIN IMMEDIATE), so the stale copy is what a slower update would hold.
@@ -179,38 +183,3 @@ def test_a_concurrent_change_writes_nothing(office: Workflow, clock: FakeClock) 
         second.rollback()
     with office.session() as session:
         assert len(draft_store.document_versions(session, draft_id=started.draft.id)) == 1
-
-
-def test_acting_official_holds_the_position_only_for_the_period(
-    workflow: Workflow, clock: FakeClock
-) -> None:
-    from datetime import timedelta
-
-    workflow.register_official(
-        telegram_id=900,
-        name="Hadi",
-        position="kepala_badan",
-        acting="Plh.",
-        valid_until=clock.now + timedelta(days=3),
-    )
-    assert workflow.actor(900).holdings[0].acting == "Plh."
-    clock.advance(days=4)
-    assert workflow.actor(900).holdings == ()
-    with workflow.session() as session:
-        assert session.get(Official, 1) is not None
-
-
-def test_a_reminder_is_claimed_once(office: Workflow, clock: FakeClock) -> None:
-    from storage import reminders as reminder_store
-
-    office.start_draft(telegram_id=101, title="Renja 2027")
-    clock.advance(minutes=48)
-    (notice,) = office.deliver_due_reminders()
-    assert notice.kind.value == "hampir"
-    assert [p.telegram_id for p in notice.recipients] == [101]
-    assert office.deliver_due_reminders() == []
-    with office.session() as session:
-        (sent, *_) = reminder_store.reminders_of(session, draft_id=1)
-        assert sent.sent_at == clock.now
-        assert not reminder_store.claim(session, reminder_id=sent.id or 0, now=clock.now)
-    assert office.next_reminder_at() == clock.now + timedelta(minutes=12)

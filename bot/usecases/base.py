@@ -1,0 +1,108 @@
+"""What every use case works with, and the checks several of them share.
+
+A use case is a function taking `Services` first and keyword-only arguments after it. It
+opens one session, loads what it needs, asks the pure engine, writes the result and commits
+once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.usecases.errors import DraftNotFound, NotRegistered, StaleTask
+from storage import drafts as draft_store
+from storage import officials as official_store
+from storage.db import make_engine
+from storage.models import Draft
+from workflow.calendar import OfficeCalendar
+from workflow.engine import Actor
+from workflow.sop import Sop, load_sops
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(kw_only=True)
+class Services:
+    """One database, the loaded SOPs, the office calendar, the clock, and the settings the
+    use cases and handlers need."""
+
+    engine: Engine
+    sops: dict[str, Sop]
+    calendar: OfficeCalendar
+    clock: Clock
+    files_dir: Path
+    """Where received files are archived."""
+    max_upload_bytes: int
+    admins: frozenset[int] = frozenset()
+    invite_valid: timedelta = timedelta(hours=72)
+    default_sop: str = "menyusun-rencana-kerja"
+    display_tz: ZoneInfo | None = None
+    """The time zone of every time shown (TIMEZONE); without it, the calendar's."""
+
+    def __post_init__(self) -> None:
+        if self.default_sop not in self.sops:
+            self.default_sop = next(iter(self.sops))
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.display_tz or self.calendar.tz
+
+
+def build_services(settings: Settings) -> Services:
+    """The services over the configured database, SOP folder and office calendar."""
+    return Services(
+        engine=make_engine(settings.database_url),
+        sops=load_sops(settings.sops_dir),
+        calendar=OfficeCalendar.from_file(settings.calendar_file),
+        clock=lambda: datetime.now(UTC),
+        files_dir=settings.files_dir,
+        max_upload_bytes=settings.max_upload_bytes,
+        admins=frozenset(settings.admin_telegram_ids),
+        invite_valid=timedelta(hours=settings.invite_valid_hours),
+        display_tz=ZoneInfo(settings.timezone),
+    )
+
+
+def require_actor(session: Session, *, telegram_id: int, now: datetime) -> Actor:
+    actor = official_store.actor(session, telegram_id=telegram_id, now=now)
+    if actor is None:
+        raise NotRegistered(telegram_id)
+    return actor
+
+
+def require_draft(session: Session, *, sops: dict[str, Sop], draft_id: int) -> Draft:
+    draft = draft_store.get_draft(session, draft_id=draft_id)
+    if draft is None or draft.sop_id not in sops:
+        raise DraftNotFound(draft_id)
+    return draft
+
+
+def require_open(session: Session, *, sop: Sop, draft_task_id: int, draft_id: int) -> None:
+    task = draft_store.draft_task(session, draft_task_id=draft_task_id)
+    if task is None or task.draft_id != draft_id:
+        raise DraftNotFound(draft_id)
+    if not task.is_open:
+        handler = None
+        if task.closed_by is not None:
+            official = official_store.official_by_id(session, official_id=task.closed_by)
+            handler = official.name if official else None
+        raise StaleTask(
+            task_title=sop.task(task.task_id).judul,
+            handled_by=handler,
+            handled_at=task.closed_at,
+            outcome=task.outcome,
+        )

@@ -1,0 +1,120 @@
+"""Reading: what an official sees of drafts and tasks (/tugas, /status, /riwayat)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bot.usecases import views
+from bot.usecases.base import Services, require_actor, require_draft
+from bot.usecases.errors import DraftNotFound
+from bot.usecases.views import AuditLine, DocumentView, DraftStatusView, DraftView, TaskBriefing
+from storage import drafts as draft_store
+from storage import officials as official_store
+from storage.models import AuditEntry, Official
+from workflow.engine import share_of
+from workflow.sop import Sop
+
+
+def briefing(services: Services, *, draft_task_id: int) -> TaskBriefing:
+    with services.session() as session:
+        task = draft_store.draft_task(session, draft_task_id=draft_task_id)
+        if task is None:
+            raise DraftNotFound(0)
+        draft = require_draft(session, sops=services.sops, draft_id=task.draft_id)
+        return views.briefing(
+            session, services.sops[draft.sop_id], draft, task, now=services.clock()
+        )
+
+
+def briefing_documents(services: Services, *, draft_id: int, task_id: str) -> list[DocumentView]:
+    """The latest versions of the documents a task produced."""
+    with services.session() as session:
+        draft = require_draft(session, sops=services.sops, draft_id=draft_id)
+        sop = services.sops[draft.sop_id]
+        versions = draft_store.latest_versions(
+            session, draft_id=draft_id, documents=sop.task(task_id).dokumen
+        )
+        return [views.document_view(session, sop, v) for v in versions]
+
+
+def open_tasks_for(services: Services, *, telegram_id: int) -> list[TaskBriefing]:
+    """Open tasks this official may act on now (for a parallel task: unit not yet in)."""
+    now = services.clock()
+    with services.session() as session:
+        actor = require_actor(session, telegram_id=telegram_id, now=now)
+        found: list[TaskBriefing] = []
+        for task in draft_store.open_tasks(session):
+            draft = require_draft(session, sops=services.sops, draft_id=task.draft_id)
+            sop = services.sops[draft.sop_id]
+            definition = sop.task(task.task_id)
+            mine = [h for h in actor.holdings if h.position in definition.oleh]
+            if not mine:
+                continue
+            briefing = views.briefing(session, sop, draft, task, now=services.clock())
+            if task.shares:
+                units = {share_of(sop, h) for h in mine}
+                if not units & set(briefing.pending_units):
+                    continue
+            found.append(briefing)
+        return found
+
+
+def draft_status(services: Services, *, draft_id: int | None = None) -> list[DraftStatusView]:
+    """Every active draft (or one draft), with its open task and row times."""
+    with services.session() as session:
+        if draft_id is not None:
+            selected = [require_draft(session, sops=services.sops, draft_id=draft_id)]
+        else:
+            selected = [d for d in draft_store.drafts(session) if d.sop_id in services.sops]
+        statuses: list[DraftStatusView] = []
+        for draft in selected:
+            assert draft.id is not None
+            sop = services.sops[draft.sop_id]
+            task = draft_store.open_task(session, draft_id=draft.id)
+            briefing = (
+                views.briefing(session, sop, draft, task, now=services.clock()) if task else None
+            )
+            rows = tuple(
+                views.row_time(clock)
+                for clock in draft_store.row_clocks(session, draft_id=draft.id)
+            )
+            left = late = 0
+            if briefing is not None and briefing.due_at is not None:
+                now = services.clock()
+                left = services.calendar.working_minutes_between(now, briefing.due_at)
+                late = services.calendar.working_minutes_between(briefing.due_at, now)
+            statuses.append(DraftStatusView(views.draft_view(draft), briefing, rows, left, late))
+        return statuses
+
+
+def history(services: Services, *, draft_id: int) -> tuple[DraftView, list[AuditLine]]:
+    """The audit trail of a draft, oldest first."""
+    with services.session() as session:
+        draft = require_draft(session, sops=services.sops, draft_id=draft_id)
+        sop = services.sops[draft.sop_id]
+        entries = draft_store.audit_trail(session, draft_id=draft_id)
+        ids = {e.actor_id for e in entries if e.actor_id is not None}
+        people = official_store.officials_by_ids(session, ids=ids)
+        return views.draft_view(draft), [_audit_line(session, sop, e, people) for e in entries]
+
+
+def _audit_line(
+    session: Session, sop: Sop, entry: AuditEntry, people: dict[int, Official]
+) -> AuditLine:
+    document = None
+    if entry.document_version_id is not None:
+        version = draft_store.document_version(session, version_id=entry.document_version_id)
+        if version is not None:
+            document = views.document_view(session, sop, version)
+    actor = people.get(entry.actor_id) if entry.actor_id is not None else None
+    return AuditLine(
+        at=entry.at,
+        actor=actor.name if actor else "sistem",
+        position=entry.position,
+        acting=entry.acting,
+        action=entry.action,
+        task_id=entry.task_id,
+        row_no=entry.row_no,
+        note=entry.note,
+        document=document,
+    )

@@ -1,0 +1,138 @@
+"""Reminders: when the scheduler must wake next, and claiming what has fallen due.
+
+Reminders are rows, planned when a row of the SOP is entered; the scheduler is only an
+alarm clock rebuilt from them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.usecases import views
+from bot.usecases.base import Services, require_draft
+from bot.usecases.views import Person, ReminderNotice
+from storage import drafts as draft_store
+from storage import officials as official_store
+from storage import reminders as reminder_store
+from storage.models import Draft, DraftTask, Reminder, RowClock
+from workflow import reminders
+from workflow.engine import holders_of, share_of
+from workflow.reminders import ReminderKind
+from workflow.sop import Sop
+
+
+def next_reminder_at(services: Services) -> datetime | None:
+    """When the scheduler must wake up next."""
+    with services.session() as session:
+        return reminder_store.next_due(session)
+
+
+def deliver_due_reminders(services: Services) -> list[ReminderNotice]:
+    """Claim every reminder whose time has come; return what must be sent.
+
+    Per row entry only the newest of the holder's due reminders goes out (a bot that was
+    down sends one, not one per missed interval); a row already left sends nothing.
+    """
+    now = services.clock()
+    notices: list[ReminderNotice] = []
+    with services.session() as session:
+        due = reminder_store.due_reminders(session, now=now)
+        by_clock: dict[int, list[Reminder]] = {}
+        for reminder in due:
+            by_clock.setdefault(reminder.row_clock_id, []).append(reminder)
+        for clock_id, items in by_clock.items():
+            notices.extend(_deliver_row(services, session, clock_id, items, now))
+        session.commit()
+    return notices
+
+
+def _deliver_row(
+    services: Services, session: Session, clock_id: int, items: list[Reminder], now: datetime
+) -> list[ReminderNotice]:
+    clock = session.get(RowClock, clock_id)
+    draft = require_draft(session, sops=services.sops, draft_id=items[0].draft_id)
+    task = draft_store.open_task(session, draft_id=items[0].draft_id)
+    if clock is None or clock.left_at is not None or task is None:
+        for reminder in items:
+            reminder_store.claim(
+                session,
+                reminder_id=reminder.id or 0,
+                now=now,
+                outcome=reminder_store.CANCELLED,
+            )
+        return []
+    sop = services.sops[draft.sop_id]
+    to_holder = [r for r in items if not ReminderKind(r.kind).to_superior]
+    chosen = [r for r in items if ReminderKind(r.kind).to_superior] + to_holder[-1:]
+    for reminder in to_holder[:-1]:
+        reminder_store.claim(
+            session, reminder_id=reminder.id or 0, now=now, outcome=reminder_store.SKIPPED
+        )
+    briefing = views.briefing(session, sop, draft, task, now=services.clock())
+    notices: list[ReminderNotice] = []
+    for reminder in chosen:
+        kind = ReminderKind(reminder.kind)
+        recipients = _reminder_recipients(session, sop, draft, task, kind, now)
+        outcome = reminder_store.SENT if recipients else reminder_store.SKIPPED
+        if not reminder_store.claim(
+            session, reminder_id=reminder.id or 0, now=now, outcome=outcome
+        ):
+            continue  # another process got there first
+        if kind in (ReminderKind.JATUH_TEMPO, ReminderKind.TERLAMBAT):
+            reminder_store.add_reminder(
+                session,
+                draft_id=clock.draft_id,
+                row_clock_id=clock_id,
+                kind=ReminderKind.TERLAMBAT.value,
+                due_at=reminders.next_overdue(sop.pengingat, services.calendar, now),
+            )
+        if recipients:
+            # Sent on time, the reminder speaks of its own moment (a job fires a few
+            # milliseconds late; "12 menit" must not become "11 menit").
+            moment = reminder.due_at if now - reminder.due_at < timedelta(minutes=1) else now
+            notices.append(
+                ReminderNotice(
+                    kind=kind,
+                    recipients=recipients,
+                    briefing=briefing,
+                    due_at=clock.due_at,
+                    late_minutes=services.calendar.working_minutes_between(clock.due_at, moment),
+                    left_minutes=services.calendar.working_minutes_between(moment, clock.due_at),
+                )
+            )
+    return notices
+
+
+def _reminder_recipients(
+    session: Session,
+    sop: Sop,
+    draft: Draft,
+    task: DraftTask,
+    kind: ReminderKind,
+    now: datetime,
+) -> tuple[Person, ...]:
+    """The holders still to act, or for an escalation their superiors."""
+    definition = sop.task(task.task_id)
+    roster = official_store.roster(session, now=now)
+    holders = holders_of(definition, roster)
+    if task.shares:
+        waiting = set(task.shares) - set(task.submitted)
+        holders = tuple(h for h in holders if share_of(sop, h) in waiting)
+    if kind.to_superior:
+        superiors = {
+            sop.position(h.position).atasan
+            for h in holders
+            if sop.position(h.position).atasan is not None
+        }
+        acting_ids = {h.official_id for h in holders}
+        holders = tuple(
+            h
+            for key in sorted(k for k in superiors if k is not None)
+            for h in roster.get(key, ())
+            if h.official_id not in acting_ids
+        )
+    ids = list(dict.fromkeys(h.official_id for h in holders))
+    people = official_store.officials_by_ids(session, ids=set(ids))
+    return tuple(views.person_view(people[i]) for i in ids if i in people)

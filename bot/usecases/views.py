@@ -1,0 +1,323 @@
+"""What use cases return: plain values, never open database rows, and the builders that
+turn rows into them. A caller can send Telegram messages after the session has closed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from storage import drafts as draft_store
+from storage import officials as official_store
+from storage.models import DocumentVersion, Draft, DraftTask, Official, RowClock
+from workflow.engine import (
+    Holder,
+    Notice,
+    Transition,
+    holders_of,
+    missing_documents,
+    pending_shares,
+)
+from workflow.reminders import ReminderKind
+from workflow.sop import Sop, Task
+
+
+@dataclass(frozen=True)
+class Person:
+    official_id: int
+    telegram_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class DraftView:
+    id: int
+    sop_id: str
+    title: str
+    year: int
+    status: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    version_id: int
+    document: str
+    name: str
+    share: str
+    version: int
+    file_name: str
+    mime_type: str
+    size: int
+    sha256: str
+    telegram_file_id: str
+    stored_path: str
+    uploaded_by: str
+    uploaded_at: datetime
+    number: str | None
+
+
+@dataclass(frozen=True)
+class TaskBriefing:
+    """Everything a message about one open task needs."""
+
+    draft: DraftView
+    draft_task_id: int
+    task: Task
+    row_no: int
+    activity: str
+    persyaratan: tuple[str, ...]
+    outputs: tuple[str, ...]
+    standard_minutes: int
+    entered_at: datetime
+    due_at: datetime | None
+    is_open: bool
+    return_note: str | None
+    holders: tuple[Person, ...]
+    documents: tuple[DocumentView, ...]
+    """The latest version of each document the holder must read or has uploaded."""
+    missing: tuple[str, ...]
+    pending_units: tuple[str, ...]
+    submitted_units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action changed, and who must now be told."""
+
+    draft: DraftView
+    transition: Transition
+    opened: tuple[TaskBriefing, ...]
+    people: dict[int, Person]
+    document: DocumentView | None = None
+    informed: tuple[tuple[Person, str], ...] = ()
+    """People who only need to know: (person, task id of what happened)."""
+    still_missing: tuple[str, ...] = ()
+    """After an upload: what the uploader (for their unit) must still upload."""
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    at: datetime
+    actor: str
+    position: str
+    acting: str | None
+    action: str
+    task_id: str
+    row_no: int
+    note: str | None
+    document: DocumentView | None
+
+
+@dataclass(frozen=True)
+class RowTime:
+    row_no: int
+    standard_minutes: int
+    entered_at: datetime
+    due_at: datetime
+    left_at: datetime | None
+    completed: bool | None
+    minutes_used: int | None
+
+
+@dataclass(frozen=True)
+class DraftStatusView:
+    draft: DraftView
+    briefing: TaskBriefing | None
+    rows: tuple[RowTime, ...] = field(default_factory=tuple)
+    minutes_left: int = 0
+    """Working minutes until the open row is due (0 once it is due)."""
+    minutes_late: int = 0
+    """Working minutes past the open row's due time."""
+
+
+@dataclass(frozen=True)
+class OfficialView:
+    person: Person
+    username: str | None
+    active: bool
+    positions: tuple[tuple[str, str | None, str | None], ...]
+    """(position key, unit, acting) of each current assignment."""
+
+
+@dataclass(frozen=True)
+class UploadOption:
+    """An output an official may be uploading now."""
+
+    draft: DraftView
+    draft_task_id: int
+    document: str
+    name: str
+    missing: bool
+
+
+@dataclass(frozen=True)
+class StagedView:
+    staged_id: int
+    options: tuple[UploadOption, ...]
+
+
+@dataclass(frozen=True)
+class ReminderNotice:
+    """A reminder that was claimed and must now go out."""
+
+    kind: ReminderKind
+    recipients: tuple[Person, ...]
+    briefing: TaskBriefing
+    """The task the draft waits on now."""
+    due_at: datetime
+    late_minutes: int
+    """Working minutes past the due time (0 before it)."""
+    left_minutes: int
+    """Working minutes before the due time (0 after it)."""
+
+
+@dataclass(frozen=True)
+class ReturnDone:
+    outcome: Outcome
+    briefing: TaskBriefing
+    """The task as it was when returned."""
+    chat_id: int | None
+    message_id: int | None
+
+
+# Builders: rows in, views out ----------------------------------------------------------
+
+
+def person_view(official: Official) -> Person:
+    assert official.id is not None
+    return Person(official.id, official.telegram_id, official.name)
+
+
+def draft_view(draft: Draft) -> DraftView:
+    assert draft.id is not None
+    return DraftView(
+        id=draft.id,
+        sop_id=draft.sop_id,
+        title=draft.title,
+        year=draft.year,
+        status=draft.status,
+        created_at=draft.created_at,
+        finished_at=draft.finished_at,
+    )
+
+
+def row_time(clock: RowClock) -> RowTime:
+    return RowTime(
+        row_no=clock.row_no,
+        standard_minutes=clock.standard_minutes,
+        entered_at=clock.entered_at,
+        due_at=clock.due_at,
+        left_at=clock.left_at,
+        completed=clock.completed,
+        minutes_used=clock.minutes_used,
+    )
+
+
+def official_view(session: Session, official: Official, now: datetime) -> OfficialView:
+    actor = official_store.actor(session, telegram_id=official.telegram_id, now=now)
+    holdings = actor.holdings if actor else ()
+    return OfficialView(
+        person=person_view(official),
+        username=official.username,
+        active=official.active,
+        positions=tuple((h.position, h.unit, h.acting) for h in holdings),
+    )
+
+
+def document_view(session: Session, sop: Sop, version: DocumentVersion) -> DocumentView:
+    assert version.id is not None
+    uploader = official_store.official_by_id(session, official_id=version.uploaded_by)
+    return DocumentView(
+        version_id=version.id,
+        document=version.document,
+        name=sop.document(version.document).nama
+        if version.document in sop.dokumen
+        else version.document,
+        share=version.share,
+        version=version.version,
+        file_name=version.file_name,
+        mime_type=version.mime_type,
+        size=version.size,
+        sha256=version.sha256,
+        telegram_file_id=version.telegram_file_id,
+        stored_path=version.stored_path,
+        uploaded_by=uploader.name if uploader else "?",
+        uploaded_at=version.uploaded_at,
+        number=version.number,
+    )
+
+
+def briefing(
+    session: Session, sop: Sop, draft: Draft, task: DraftTask, *, now: datetime
+) -> TaskBriefing:
+    assert draft.id is not None and task.id is not None
+    definition = sop.task(task.task_id)
+    row = sop.row(task.row_no)
+    clock = draft_store.running_clock(session, draft_id=draft.id)
+    roster = official_store.roster(session, now=now)
+    holder_ids = {h.official_id for h in holders_of(definition, roster)}
+    people = official_store.officials_by_ids(session, ids=holder_ids)
+    state = draft_store.load_state(session, draft=draft)
+    wanted = definition.telaah or definition.dokumen
+    versions = draft_store.latest_versions(session, draft_id=draft.id, documents=wanted)
+    if definition.is_upload:
+        versions = [v for v in versions if v.draft_task_id == task.id]
+    missing: list[str] = []
+    if task.is_open and state.task is not None:
+        missing = [sop.document(key).nama for key in missing_documents(sop, state)]
+    pending = pending_shares(state) if task.is_open else []
+    return TaskBriefing(
+        draft=draft_view(draft),
+        draft_task_id=task.id,
+        task=definition,
+        row_no=task.row_no,
+        activity=row.aktivitas,
+        persyaratan=row.persyaratan,
+        outputs=row.output,
+        standard_minutes=row.waktu,
+        entered_at=task.entered_at,
+        due_at=clock.due_at if clock is not None and task.is_open else None,
+        is_open=task.is_open,
+        return_note=task.return_note,
+        holders=tuple(person_view(people[i]) for i in sorted(holder_ids) if i in people),
+        documents=tuple(document_view(session, sop, v) for v in versions),
+        missing=tuple(missing),
+        pending_units=tuple(pending),
+        submitted_units=tuple(task.submitted),
+    )
+
+
+def outcome(
+    session: Session,
+    sop: Sop,
+    draft: Draft,
+    transition: Transition,
+    opened: list[DraftTask],
+    roster: dict[str, list[Holder]],
+    *,
+    now: datetime,
+) -> Outcome:
+    ids = {h.official_id for holders in roster.values() for h in holders}
+    people = {
+        official_id: person_view(official)
+        for official_id, official in official_store.officials_by_ids(session, ids=ids).items()
+    }
+    informed: list[tuple[Person, str]] = []
+    for effect in transition.effects:
+        if isinstance(effect, Notice):
+            seen: set[int] = set()
+            for holder in effect.holders:
+                if holder.official_id in people and holder.official_id not in seen:
+                    seen.add(holder.official_id)
+                    informed.append((people[holder.official_id], effect.task_id))
+    briefings = tuple(briefing(session, sop, draft, task, now=now) for task in opened)
+    return Outcome(
+        draft=draft_view(draft),
+        transition=transition,
+        opened=briefings,
+        people=people,
+        informed=tuple(informed),
+    )
