@@ -7,10 +7,13 @@ import logging
 import signal
 
 from telegram import BotCommand, Update
-from telegram.ext import ApplicationBuilder, ContextTypes
+from telegram.constants import ParseMode
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
+from bot import logs
 from bot.config import Settings
+from bot.sender import Sender
 from bot.usecases.base import Services, build_services
 from handlers.context import BotApplication, BotContext, BotData
 from handlers.reminders import arm
@@ -21,22 +24,52 @@ PUBLIC_COMMANDS = [
     BotCommand("start", "Mulai / daftar"),
     BotCommand("bantuan", "Bantuan"),
 ]
+CONCURRENT_UPDATES = 64
+"""Updates handled at once: one official's slow upload does not hold the others."""
 
 
 def build_application(settings: Settings, *, services: Services | None = None) -> BotApplication:
-    """The bot, wired: settings, use cases and handlers. Tests use this same factory."""
+    """The bot, wired: settings, use cases, handlers, the sender. Tests use this same factory.
+
+    Note: order matters. `post_init` starts the sender before the reminders are re-armed,
+    so that what fell due while the bot was down goes out at once.
+    """
 
     async def post_init(application: BotApplication) -> None:
         await application.bot.delete_webhook()
         await application.bot.set_my_commands(PUBLIC_COMMANDS)
+        data = application.bot_data
+        data.sender = Sender(
+            engine=data.services.engine,
+            bot=application.bot,
+            admins=data.services.admins,
+            pacing=settings.pacing(),
+        )
+        await data.sender.start()
+        # The schedule is rebuilt from the database: what fell due while down goes out now.
+        arm(application)
+
+    async def post_shutdown(application: BotApplication) -> None:
+        data = application.bot_data
+        if data.sender is not None:
+            await data.sender.stop()
+            data.sender = None
+        data.services.engine.dispose()
 
     application = (
         ApplicationBuilder()
         .token(settings.bot_token())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .concurrent_updates(CONCURRENT_UPDATES)
+        # The sender and the handlers call Telegram at the same time.
+        .connection_pool_size(128)
+        .pool_timeout(10)
+        .get_updates_connection_pool_size(2)
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
         .build()
     )
     application.bot_data.services = services or build_services(settings)
@@ -46,7 +79,13 @@ def build_application(settings: Settings, *, services: Services | None = None) -
 
 
 async def _log_error(update: object, context: BotContext) -> None:
-    log.error("error while handling %s", update, exc_info=context.error)
+    """Log what failed, by update id and kind: never people's names, words or files."""
+    if isinstance(update, Update):
+        kinds = [key for key, value in update.to_dict().items() if key != "update_id" and value]
+        what = f"update {update.update_id} ({', '.join(kinds)})"
+    else:
+        what = type(update).__name__
+    log.error("error while handling %s", what, exc_info=context.error)
 
 
 async def serve(
@@ -57,27 +96,29 @@ async def serve(
 ) -> None:
     """Poll for updates until `stop` is set, then shut down cleanly."""
     async with application:
-        await application.start()
-        # The schedule is rebuilt from the database: what fell due while down goes out now.
-        arm(application)
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0,
-            timeout=int(poll_timeout),
-            allowed_updates=Update.ALL_TYPES,
-            drop_pending_updates=False,
-        )
-        await stop.wait()
-        await application.updater.stop()
-        await application.stop()
+        # `run_polling` would call the lifecycle hooks; this loop runs them itself.
+        if application.post_init is not None:
+            await application.post_init(application)
+        try:
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(
+                poll_interval=0,
+                timeout=int(poll_timeout),
+                allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=False,
+            )
+            await stop.wait()
+            await application.updater.stop()
+            await application.stop()
+        finally:
+            if application.post_shutdown is not None:
+                await application.post_shutdown(application)
 
 
 def run(settings: Settings) -> None:
     """`renja-bot run`: long polling until Ctrl+C or SIGTERM."""
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logs.configure(settings.telegram_bot_token.get_secret_value())
     application = build_application(settings)
 
     async def main() -> None:

@@ -52,7 +52,12 @@ class Pacer:
 
     def __init__(self, pacing: Pacing) -> None:
         self.pacing = pacing
-        self.overall = TokenBucket(pacing.global_per_second * SAFETY, pacing.global_per_second)
+        # Half a second's worth at once, not a whole second's: a burst that queues on its
+        # way reaches Telegram late, and Telegram's bucket, full until then, gained nothing
+        # meanwhile while this one was already refilling.
+        self.overall = TokenBucket(
+            pacing.global_per_second * SAFETY, max(1.0, pacing.global_per_second / 2)
+        )
         self.chats: dict[int, TokenBucket] = {}
 
     def _bucket(self, chat_id: int) -> TokenBucket:
@@ -66,6 +71,14 @@ class Pacer:
                 )
             self.chats[chat_id] = bucket
         return bucket
+
+    def settle(self, chat_id: int) -> None:
+        """A send to this chat has returned. Telegram counted it somewhere between leaving
+        and returning, so the chat's refill starts again now, not when it left: its next
+        message never arrives early, however long the request queued on the way."""
+        bucket = self.chats.get(chat_id)
+        if bucket is not None:
+            bucket.updated = max(bucket.updated, asyncio.get_running_loop().time())
 
     async def acquire(self, chat_id: int, count: int = 1) -> None:
         """Wait until `count` messages may go to this chat, then take them."""

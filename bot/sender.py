@@ -164,7 +164,10 @@ class Sender:
     async def _deliver(self, row: OutboxMessage) -> None:
         assert row.id is not None
         try:
-            message_id = await self._send(row)
+            try:
+                message_id = await self._send(row)
+            finally:
+                self.pacer.settle(row.chat_id)
         except RetryAfter as error:
             wait = _seconds(error)
             log.info(

@@ -13,6 +13,7 @@ from bot.usecases.views import (
     AuditLine,
     DocumentView,
     DraftStatusView,
+    OutboxReport,
     ReminderNotice,
     RowTime,
     TaskBriefing,
@@ -201,6 +202,33 @@ def ask_return_reason(briefing: TaskBriefing) -> str:
 
 def returned_to_you(briefing: TaskBriefing) -> str:
     return f"↩️ Draft dikembalikan kepada Bapak/Ibu: {escape(briefing.task.judul)}."
+
+
+NAME_THE_DRAFT = (
+    "Ada banyak draft yang menunggu unggahan Bapak/Ibu. Kirim ulang berkasnya dengan nomor "
+    "draft dan nama output di keterangan, misalnya: #12 Nota Dinas. Berkas tidak disimpan."
+)
+CHOICE_EXPIRED = "Pilihan ini sudah tidak berlaku. Kirim ulang berkasnya."
+FILE_NOT_FOUND = "Berkas ini tidak ditemukan."
+EMPTY_FILE = "Berkasnya kosong (0 byte). Mohon kirim berkas yang benar. Berkas tidak disimpan."
+
+
+def output_chosen(file_name: str, output: str) -> str:
+    return f"Berkas {escape(file_name)}: {escape(output)}."
+
+
+NOTE_TOO_LONG = (
+    "Catatannya terlalu panjang ({length} huruf; paling banyak {limit}). Mohon ringkas dan "
+    "kirim lagi. Belum ada yang berubah."
+)
+READY_TO_SUBMIT = "Dokumen sudah lengkap. Tekan Kirim untuk meneruskan."
+TITLE_TOO_SHORT = "Judul draft terlalu pendek: tulis paling sedikit 3 huruf atau angka."
+TITLE_TOO_LONG = "Judul draft terlalu panjang (paling banyak {limit} huruf)."
+
+
+def returned_echo(line: str, note: str) -> str:
+    """What the official who returned a task reads: the decision and their own note."""
+    return f"{line}\nCatatan: {escape(note)}"
 
 
 def draft_started(title: str, draft_id: int) -> str:
@@ -398,8 +426,26 @@ NEED_DRAFT_ID = "Sebutkan nomor draft, misalnya: /riwayat 1"
 NOT_A_NUMBER = "“{text}” bukan nomor draft. Contoh: /status 1"
 NO_TASKS = "Tidak ada tugas yang menunggu Bapak/Ibu saat ini. 👍"
 ONLY_ADMIN = "Perintah ini hanya untuk admin."
-INVITE_USAGE = "Cara pakai: /undang <jabatan> [unit]. Jabatan: {positions}"
+INVITE_USAGE = "Cara pakai: /undang &lt;jabatan&gt; [unit]. Jabatan: {positions}"
 BUTTON_EXPIRED = "Tombol ini sudah tidak berlaku."
+RECORDED = "Tercatat."
+EDIT_IGNORED = (
+    "Pesan yang diubah tidak diproses, jadi tidak ada yang berubah. Kirim pesan atau berkas "
+    "baru bila perlu."
+)
+UNSUPPORTED_CONTENT = (
+    "Renja Bot hanya menerima teks, perintah, berkas dokumen, dan foto hasil pindai. "
+    "Ketik /bantuan."
+)
+TASKS_SHOWN = 10
+"""/tugas shows at most this many tasks at once."""
+
+
+def more_tasks(shown: int, total: int) -> str:
+    return (
+        f"Ditampilkan {shown} dari {total} tugas. Yang lain muncul setelah ini diselesaikan, "
+        "atau lihat satu draft dengan /status &lt;nomor&gt;."
+    )
 
 
 def invite_created(link: str, label: str, expires: str) -> str:
@@ -470,3 +516,24 @@ def _delivery_reason(reason: str) -> str:
     if "chat not found" in lowered:
         return "obrolan tidak ditemukan."
     return reason
+
+
+def outbox_report(report: OutboxReport, tz: ZoneInfo) -> str:
+    """/kotak_keluar: how many messages wait or failed, and the newest of them."""
+    waiting = report.counts.get("menunggu", 0)
+    failed = report.counts.get("gagal", 0)
+    sent = report.counts.get("terkirim", 0)
+    lines = [
+        f"📮 <b>Kotak keluar</b>: {waiting} menunggu, {failed} gagal, {sent} terkirim.",
+    ]
+    for line in report.lines:
+        who = escape(line.recipient or str(line.chat_id))
+        status = "⏳ menunggu" if line.status == "menunggu" else "❌ gagal"
+        reason = f" — {escape(_delivery_reason(line.last_error))}" if line.last_error else ""
+        lines.append(
+            f"#{line.id} {status} untuk {who} ({when_text(line.created_at, tz)}, "
+            f"{line.attempts} kali dicoba){reason}"
+        )
+    if failed:
+        lines.append("Kirim ulang yang gagal dengan: renja-bot outbox retry ID")
+    return "\n".join(lines)

@@ -2,36 +2,59 @@
 
 from __future__ import annotations
 
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers import buttons, commands, text, uploads
 from handlers.context import BotApplication
 
+COMMANDS = (
+    ("start", commands.start),
+    ("bantuan", commands.bantuan),
+    ("help", commands.bantuan),
+    ("renja_baru", commands.renja_baru),
+    ("tugas", commands.tugas),
+    ("status", commands.status),
+    ("riwayat", commands.riwayat),
+    ("sop", commands.sop),
+    ("batal", commands.batal),
+    ("undang", commands.undang),
+    ("kotak_keluar", commands.kotak_keluar),
+)
+
 
 def register(application: BotApplication) -> None:
-    """Register every handler. Order matters: commands before the catch-all text handler."""
+    """Register every handler. Order matters: edits first (they must not act), then
+    commands before the catch-all text handler."""
     private = filters.ChatType.PRIVATE
-    for name, callback in (
-        ("start", commands.start),
-        ("bantuan", commands.bantuan),
-        ("help", commands.bantuan),
-        ("renja_baru", commands.renja_baru),
-        ("tugas", commands.tugas),
-        ("status", commands.status),
-        ("riwayat", commands.riwayat),
-        ("sop", commands.sop),
-        ("batal", commands.batal),
-        ("undang", commands.undang),
-    ):
-        application.add_handler(CommandHandler(name, callback, filters=private))
+    new = filters.UpdateType.MESSAGE
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, text.edited))
+    for name, callback in COMMANDS:
+        application.add_handler(CommandHandler(name, callback, filters=private & new))
     application.add_handler(CallbackQueryHandler(buttons.button))
     application.add_handler(
-        MessageHandler(private & (filters.Document.ALL | filters.PHOTO), uploads.file_received)
+        MessageHandler(
+            private & new & (filters.Document.ALL | filters.PHOTO), uploads.file_received
+        )
     )
-    application.add_handler(MessageHandler(private & filters.COMMAND, commands.unknown_command))
-    application.add_handler(MessageHandler(private & filters.TEXT, text.text_received))
+    application.add_handler(
+        MessageHandler(private & new & filters.COMMAND, commands.unknown_command)
+    )
+    application.add_handler(MessageHandler(private & new & filters.TEXT, text.text_received))
+    application.add_handler(
+        MessageHandler(
+            private
+            & new
+            & (
+                filters.Sticker.ALL
+                | filters.VOICE
+                | filters.LOCATION
+                | filters.CONTACT
+                | filters.AUDIO
+                | filters.VIDEO
+                | filters.VIDEO_NOTE
+                | filters.ANIMATION
+                | filters.POLL
+            ),
+            text.other_content,
+        )
+    )

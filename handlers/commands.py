@@ -1,218 +1,184 @@
 """Command handlers: /start, /bantuan, /renja_baru, /tugas, /status, /riwayat, /sop, /batal,
-/undang."""
+/undang, /kotak_keluar."""
 
 from __future__ import annotations
 
+from html import escape
+
 from telegram import Update
-from telegram.constants import ParseMode
 
-from bot import texts
-from bot.usecases import drafts, invites, officials, reading, returns
-from bot.usecases.base import Services
-from bot.usecases.errors import (
-    DraftNotFound,
-    InvalidInput,
-    InviteRefused,
-    NotAdmin,
-    NotRegistered,
-)
-from handlers.common import notify, send_briefing, set_menu
+from bot import notify, texts
+from bot.callbacks import parse_id
+from bot.limits import clip
+from bot.usecases import delivery, drafts, invites, officials, reading, returns
+from bot.usecases.base import Origin
+from bot.usecases.errors import InvalidInput, NotAdmin
+from handlers.common import THROTTLE, answers_refusals, set_menu
 from handlers.context import BotContext
-from workflow.engine import ActionRefused
+from handlers.reminders import arm
 
 
-async def reply(update: Update, text: str) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+def _who(update: Update) -> tuple[int, int]:
+    """(user id, chat id) of a command."""
+    assert update.effective_user is not None and update.effective_chat is not None
+    return update.effective_user.id, update.effective_chat.id
 
 
+def _draft_number(text: str) -> int:
+    number = parse_id(text)
+    if number is None:
+        raise InvalidInput(texts.NOT_A_NUMBER.format(text=clip(text, 20)))
+    return number
+
+
+@answers_refusals
 async def start(update: Update, context: BotContext) -> None:
     """Welcome an official, register the opener of an invitation, or say whom to ask."""
     user = update.effective_user
-    chat = update.effective_chat
-    assert user is not None and chat is not None
-    services = context.services
+    uid, chat_id = _who(update)
+    assert user is not None
     if context.args:
-        try:
-            invites.redeem_invite(
-                services,
-                token=context.args[0],
-                telegram_id=user.id,
-                name=user.full_name,
-                username=user.username,
-            )
-        except InviteRefused as error:
-            await reply(update, texts.INVITE_PROBLEMS[error.problem])
-            return
-    try:
-        actor = officials.actor(services, telegram_id=user.id)
-    except NotRegistered:
-        await reply(update, texts.NOT_REGISTERED.format(id=user.id))
-        return
+        await context.call(
+            invites.redeem_invite,
+            token=context.args[0][:64],
+            telegram_id=uid,
+            name=user.full_name,
+            username=user.username,
+        )
+    actor = await context.call(officials.actor, telegram_id=uid)
     positions = [
-        officials.position_label(services, position=h.position, unit=h.unit, acting=h.acting)
+        officials.position_label(
+            context.services, position=h.position, unit=h.unit, acting=h.acting
+        )
         for h in actor.holdings
     ]
-    await reply(update, texts.welcome(actor.name, positions))
-    await set_menu(context, chat.id, user.id)
+    await context.reply(chat_id, texts.welcome(actor.name, positions))
+    await set_menu(context, chat_id, uid)
 
 
 async def bantuan(update: Update, context: BotContext) -> None:
     """Show the commands this official may use."""
-    assert update.effective_user is not None
-    services = context.services
-    uid = update.effective_user.id
-    await reply(
-        update,
-        texts.help_message(
-            officials.can_start_draft(services, telegram_id=uid),
-            officials.is_admin(services, telegram_id=uid),
-        ),
-    )
+    uid, chat_id = _who(update)
+    can_start = await context.call(officials.can_start_draft, telegram_id=uid)
+    is_admin = officials.is_admin(context.services, telegram_id=uid)
+    await context.reply(chat_id, texts.help_message(can_start, is_admin))
 
 
+@answers_refusals
 async def renja_baru(update: Update, context: BotContext) -> None:
     """Start a new Renja draft (the Kasubbag)."""
-    assert update.effective_user is not None
+    uid, chat_id = _who(update)
     title = " ".join(context.args or [])
     if not title:
-        await reply(update, texts.NEED_TITLE)
+        await context.reply(chat_id, texts.NEED_TITLE)
         return
-    try:
-        outcome = drafts.start_draft(
-            context.services, telegram_id=update.effective_user.id, title=title
-        )
-    except NotRegistered:
-        await reply(update, texts.NOT_REGISTERED.format(id=update.effective_user.id))
-        return
-    except ActionRefused as error:
-        await reply(update, texts.refusal(error))
-        return
-    except InvalidInput as error:
-        await reply(update, str(error))
-        return
-    await reply(update, texts.draft_started(outcome.draft.title, outcome.draft.id))
-    await notify(context, outcome)
+    await context.call(
+        drafts.start_draft, telegram_id=uid, title=title, origin=Origin(update.update_id)
+    )
+    arm(context.application)
 
 
+@answers_refusals
 async def tugas(update: Update, context: BotContext) -> None:
-    """List my open tasks, each with its buttons."""
-    assert update.effective_user is not None
-    uid = update.effective_user.id
-    try:
-        briefings = reading.open_tasks_for(context.services, telegram_id=uid)
-    except NotRegistered:
-        await reply(update, texts.NOT_REGISTERED.format(id=uid))
-        return
+    """List my open tasks (the first few), each with its buttons."""
+    uid, chat_id = _who(update)
+    me = await context.call(officials.person, telegram_id=uid)
+    briefings = await context.call(reading.open_tasks_for, telegram_id=uid)
     if not briefings:
-        await reply(update, texts.NO_TASKS)
+        await context.reply(chat_id, texts.NO_TASKS)
         return
-    services = context.services
-    me = officials.person(services, telegram_id=uid)
-    for briefing in briefings:
-        await send_briefing(context, me, briefing)
+    shown = briefings[: texts.TASKS_SHOWN]
+    messages = [
+        m
+        for b in shown
+        for m in notify.briefing(me, b, context.services.sops[b.draft.sop_id], context.services.tz)
+    ]
+    if len(briefings) > len(shown):
+        messages.append(notify.text(chat_id, texts.more_tasks(len(shown), len(briefings))))
+    await context.call(delivery.owe, messages=messages)
 
 
-def _draft_id(text: str) -> int | None:
-    cleaned = text.strip().lstrip("#")
-    return int(cleaned) if cleaned.isdigit() else None
-
-
+@answers_refusals
 async def status(update: Update, context: BotContext) -> None:
     """Where every active draft (or one) stands: row, holder, deadline, late or not."""
-    assert update.effective_user is not None
-    services = context.services
-    if not _registered(services, update.effective_user.id):
-        await reply(update, texts.NOT_REGISTERED.format(id=update.effective_user.id))
-        return
-    draft_id = None
-    if context.args:
-        draft_id = _draft_id(context.args[0])
-        if draft_id is None:
-            await reply(update, texts.NOT_A_NUMBER.format(text=context.args[0][:20]))
-            return
-    try:
-        views = reading.draft_status(services, draft_id=draft_id)
-    except DraftNotFound:
-        await reply(update, texts.DRAFT_NOT_FOUND.format(id=draft_id))
-        return
-    await reply(update, texts.status_message(views, services.tz))
+    uid, chat_id = _who(update)
+    await context.call(officials.actor, telegram_id=uid)  # refuses a stranger
+    draft_id = _draft_number(context.args[0]) if context.args else None
+    views = await context.call(reading.draft_status, draft_id=draft_id)
+    await context.reply(chat_id, texts.status_message(views, context.services.tz))
 
 
+@answers_refusals
 async def riwayat(update: Update, context: BotContext) -> None:
     """The audit trail of a draft."""
-    assert update.effective_user is not None
-    services = context.services
-    if not _registered(services, update.effective_user.id):
-        await reply(update, texts.NOT_REGISTERED.format(id=update.effective_user.id))
-        return
+    uid, chat_id = _who(update)
+    await context.call(officials.actor, telegram_id=uid)
     if not context.args:
-        await reply(update, texts.NEED_DRAFT_ID)
+        await context.reply(chat_id, texts.NEED_DRAFT_ID)
         return
-    draft_id = _draft_id(context.args[0])
-    if draft_id is None:
-        await reply(update, texts.NOT_A_NUMBER.format(text=context.args[0][:20]))
-        return
-    try:
-        draft, lines = reading.history(services, draft_id=draft_id)
-        (status_view,) = reading.draft_status(services, draft_id=draft_id)
-    except DraftNotFound:
-        await reply(update, texts.DRAFT_NOT_FOUND.format(id=draft_id))
-        return
-    message = texts.history_message(draft.title, draft.id, lines, status_view.rows, services.tz)
-    for chunk in _chunks(message):
-        await reply(update, chunk)
+    draft_id = _draft_number(context.args[0])
+    draft, lines = await context.call(reading.history, draft_id=draft_id)
+    (status_view,) = await context.call(reading.draft_status, draft_id=draft_id)
+    message = texts.history_message(
+        draft.title, draft.id, lines, status_view.rows, context.services.tz
+    )
+    await context.call(
+        delivery.owe, messages=[notify.text(chat_id, chunk) for chunk in _chunks(message)]
+    )
 
 
 async def sop(update: Update, context: BotContext) -> None:
     """The SOP table, row by row."""
+    _, chat_id = _who(update)
     services = context.services
-    await reply(update, texts.sop_message(services.sops[services.default_sop]))
+    await context.reply(chat_id, texts.sop_message(services.sops[services.default_sop]))
 
 
 async def batal(update: Update, context: BotContext) -> None:
     """Cancel whatever the bot was waiting for from me."""
-    assert update.effective_user is not None
-    cancelled = returns.cancel(context.services, telegram_id=update.effective_user.id)
-    await reply(update, texts.RETURN_CANCELLED if cancelled else texts.NOTHING_TO_CANCEL)
+    uid, chat_id = _who(update)
+    cancelled = await context.call(returns.cancel, telegram_id=uid)
+    await context.reply(chat_id, texts.RETURN_CANCELLED if cancelled else texts.NOTHING_TO_CANCEL)
 
 
+@answers_refusals
 async def undang(update: Update, context: BotContext) -> None:
     """Create a one-time registration link for a position (administrators)."""
-    assert update.effective_user is not None
+    uid, chat_id = _who(update)
     services = context.services
-    if not officials.is_admin(services, telegram_id=update.effective_user.id):
-        await reply(update, texts.ONLY_ADMIN)
-        return
-    positions = ", ".join(sorted(officials.position_names(services)))
+    if not officials.is_admin(services, telegram_id=uid):
+        raise NotAdmin(uid)
     if not context.args:
-        await reply(update, texts.INVITE_USAGE.format(positions=positions))
+        positions = ", ".join(sorted(officials.position_names(services)))
+        await context.reply(chat_id, texts.INVITE_USAGE.format(positions=escape(positions)))
         return
     position = context.args[0]
     unit = " ".join(context.args[1:]) or None
-    try:
-        token, expires = invites.create_invite(
-            services, admin_telegram_id=update.effective_user.id, position=position, unit=unit
-        )
-    except (InvalidInput, NotAdmin) as error:
-        await reply(update, str(error) or texts.ONLY_ADMIN)
-        return
+    token, expires = await context.call(
+        invites.create_invite, admin_telegram_id=uid, position=position, unit=unit
+    )
     link = f"https://t.me/{context.bot.username}?start={token}"
     label = officials.position_label(services, position=position, unit=unit)
-    await reply(update, texts.invite_created(link, label, texts.when_text(expires, services.tz)))
+    await context.reply(
+        chat_id, texts.invite_created(link, label, texts.when_text(expires, services.tz))
+    )
+
+
+@answers_refusals
+async def kotak_keluar(update: Update, context: BotContext) -> None:
+    """What the bot still owes, and what could not be delivered (administrators)."""
+    uid, chat_id = _who(update)
+    if not officials.is_admin(context.services, telegram_id=uid):
+        raise NotAdmin(uid)
+    report = await context.call(delivery.report)
+    await context.reply(chat_id, texts.outbox_report(report, context.services.tz))
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
-    """Answer a command the bot does not know."""
-    await reply(update, texts.UNKNOWN_COMMAND)
-
-
-def _registered(services: Services, telegram_id: int) -> bool:
-    try:
-        officials.actor(services, telegram_id=telegram_id)
-    except NotRegistered:
-        return False
-    return True
+    """Answer a command the bot does not know (once in a while, for a flood)."""
+    uid, chat_id = _who(update)
+    if THROTTLE.allow(uid, "perintah", 3.0):
+        await context.reply(chat_id, texts.UNKNOWN_COMMAND)
 
 
 def _chunks(text: str, limit: int = 4000) -> list[str]:

@@ -1,138 +1,146 @@
-"""What every handler shares: the services, and sending task messages to officials."""
+"""What every handler shares: one place that turns a refusal into its answer, the menu."""
 
 from __future__ import annotations
 
+import functools
 import logging
+import time
+from collections.abc import Callable, Coroutine
+from html import escape
+from typing import Any
 
-from telegram import (
-    BotCommand,
-    BotCommandScopeChat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-)
-from telegram.constants import ParseMode
+from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 
-from bot import texts
-from bot.usecases import officials, reading
-from bot.usecases.views import Outcome, Person, TaskBriefing
-from handlers.callbacks import Press, Verb
+from bot import notify, texts
+from bot.limits import ALERT_LIMIT, clip, plain_text
+from bot.usecases import officials
+from bot.usecases.base import Services
+from bot.usecases.errors import (
+    AlreadyHandled,
+    DraftNotFound,
+    InvalidInput,
+    InviteRefused,
+    NotAdmin,
+    NotRegistered,
+    StaleTask,
+)
 from handlers.context import BotContext
-from handlers.reminders import arm
-from workflow.engine import Audit, Notice, NoticeReason
-from workflow.sop import TaskKind
+from workflow.engine import ActionRefused
 
 log = logging.getLogger(__name__)
 
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
-def task_keyboard(briefing: TaskBriefing) -> InlineKeyboardMarkup | None:
-    draft_id, task_id = briefing.draft.id, briefing.draft_task_id
-    if briefing.task.is_review:
-        return InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        texts.approve_label(briefing),
-                        callback_data=Press(Verb.SETUJUI, draft_id, task_id).encode(),
-                    ),
-                    InlineKeyboardButton(
-                        texts.KEMBALIKAN,
-                        callback_data=Press(Verb.KEMBALIKAN, draft_id, task_id).encode(),
-                    ),
-                ]
-            ]
-        )
-    return None
+REFUSALS = (
+    NotRegistered,
+    DraftNotFound,
+    InvalidInput,
+    NotAdmin,
+    InviteRefused,
+    StaleTask,
+    ActionRefused,
+)
+
+STRANGER_INTERVAL = 10.0
+"""A stranger (or someone repeating a refused command) is answered at most this often."""
 
 
-def submit_keyboard(draft_id: int, draft_task_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.KIRIM, callback_data=Press(Verb.KIRIM, draft_id, draft_task_id).encode()
-                )
-            ]
-        ]
-    )
+class Throttle:
+    """At most one answer per person and kind of answer in an interval (floods, strangers)."""
+
+    def __init__(self) -> None:
+        self.last: dict[tuple[int, str], float] = {}
+
+    def allow(self, user_id: int, kind: str, interval: float = STRANGER_INTERVAL) -> bool:
+        now = time.monotonic()
+        if len(self.last) > 10_000:  # forget old entries rather than grow without limit
+            self.last = {k: t for k, t in self.last.items() if now - t < interval}
+        key = (user_id, kind)
+        if now - self.last.get(key, -interval) < interval:
+            return False
+        self.last[key] = now
+        return True
 
 
-async def send_briefing(context: BotContext, person: Person, briefing: TaskBriefing) -> None:
-    """The task message with its buttons, then the latest documents (re-sent by file id)."""
-    services = context.services
-    sop = services.sops[briefing.draft.sop_id]
-    try:
-        await context.bot.send_message(
-            person.telegram_id,
-            texts.task_message(briefing, sop, services.tz),
-            parse_mode=ParseMode.HTML,
-            reply_markup=task_keyboard(briefing),
-        )
-        for document in briefing.documents:
-            await context.bot.send_document(
-                person.telegram_id,
-                document.telegram_file_id,
-                caption=texts.document_caption(document),
-                parse_mode=ParseMode.HTML,
-            )
-        if briefing.task.is_upload and not briefing.missing and briefing.documents:
-            await context.bot.send_message(
-                person.telegram_id,
-                "Dokumen sudah lengkap. Tekan Kirim untuk meneruskan.",
-                reply_markup=submit_keyboard(briefing.draft.id, briefing.draft_task_id),
-            )
-    except TelegramError as error:
-        # One official who cannot be reached must not stop the others being told.
-        log.warning("cannot reach %s (%s): %s", person.name, person.telegram_id, error)
+THROTTLE = Throttle()
 
 
-async def notify(context: BotContext, outcome: Outcome) -> None:
-    """Tell everyone an action concerns: first who only needs to know, then the new holders."""
-    await _inform(context, outcome)
-    for briefing in outcome.opened:
-        for person in briefing.holders:
-            await send_briefing(context, person, briefing)
-    if outcome.opened:
-        arm(context.application)  # a new row may have planned reminders
+def refusal_text(error: Exception, context: BotContext) -> str:
+    """The Indonesian answer to a refused action (HTML)."""
+    if isinstance(error, NotRegistered):
+        return texts.NOT_REGISTERED.format(id=error.args[0] if error.args else "?")
+    if isinstance(error, DraftNotFound):
+        return texts.DRAFT_NOT_FOUND.format(id=error.draft_id)
+    if isinstance(error, InvalidInput):
+        return escape(str(error))
+    if isinstance(error, NotAdmin):
+        return texts.ONLY_ADMIN
+    if isinstance(error, InviteRefused):
+        return texts.INVITE_PROBLEMS[error.problem]
+    if isinstance(error, StaleTask):
+        return texts.stale(error, context.services.tz)
+    if isinstance(error, ActionRefused):
+        return texts.refusal(error)
+    raise TypeError(type(error))
 
 
-async def _inform(context: BotContext, outcome: Outcome) -> None:
-    if not outcome.informed:
-        return
-    services = context.services
-    sop = services.sops[outcome.draft.sop_id]
-    actor = _actor_name(outcome)
-    reasons = {e.task_id: e.reason for e in outcome.transition.effects if isinstance(e, Notice)}
-    for person, task_id in outcome.informed:
-        if reasons.get(task_id) == NoticeReason.DITANDATANGANI:
-            what = texts.signed_notice(actor)
-        else:
-            what = texts.task_done_notice(sop.task(task_id).judul, actor)
+def answers_refusals(callback: Handler) -> Handler:
+    """Route every refusal of a handler to one answer: a pop-up for a press, else a reply."""
+
+    @functools.wraps(callback)
+    async def guarded(update: Update, context: BotContext) -> None:
         try:
-            await context.bot.send_message(
-                person.telegram_id,
-                texts.notice_message(outcome.draft.title, outcome.draft.id, what),
-                parse_mode=ParseMode.HTML,
-            )
-            if sop.task(task_id).jenis in (TaskKind.UNGGAH, TaskKind.RAPAT):
-                for document in reading.briefing_documents(
-                    services, draft_id=outcome.draft.id, task_id=task_id
-                ):
-                    await context.bot.send_document(
-                        person.telegram_id,
-                        document.telegram_file_id,
-                        caption=texts.document_caption(document),
-                        parse_mode=ParseMode.HTML,
-                    )
-        except TelegramError as error:
-            log.warning("cannot reach %s (%s): %s", person.name, person.telegram_id, error)
+            await callback(update, context)
+        except AlreadyHandled:
+            if update.callback_query is not None:
+                await answer(update, context, None)
+        except REFUSALS as error:
+            user = update.effective_user
+            if isinstance(error, NotRegistered) and user is not None:
+                error = NotRegistered(user.id)
+            text = refusal_text(error, context)
+            if update.callback_query is not None:
+                await answer(update, context, text, alert=True)
+                if isinstance(error, StaleTask | DraftNotFound | InvalidInput):
+                    await drop_pressed_buttons(update, context)
+                return
+            chat = update.effective_chat
+            if chat is None or user is None:
+                return
+            if isinstance(error, NotRegistered) and not THROTTLE.allow(user.id, "asing"):
+                return
+            await context.reply(chat.id, text)
+
+    return guarded
 
 
-def _actor_name(outcome: Outcome) -> str:
-    for effect in outcome.transition.effects:
-        if isinstance(effect, Audit) and effect.actor_id in outcome.people:
-            return outcome.people[effect.actor_id].name
-    return "pejabat"
+async def answer(
+    update: Update, context: BotContext, text: str | None, *, alert: bool = False
+) -> None:
+    """Answer a press at once (Telegram wants it within seconds); a pop-up is plain text."""
+    query = update.callback_query
+    assert query is not None
+    shown = clip(plain_text(text), ALERT_LIMIT) if text else None
+    try:
+        await query.answer(shown, show_alert=alert and bool(shown))
+    except TelegramError as error:
+        # The decision is already recorded; a lost answer only leaves the spinner turning.
+        log.warning("press %s not answered: %s", query.id, error)
+
+
+async def drop_pressed_buttons(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    chat_id, message_id = query.message.chat.id, query.message.message_id
+    await context.call(_drop, chat_id=chat_id, message_id=message_id)
+
+
+def _drop(services: Services, *, chat_id: int, message_id: int) -> None:
+    with services.session() as session:
+        notify.write(session, [notify.drop_buttons(chat_id, message_id)])
+        session.commit()
 
 
 async def set_menu(context: BotContext, chat_id: int, telegram_id: int) -> None:
@@ -146,10 +154,11 @@ async def set_menu(context: BotContext, chat_id: int, telegram_id: int) -> None:
         BotCommand("batal", "Batalkan isian"),
         BotCommand("bantuan", "Bantuan"),
     ]
-    if officials.can_start_draft(services, telegram_id=telegram_id):
+    if await context.call(officials.can_start_draft, telegram_id=telegram_id):
         commands.insert(0, BotCommand("renja_baru", "Mulai draft Renja baru"))
     if officials.is_admin(services, telegram_id=telegram_id):
         commands.append(BotCommand("undang", "Tautan pendaftaran pejabat"))
+        commands.append(BotCommand("kotak_keluar", "Pesan yang tertunda atau gagal"))
     try:
         await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
     except TelegramError as error:

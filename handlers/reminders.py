@@ -1,7 +1,8 @@
 """The alarm clock: a JobQueue job set for the next reminder in the database.
 
 The database holds every reminder; the job only wakes the bot when the earliest one falls
-due. `arm` is called at start-up (which also sends, once, what fell due while the bot was
+due. Claiming a reminder and owing its messages are one transaction; the sender delivers
+them. `arm` is called at start-up (which also sends, once, what fell due while the bot was
 down) and after every action that may plan or cancel reminders.
 """
 
@@ -9,10 +10,6 @@ from __future__ import annotations
 
 import logging
 
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
-
-from bot import texts
 from bot.usecases import reminders
 from handlers.context import BotApplication, BotContext
 
@@ -20,23 +17,14 @@ log = logging.getLogger(__name__)
 
 JOB_NAME = "pengingat"
 RETRY_SECONDS = 60.0
-"""After a failed delivery, the next try waits this long."""
+"""After a failed run, the next try waits this long."""
 
 
 async def deliver_reminders(context: BotContext) -> None:
-    """Send every reminder whose time has come, then set the alarm for the next one."""
-    services = context.services
-    retry_after = RETRY_SECONDS  # until the delivery below has run through
+    """Claim every reminder whose time has come, then set the alarm for the next one."""
+    retry_after = RETRY_SECONDS  # until the claim below has run through
     try:
-        for notice in reminders.deliver_due_reminders(services):
-            message = texts.reminder_message(notice, services.tz)
-            for person in notice.recipients:
-                try:
-                    await context.bot.send_message(
-                        person.telegram_id, message, parse_mode=ParseMode.HTML
-                    )
-                except TelegramError as error:
-                    log.warning("reminder to %s not delivered: %s", person.telegram_id, error)
+        await context.call(reminders.deliver_due_reminders)
         retry_after = 0.0
     finally:
         # Whatever happened, the alarm is set again; after a failure, not in a tight loop.

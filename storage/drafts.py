@@ -47,6 +47,7 @@ class NewFile:
     telegram_file_unique_id: str
     stored_path: str
     number: str | None = None
+    media: str = "dokumen"
 
 
 DueAt = Callable[[datetime, int], datetime]
@@ -94,6 +95,23 @@ def open_tasks(session: Session) -> list[DraftTask]:
             select(DraftTask).where(DraftTask.is_open == True).order_by(col(DraftTask.id))  # noqa: E712
         ).all()
     )
+
+
+def open_tasks_among(
+    session: Session, *, task_ids: set[str], draft_id: int | None = None, limit: int
+) -> list[tuple[DraftTask, Draft]]:
+    """Open tasks of these kinds (one draft's, or any), oldest first, at most `limit`."""
+    query = (
+        select(DraftTask, Draft)
+        .join(Draft, col(Draft.id) == col(DraftTask.draft_id))
+        .where(col(DraftTask.is_open).is_(True), col(DraftTask.task_id).in_(task_ids))
+    )
+    if draft_id is not None:
+        query = query.where(DraftTask.draft_id == draft_id)
+    return [
+        (task, draft)
+        for task, draft in session.exec(query.order_by(col(DraftTask.id)).limit(limit)).all()
+    ]
 
 
 def draft_task(session: Session, *, draft_task_id: int) -> DraftTask | None:
@@ -332,6 +350,7 @@ def _store_version(
         telegram_file_unique_id=new_file.telegram_file_unique_id,
         stored_path=new_file.stored_path,
         number=new_file.number,
+        media=new_file.media,
         uploaded_by=uploaded_by,
         uploaded_at=now,
     )

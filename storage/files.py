@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 
-def archive(files_dir: Path, *, draft_id: int, data: bytes, file_name: str) -> tuple[str, str]:
-    """Store `data` once (same content, same file); returns (relative path, sha256)."""
+def archive(files_dir: Path, *, draft_id: int, data: bytes, extension: str) -> tuple[str, str]:
+    """Store `data` once (same content, same file); returns (relative path, sha256).
+
+    The file is named by its SHA-256 and the extension of the type its content was found to
+    be, never by the name the sender gave it.
+    """
     digest = hashlib.sha256(data).hexdigest()
-    suffix = PurePosixPath(file_name).suffix.lower()[:10]
-    relative = Path(str(draft_id)) / f"{digest}{suffix}"
+    relative = Path(str(draft_id)) / f"{digest}{extension}"
     target = files_dir / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)

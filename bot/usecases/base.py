@@ -18,9 +18,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.usecases.errors import DraftNotFound, NotRegistered, StaleTask
+from bot.usecases.errors import AlreadyHandled, DraftNotFound, NotRegistered, StaleTask
 from storage import drafts as draft_store
 from storage import officials as official_store
+from storage import updates as update_store
 from storage.db import make_engine
 from storage.models import Draft
 from workflow.calendar import OfficeCalendar
@@ -75,6 +76,26 @@ def build_services(settings: Settings) -> Services:
         invite_valid=timedelta(hours=settings.invite_valid_hours),
         display_tz=ZoneInfo(settings.timezone),
     )
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an action came from: its update, and the message whose button was pressed."""
+
+    update_id: int | None = None
+    chat_id: int | None = None
+    message_id: int | None = None
+    message_html: str | None = None
+    """The pressed message's text, rewritten with the decision once it is made."""
+
+
+def mark_handled(session: Session, origin: Origin | None, now: datetime) -> None:
+    """Refuse an update that already changed something (Telegram delivers it again after a
+    restart that came before the bot confirmed it)."""
+    if origin is None or origin.update_id is None:
+        return
+    if not update_store.mark_handled(session, update_id=origin.update_id, now=now):
+        raise AlreadyHandled(origin.update_id)
 
 
 def require_actor(session: Session, *, telegram_id: int, now: datetime) -> Actor:

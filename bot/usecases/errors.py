@@ -53,3 +53,7 @@ class StaleTask(Exception):
         self.handled_by = handled_by
         self.handled_at = handled_at
         self.outcome = outcome
+
+
+class AlreadyHandled(Exception):
+    """The same Telegram update came again (after a restart): it was acted on already."""

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from bot import notify, texts
 from bot.usecases import views
 from bot.usecases.base import Services, require_draft
 from bot.usecases.views import Person, ReminderNotice
@@ -30,7 +31,7 @@ def next_reminder_at(services: Services) -> datetime | None:
 
 
 def deliver_due_reminders(services: Services) -> list[ReminderNotice]:
-    """Claim every reminder whose time has come; return what must be sent.
+    """Claim every reminder whose time has come, and owe its messages in the same commit.
 
     Per row entry only the newest of the holder's due reminders goes out (a bot that was
     down sends one, not one per missed interval); a row already left sends nothing.
@@ -44,6 +45,18 @@ def deliver_due_reminders(services: Services) -> list[ReminderNotice]:
             by_clock.setdefault(reminder.row_clock_id, []).append(reminder)
         for clock_id, items in by_clock.items():
             notices.extend(_deliver_row(services, session, clock_id, items, now))
+        notify.write(
+            session,
+            [
+                notify.text(
+                    person.telegram_id,
+                    texts.reminder_message(notice, services.tz),
+                    official_id=person.official_id,
+                )
+                for notice in notices
+                for person in notice.recipients
+            ],
+        )
         session.commit()
     return notices
 

@@ -3,14 +3,18 @@ is that reason."""
 
 from __future__ import annotations
 
+from bot import notify, texts
 from bot.usecases import drafts, views
-from bot.usecases.base import Services, require_actor, require_draft, require_open
+from bot.usecases.base import Origin, Services, require_actor, require_draft, require_open
 from bot.usecases.errors import InvalidInput, StaleTask
-from bot.usecases.views import ReturnDone, TaskBriefing
+from bot.usecases.views import Outcome, TaskBriefing
 from storage import conversations as conversation_store
 from storage import drafts as draft_store
 from storage import officials as official_store
 from workflow.engine import Return, apply
+
+NOTE_MAX = 1000
+"""A return's reason or arahan: enough for a paragraph, short enough for every message."""
 
 
 def begin_return(
@@ -19,8 +23,7 @@ def begin_return(
     telegram_id: int,
     draft_id: int,
     draft_task_id: int,
-    chat_id: int | None = None,
-    message_id: int | None = None,
+    origin: Origin | None = None,
 ) -> TaskBriefing:
     """Check a return is allowed, then wait for the reason from this official."""
     now = services.clock()
@@ -38,13 +41,15 @@ def begin_return(
             official_id=actor.official_id,
             draft_task_id=draft_task_id,
             now=now,
-            chat_id=chat_id,
-            message_id=message_id,
+            chat_id=origin.chat_id if origin else None,
+            message_id=origin.message_id if origin else None,
         )
-        session.commit()
         task = draft_store.draft_task(session, draft_task_id=draft_task_id)
         assert task is not None
-        return views.briefing(session, sop, draft, task, now=services.clock())
+        briefing = views.briefing(session, sop, draft, task, now=now)
+        notify.write(session, [notify.text(telegram_id, texts.ask_return_reason(briefing))])
+        session.commit()
+        return briefing
 
 
 def awaited_return(services: Services, *, telegram_id: int) -> TaskBriefing | None:
@@ -74,25 +79,35 @@ def _awaited(
         return briefing, pending.chat_id, pending.message_id
 
 
-def complete_return(services: Services, *, telegram_id: int, note: str) -> ReturnDone:
+def complete_return(
+    services: Services, *, telegram_id: int, note: str, origin: Origin | None = None
+) -> Outcome:
     """Return the awaited task with this note; the wait ends unless the note is refused."""
     found = _awaited(services, telegram_id)
     if found is None:
         raise InvalidInput("Tidak ada pengembalian yang menunggu alasan.")
+    if len(note) > NOTE_MAX:
+        raise InvalidInput(texts.NOTE_TOO_LONG.format(limit=NOTE_MAX, length=len(note)))
     briefing, chat_id, message_id = found
+    sop = services.sops[briefing.draft.sop_id]
+    pressed = Origin(
+        update_id=origin.update_id if origin else None,
+        chat_id=chat_id,
+        message_id=message_id,
+        message_html=texts.task_message(briefing, sop, services.tz),
+    )
     try:
-        outcome = drafts.act(
+        return drafts.act(
             services,
             telegram_id=telegram_id,
             draft_id=briefing.draft.id,
             action=Return(note),
             draft_task_id=briefing.draft_task_id,
+            origin=pressed,
         )
     except StaleTask:
         cancel(services, telegram_id=telegram_id)
         raise
-    cancel(services, telegram_id=telegram_id)
-    return ReturnDone(outcome, briefing, chat_id, message_id)
 
 
 def cancel(services: Services, *, telegram_id: int) -> bool:

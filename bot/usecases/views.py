@@ -57,6 +57,8 @@ class DocumentView:
     uploaded_by: str
     uploaded_at: datetime
     number: str | None
+    media: str = "dokumen"
+    """'dokumen' or 'foto': how Telegram holds the file."""
 
 
 @dataclass(frozen=True)
@@ -175,12 +177,22 @@ class ReminderNotice:
 
 
 @dataclass(frozen=True)
-class ReturnDone:
-    outcome: Outcome
-    briefing: TaskBriefing
-    """The task as it was when returned."""
-    chat_id: int | None
-    message_id: int | None
+class OutboxLine:
+    id: int
+    chat_id: int
+    recipient: str | None
+    kind: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class OutboxReport:
+    counts: dict[str, int]
+    lines: tuple[OutboxLine, ...]
+    """The newest rows still waiting or failed."""
 
 
 # Builders: rows in, views out ----------------------------------------------------------
@@ -247,6 +259,7 @@ def document_view(session: Session, sop: Sop, version: DocumentVersion) -> Docum
         uploaded_by=uploader.name if uploader else "?",
         uploaded_at=version.uploaded_at,
         number=version.number,
+        media=version.media,
     )
 
 

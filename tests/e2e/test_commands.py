@@ -54,7 +54,7 @@ async def test_bad_command_input_gets_a_hint(office: Office) -> None:
         "/riwayat satu": "“satu” bukan nomor draft. Contoh: /status 1",
         "/status 99": "Draft #99 tidak ditemukan. Lihat /status untuk daftar draft.",
         "/renja_baru": "Tulis judulnya: /renja_baru Renja BAPPEDA Tahun 2027",
-        "/renja_baru ab": "Judul draft terlalu pendek.",
+        "/renja_baru ab": "Judul draft terlalu pendek: tulis paling sedikit 3 huruf atau angka.",
         "/hapus 1": "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah.",
         "/batal": "Tidak ada yang sedang menunggu. Tidak ada yang berubah.",
     }
@@ -76,7 +76,7 @@ async def test_a_photo_of_a_scanned_page_is_accepted(office: Office) -> None:
     kasubbag = office.phones[101]
     await kasubbag.send_text("/renja_baru Renja 2027")
     await kasubbag.wait_for_messages(lambda m: "Langkah 1" in m.body)
-    scan = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    scan = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64  # Telegram serves photos as JPEG
     await kasubbag.send_photo(scan, caption="Konsep pendahuluan Renja")
     (received,) = await kasubbag.wait_for_messages(1)
     assert received.body.startswith("✅ Diterima: Konsep pendahuluan Renja, versi 1")

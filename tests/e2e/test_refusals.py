@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.usecases import officials, reading
 from emulator import BotMessage, SimulatedUser
 from tests.e2e.conftest import ADMIN_ID, Office
@@ -14,7 +16,7 @@ async def konsep_sent(office: Office) -> BotMessage:
     kasubbag, sekretaris = office.phones[101], office.phones[102]
     await kasubbag.send_text("/renja_baru Renja 2027")
     await kasubbag.wait_for_messages(lambda m: "Langkah 1" in m.body)
-    await kasubbag.send_document("konsep.pdf", b"%PDF konsep", PDF)
+    await kasubbag.send_document("konsep.pdf", b"%PDF-1.4 konsep", PDF)
     (*_, received) = await kasubbag.wait_for_messages(lambda m: m.body.startswith("✅ Diterima"))
     await kasubbag.press(received, "📤 Kirim")
     (*_, review) = await sekretaris.wait_for_messages(lambda m: "Telaah Konsep" in m.body)
@@ -46,23 +48,25 @@ async def test_a_forwarded_button_pressed_by_someone_else(office: Office) -> Non
     assert still.button_texts() == ["✅ Setujui", "↩️ Kembalikan"]
 
 
-async def test_a_stale_button_says_who_handled_it_and_loses_its_buttons(office: Office) -> None:
+async def test_a_stale_button_says_who_handled_it_and_every_copy_loses_its_buttons(
+    office: Office,
+) -> None:
     sekretaris = office.phones[102]
     review = await konsep_sent(office)
     await sekretaris.send_text("/tugas")
     (*_, again) = await sekretaris.wait_for_messages(lambda m: "Telaah Konsep" in m.body)
     await sekretaris.wait_for_messages(1)
-    await sekretaris.press(again, "✅ Setujui")
-    await sekretaris.wait_until(
-        lambda ms: any(m.message_id == again.message_id and not m.buttons for m in ms)
-    )
-    before = audit_count(office)
-    query = await sekretaris.press(review, "✅ Setujui")
-    text = await answer_text(sekretaris, query)
+    before = audit_count(office) + 1
+    decided = await sekretaris.press(again, "✅ Setujui")
+    stale = await sekretaris.press(review, "✅ Setujui")  # the older copy, before it changes
+    assert await answer_text(sekretaris, decided) == "Tercatat."
+    text = await answer_text(sekretaris, stale)
     assert text.startswith("Tugas “Telaah Konsep pendahuluan Renja” sudah ditangani oleh Budi")
     assert "Senin, 30 November 2026 08:00 WIB" in text
     await sekretaris.wait_until(
-        lambda ms: any(m.message_id == review.message_id and not m.buttons for m in ms)
+        lambda ms: all(
+            not m.buttons for m in ms if m.message_id in (review.message_id, again.message_id)
+        )
     )
     assert audit_count(office) == before
 
@@ -101,7 +105,7 @@ async def test_a_return_needs_a_reason(office: Office) -> None:
 
 async def test_wrong_type_oversize_and_unexpected_files_are_not_stored(office: Office) -> None:
     kasubbag, sekretaris = office.phones[101], office.phones[102]
-    await sekretaris.send_document("catatan.pdf", b"%PDF", PDF)
+    await sekretaris.send_document("catatan.pdf", b"%PDF-1.4", PDF)
     (reply,) = await sekretaris.wait_for_messages(1)
     assert reply.body.startswith("Saat ini tidak ada dokumen yang diminta dari Bapak/Ibu")
 
@@ -110,11 +114,12 @@ async def test_wrong_type_oversize_and_unexpected_files_are_not_stored(office: O
     await kasubbag.send_document("program.exe", b"MZ...", "application/x-msdownload")
     (reply,) = await kasubbag.wait_for_messages(1)
     assert reply.body.startswith("Jenis berkas “program.exe” tidak diterima.")
-    await kasubbag.send_document("besar.pdf", b"%PDF" + b"0" * (1024 * 1024 + 10), PDF)
+    downloads = [e.method for e in await office.control.log()].count("getFile")
+    await kasubbag.send_document("besar.pdf", b"%PDF-1.4" + b"0" * (1024 * 1024 + 10), PDF)
     (reply,) = await kasubbag.wait_for_messages(1)
     assert reply.body == "Berkas terlalu besar (1,0 MB); batasnya 1,0 MB. Berkas tidak disimpan."
     # Refused from its declared size: the bot never even downloads it.
-    assert "getFile" not in [entry.method for entry in await office.control.log()]
+    assert [e.method for e in await office.control.log()].count("getFile") == downloads
     with office.services.session() as session:
         from storage.drafts import document_versions
 
@@ -123,16 +128,28 @@ async def test_wrong_type_oversize_and_unexpected_files_are_not_stored(office: O
 
 
 async def test_an_unregistered_user_is_told_whom_to_ask(office: Office) -> None:
-    stranger = await office.phone(555, "Tamu")
-    for text in ("/start", "/tugas", "/renja_baru Coba", "halo"):
+    for offset, text in enumerate(("/start", "/tugas", "/renja_baru Coba", "halo", "/status")):
+        stranger = await office.phone(555 + offset, "Tamu")
         await stranger.send_text(text)
         (reply,) = await stranger.wait_for_messages(1)
         assert reply.body.startswith("Mohon maaf, Bapak/Ibu belum terdaftar di Renja Bot.")
-        assert "555" in reply.body
-    await stranger.send_document("a.pdf", b"%PDF", PDF)
+        assert str(555 + offset) in reply.body
+    stranger = await office.phone(560, "Tamu")
+    await stranger.send_document("a.pdf", b"%PDF-1.4", PDF)
     (reply,) = await stranger.wait_for_messages(1)
     assert "belum terdaftar" in reply.body
-    assert officials.officials(office.services)[-1].person.telegram_id != 555
+    assert all(o.person.telegram_id < 555 for o in officials.officials(office.services))
+
+
+async def test_a_flooding_stranger_is_answered_once(office: Office) -> None:
+    stranger = await office.phone(570, "Tamu")
+    for n in range(30):
+        await stranger.send_text(f"/tugas {n}")
+    await stranger.send_text("/start")
+    (reply,) = await stranger.wait_for_messages(1)
+    assert "belum terdaftar" in reply.body
+    with pytest.raises(TimeoutError):
+        await stranger.wait_for_messages(1, timeout=1.5)
 
 
 async def test_invites_work_once_and_expire(office: Office) -> None:

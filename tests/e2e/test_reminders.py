@@ -31,7 +31,7 @@ async def one(phone: SimulatedUser) -> BotMessage:
 
 
 async def submit_upload(phone: SimulatedUser, name: str) -> None:
-    await phone.send_document(name, f"%PDF {name}".encode(), PDF)
+    await phone.send_document(name, f"%PDF-1.4 {name}".encode(), PDF)
     (*_, received) = await phone.wait_for_messages(lambda m: m.body.startswith("✅ Diterima"))
     await phone.press(received, "📤 Kirim")
     await phone.wait_until(
@@ -142,12 +142,19 @@ async def test_a_restart_sends_what_fell_due_once(office: Office) -> None:
     office.clock.advance(minutes=45)  # 09:05
 
     await office.start()
-    due = await one(kasubbag)
-    assert due.body.startswith("📋 Renja 2027 (#1")
-    assert "⏰ Batas waktu sudah tiba" in due.body
-    escalation = await one(sekretaris)  # the Kasubbag's superior
-    assert escalation.body.startswith("📋 Renja 2027 (#1") and "🔺 Eskalasi" in escalation.body
+    # What draft 2's actions owed while the bot was down arrives too; of draft 1's two due
+    # reminders, only the newest.
+    await kasubbag.wait_for_messages(lambda m: "⏰ Batas waktu sudah tiba" in m.body)
+    await sekretaris.wait_for_messages(lambda m: "🔺 Eskalasi" in m.body)
     await quiet(kasubbag, kepala_badan, sekretaris)
+    reminded = [m.body for m in await kasubbag.messages() if "⏰" in m.body]
+    assert len(reminded) == 1 and reminded[0].startswith("📋 Renja 2027 (#1")
+    escalated = [m.body for m in await sekretaris.messages() if "🔺 Eskalasi" in m.body]
+    assert len(escalated) == 1 and escalated[0].startswith("📋 Renja 2027 (#1")
+    # The Kepala Bidang's task opened while the bot was down: it was owed, and it arrives.
+    await office.phones[103].wait_for_messages(
+        lambda m: m.body.startswith("📋 Renja Perubahan 2027 (#2") and "Langkah 2" in m.body
+    )
 
     with office.services.session() as session:
         first = [(r.kind, r.outcome) for r in reminder_store.reminders_of(session, draft_id=1)]

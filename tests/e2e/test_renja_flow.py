@@ -55,9 +55,9 @@ async def test_renja_from_start_to_signature(office: Office) -> None:
     konsep = await task_message(kasubbag, "Unggah Konsep pendahuluan Renja")
     assert "Batas waktu: Senin, 30 November 2026 09:00 WIB — 60 menit kerja" in konsep.body
     assert konsep.buttons == []
-    received = await upload(kasubbag, "konsep-v1.pdf", b"%PDF konsep v1")
+    received = await upload(kasubbag, "konsep-v1.pdf", b"%PDF-1.4 konsep v1")
     assert "Konsep pendahuluan Renja, versi 1" in received.body
-    assert hashlib.sha256(b"%PDF konsep v1").hexdigest()[:12] in received.body
+    assert hashlib.sha256(b"%PDF-1.4 konsep v1").hexdigest()[:12] in received.body
     sent = await press_and_wait(kasubbag, received, "📤 Kirim")
     assert "Dikirim oleh Rina Kasubbag" in sent.body
 
@@ -75,7 +75,7 @@ async def test_renja_from_start_to_signature(office: Office) -> None:
 
     again = await task_message(kasubbag, "Unggah Konsep pendahuluan Renja")
     assert "Dikembalikan dengan catatan: Tambahkan rujukan RENSTRA 2025-2029" in again.body
-    received = await upload(kasubbag, "konsep-v2.pdf", b"%PDF konsep v2")
+    received = await upload(kasubbag, "konsep-v2.pdf", b"%PDF-1.4 konsep v2")
     assert "versi 2" in received.body
     await press_and_wait(kasubbag, received, "📤 Kirim")
     review = await task_message(sekretaris, "Telaah Konsep pendahuluan Renja")
@@ -85,7 +85,10 @@ async def test_renja_from_start_to_signature(office: Office) -> None:
     nota = await task_message(kasubbag, "Terbitkan Nota Dinas")
     assert "Tulis nomor resminya di keterangan berkas" in nota.body
     received = await upload(
-        kasubbag, "nota-dinas.pdf", b"%PDF nota dinas", caption="Nota Dinas Nomor: 050/117/BAPPEDA"
+        kasubbag,
+        "nota-dinas.pdf",
+        b"%PDF-1.4 nota dinas",
+        caption="Nota Dinas Nomor: 050/117/BAPPEDA",
     )
     assert "Nota Dinas, Nomor 050/117/BAPPEDA, versi 1" in received.body
     await press_and_wait(kasubbag, received, "📤 Kirim")
@@ -94,11 +97,11 @@ async def test_renja_from_start_to_signature(office: Office) -> None:
     for phone, unit in ((kabid_eko, "eko"), (kabid_infra, "infra"), (sekretaris, "sekretariat")):
         await phone.wait_for_messages(lambda m: "Nota Dinas telah diselesaikan" in m.body)
         await task_message(phone, "Unggah Rencana Kerja unit")
-        received = await upload(phone, f"renja-{unit}.pdf", f"%PDF renja {unit}".encode())
+        received = await upload(phone, f"renja-{unit}.pdf", f"%PDF-1.4 renja {unit}".encode())
         await press_and_wait(phone, received, "📤 Kirim")
 
     await task_message(kasubbag, "Kirim Undangan Rapat Forum SKPD")
-    received = await upload(kasubbag, "undangan-forum.pdf", b"%PDF undangan")
+    received = await upload(kasubbag, "undangan-forum.pdf", b"%PDF-1.4 undangan")
     await press_and_wait(kasubbag, received, "📤 Kirim")
     for phone in (forum_a, forum_b):
         notice, invitation = await phone.wait_for_messages(2)
@@ -108,9 +111,9 @@ async def test_renja_from_start_to_signature(office: Office) -> None:
 
     await task_message(kasubbag, "Unggah hasil Forum SKPD")
     await upload(
-        kasubbag, "draft-rancangan.pdf", b"%PDF draft", caption="Draft Rancangan awal Renja"
+        kasubbag, "draft-rancangan.pdf", b"%PDF-1.4 draft", caption="Draft Rancangan awal Renja"
     )
-    await kasubbag.send_document("kesepakatan.pdf", b"%PDF kesepakatan", PDF)
+    await kasubbag.send_document("kesepakatan.pdf", b"%PDF-1.4 kesepakatan", PDF)
     (question,) = await kasubbag.wait_for_messages(1)
     assert question.body == "Berkas ini untuk output yang mana? Pilih di bawah."
     assert question.button_texts() == ["Hasil Kesepakatan", "Draft Rancangan awal Renja"]
@@ -123,7 +126,7 @@ async def test_renja_from_start_to_signature(office: Office) -> None:
     forward = await task_message(sekretaris, "Teruskan hasil Forum SKPD")
     await press_and_wait(sekretaris, forward, "✅ Teruskan")
     await task_message(kasubbag, "Sempurnakan Rancangan awal Renja")
-    received = await upload(kasubbag, "rancangan-v1.pdf", b"%PDF rancangan v1")
+    received = await upload(kasubbag, "rancangan-v1.pdf", b"%PDF-1.4 rancangan v1")
     await press_and_wait(kasubbag, received, "📤 Kirim")
     review = await task_message(sekretaris, "Telaah Rancangan awal Renja")
     await press_and_wait(sekretaris, review, "✅ Teruskan ke Kepala Badan")
@@ -138,7 +141,7 @@ async def test_renja_from_start_to_signature(office: Office) -> None:
 
     again = await task_message(kasubbag, "Sempurnakan Rancangan awal Renja")
     assert "Lengkapi indikator kinerja per program" in again.body
-    received = await upload(kasubbag, "rancangan-v2.pdf", b"%PDF rancangan v2")
+    received = await upload(kasubbag, "rancangan-v2.pdf", b"%PDF-1.4 rancangan v2")
     assert "Rancangan awal Renja, versi 2" in received.body
     await press_and_wait(kasubbag, received, "📤 Kirim")
     review = await task_message(sekretaris, "Telaah Rancangan awal Renja")
@@ -159,7 +162,7 @@ async def test_renja_from_start_to_signature(office: Office) -> None:
         "[berkas] nota-dinas.pdf",
         "📋 Renja BAPPEDA Tahun 2027 (#1, tahun 2027)",
         "✅ Diterima: Rencana Kerja unit — Bidang Ekonomi, versi 1 (diunggah Citra Kabid "
-        "Ekonomi, SHA-256 " + hashlib.sha256(b"%PDF renja eko").hexdigest()[:12] + ").",
+        "Ekonomi, SHA-256 " + hashlib.sha256(b"%PDF-1.4 renja eko").hexdigest()[:12] + ").",
         "ℹ️ Renja BAPPEDA Tahun 2027 (#1)",
         "[berkas] undangan-forum.pdf",
     ]
