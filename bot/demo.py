@@ -463,6 +463,10 @@ async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
             database_url=database_url,
             files_dir=root / "files",
             sops_dir=PROJECT_ROOT / "sops",
+            # The demo's emulator enforces no flood limits, so nothing needs pacing.
+            send_private_per_second=100,
+            send_private_burst=100,
+            send_global_per_second=1000,
         )
         services = Services(
             engine=make_engine(database_url),

@@ -75,6 +75,11 @@ async def office(
             files_dir=tmp_path / "files",
             admin_telegram_ids=[ADMIN_ID],
             max_upload_mb=1,
+            # This emulator enforces no flood limits: the sender need not keep them.
+            # (test_delivery.py runs with Telegram's limits on both sides.)
+            send_private_per_second=100,
+            send_private_burst=100,
+            send_global_per_second=1000,
         )
         services = Services(
             engine=make_engine(database_url),
