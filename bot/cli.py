@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
-from bot.usecases import officials
+from bot.usecases import delivery, officials
 from bot.usecases.base import Services, build_services
 from bot.usecases.errors import InvalidInput
 from storage.db import upgrade
@@ -129,6 +129,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     user.add_parser("list", help="daftar pejabat")
 
+    outbox = commands.add_parser("outbox", help="pesan yang tertunda atau gagal terkirim")
+    outbox_commands = outbox.add_subparsers(dest="outbox", required=True)
+    listing = outbox_commands.add_parser("list", help="pesan yang menunggu atau gagal")
+    listing.add_argument("--limit", type=int, default=50, help="paling banyak sekian baris")
+    retry = outbox_commands.add_parser("retry", help="kirim ulang pesan yang gagal")
+    retry.add_argument("id", type=int, help="nomor pesan (kolom ID pada outbox list)")
+
     commands.add_parser("run", help="jalankan bot (long polling)")
     return parser
 
@@ -196,6 +203,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             )
             print(f"{view.person.telegram_id:>12}  {view.person.name:<28} {positions}")
         return 0
+    if args.command == "outbox":
+        return _outbox(args, build_services(settings))
     if args.command == "run":
         settings.bot_token()  # refuse a missing or placeholder token before anything starts
         upgrade(settings.database_url)  # a bot never runs on an outdated schema
@@ -204,6 +213,30 @@ def _dispatch(args: argparse.Namespace) -> int:
         run(settings)
         return 0
     raise AssertionError(args)
+
+
+def _outbox(args: argparse.Namespace, services: Services) -> int:
+    if args.outbox == "retry":
+        if not delivery.retry(services, row_id=args.id):
+            raise InvalidInput(f"Pesan #{args.id} tidak ada atau tidak berstatus gagal.")
+        print(f"Pesan #{args.id} akan dikirim ulang oleh bot yang berjalan.")
+        return 0
+    report = delivery.report(services, limit=max(1, args.limit))
+    counts = report.counts
+    print(
+        f"Menunggu: {counts.get('menunggu', 0)}, gagal: {counts.get('gagal', 0)}, "
+        f"terkirim: {counts.get('terkirim', 0)}."
+    )
+    if report.lines:
+        print(f"{'ID':>6}  {'STATUS':<9} {'COBA':>4}  {'DIBUAT (WIB)':<17} {'PENERIMA':<24} GALAT")
+    for line in report.lines:
+        created = line.created_at.astimezone(services.tz).strftime("%d-%m-%Y %H:%M")
+        who = (line.recipient or str(line.chat_id))[:24]
+        error = (line.last_error or "")[:80]
+        print(
+            f"{line.id:>6}  {line.status:<9} {line.attempts:>4}  {created:<17} {who:<24} {error}"
+        )
+    return 0
 
 
 if __name__ == "__main__":

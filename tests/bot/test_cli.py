@@ -144,3 +144,57 @@ def test_an_acting_official_until_a_date(capsys: pytest.CaptureFixture[str]) -> 
     code, _, err = run(capsys, *base, "--telegram-id", "301", "--until", "2020-01-01")
     assert code == 1
     assert "Tanggal --until 01-01-2020 sudah lewat." in err
+
+
+def test_outbox_list_shows_what_failed_and_retry_sends_it_again(
+    environment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from storage import outbox as outbox_store
+    from storage.db import make_engine
+
+    run(capsys, "db", "upgrade")
+    run(
+        capsys,
+        "user",
+        "add",
+        "--telegram-id",
+        "101",
+        "--name",
+        "Rina",
+        "--position",
+        "sekretaris",
+        "--unit",
+        "Sekretariat",
+    )
+    engine = make_engine(environment)
+    with Session(engine) as session:
+        row = outbox_store.enqueue(
+            session,
+            chat_id=101,
+            kind=outbox_store.MESSAGE,
+            payload={"text": "x"},
+            now=datetime.now(UTC),
+            official_id=1,
+        )
+        row.status = outbox_store.FAILED
+        row.last_error = "Forbidden: bot was blocked by the user"
+        session.add(row)
+        session.commit()
+        row_id = row.id
+
+    code, out, _ = run(capsys, "outbox", "list")
+    assert code == 0
+    assert "Menunggu: 0, gagal: 1, terkirim: 0." in out
+    assert "Rina" in out and "bot was blocked by the user" in out
+
+    code, out, _ = run(capsys, "outbox", "retry", str(row_id))
+    assert code == 0 and f"Pesan #{row_id} akan dikirim ulang" in out
+    code, out, _ = run(capsys, "outbox", "list")
+    assert "Menunggu: 1, gagal: 0" in out
+
+    code, _, err = run(capsys, "outbox", "retry", str(row_id))  # it is waiting, not failed
+    assert code == 1 and "tidak berstatus gagal" in err
