@@ -83,18 +83,22 @@ async def tugas(update: Update, context: BotContext) -> None:
     """List my open tasks (the first few), each with its buttons."""
     uid, chat_id = _who(update)
     me = await context.call(officials.person, telegram_id=uid)
-    briefings = await context.call(reading.open_tasks_for, telegram_id=uid)
-    if not briefings:
+    shown = await context.call(reading.open_tasks_for, telegram_id=uid, limit=texts.TASKS_SHOWN)
+    if not shown:
         await context.reply(chat_id, texts.NO_TASKS)
         return
-    shown = briefings[: texts.TASKS_SHOWN]
+    services = context.services
     messages = [
-        m
-        for b in shown
-        for m in notify.briefing(me, b, context.services.sops[b.draft.sop_id], context.services.tz)
+        message
+        for briefing in shown
+        for message in notify.briefing(
+            me, briefing, services.sops[briefing.draft.sop_id], services.tz
+        )
     ]
-    if len(briefings) > len(shown):
-        messages.append(notify.text(chat_id, texts.more_tasks(len(shown), len(briefings))))
+    if len(shown) == texts.TASKS_SHOWN:
+        total = await context.call(reading.count_open_tasks, telegram_id=uid)
+        if total > len(shown):
+            messages.append(notify.text(chat_id, texts.more_tasks(len(shown), total)))
     await context.call(delivery.owe, messages=messages)
 
 

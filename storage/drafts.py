@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from storage import reminders as reminder_store
@@ -112,6 +112,17 @@ def open_tasks_among(
         (task, draft)
         for task, draft in session.exec(query.order_by(col(DraftTask.id)).limit(limit)).all()
     ]
+
+
+def count_open_tasks_among(session: Session, *, task_ids: set[str]) -> int:
+    """How many open tasks of these kinds there are."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(DraftTask)
+            .where(col(DraftTask.is_open).is_(True), col(DraftTask.task_id).in_(task_ids))
+        ).one()
+    )
 
 
 def draft_task(session: Session, *, draft_task_id: int) -> DraftTask | None:

@@ -11,7 +11,7 @@ from bot.usecases.views import AuditLine, DocumentView, DraftStatusView, DraftVi
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.models import AuditEntry, Official
-from workflow.engine import share_of
+from workflow.engine import Holder, share_of
 from workflow.sop import Sop
 
 
@@ -37,26 +37,52 @@ def briefing_documents(services: Services, *, draft_id: int, task_id: str) -> li
         return [views.document_view(session, sop, v) for v in versions]
 
 
-def open_tasks_for(services: Services, *, telegram_id: int) -> list[TaskBriefing]:
-    """Open tasks this official may act on now (for a parallel task: unit not yet in)."""
+def open_tasks_for(
+    services: Services, *, telegram_id: int, limit: int | None = None
+) -> list[TaskBriefing]:
+    """Open tasks this official may act on now (for a parallel task: unit not yet in),
+    oldest first; at most `limit` of them."""
     now = services.clock()
     with services.session() as session:
         actor = require_actor(session, telegram_id=telegram_id, now=now)
+        kinds = _task_kinds(services, actor.holdings)
         found: list[TaskBriefing] = []
-        for task in draft_store.open_tasks(session):
-            draft = require_draft(session, sops=services.sops, draft_id=task.draft_id)
-            sop = services.sops[draft.sop_id]
+        rows = draft_store.open_tasks_among(session, task_ids=kinds, limit=2**31 - 1)
+        for task, draft in rows:
+            sop = services.sops.get(draft.sop_id)
+            if sop is None:
+                continue
             definition = sop.task(task.task_id)
             mine = [h for h in actor.holdings if h.position in definition.oleh]
             if not mine:
                 continue
-            briefing = views.briefing(session, sop, draft, task, now=services.clock())
             if task.shares:
                 units = {share_of(sop, h) for h in mine}
-                if not units & set(briefing.pending_units):
+                if not units & (set(task.shares) - set(task.submitted)):
                     continue
-            found.append(briefing)
+            found.append(views.briefing(session, sop, draft, task, now=now))
+            if limit is not None and len(found) >= limit:
+                break
         return found
+
+
+def count_open_tasks(services: Services, *, telegram_id: int) -> int:
+    """How many open tasks of the kinds this official holds (one query)."""
+    now = services.clock()
+    with services.session() as session:
+        actor = require_actor(session, telegram_id=telegram_id, now=now)
+        kinds = _task_kinds(services, actor.holdings)
+        return draft_store.count_open_tasks_among(session, task_ids=kinds)
+
+
+def _task_kinds(services: Services, holdings: tuple[Holder, ...]) -> set[str]:
+    positions = {h.position for h in holdings}
+    return {
+        task.id
+        for sop in services.sops.values()
+        for task in sop.tasks
+        if positions & set(task.oleh)
+    }
 
 
 def draft_status(services: Services, *, draft_id: int | None = None) -> list[DraftStatusView]:
