@@ -13,6 +13,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 import handlers
 from bot import logs
 from bot.config import Settings
+from bot.polling import Poller
 from bot.sender import Sender
 from bot.usecases.base import Services, build_services
 from handlers.context import BotApplication, BotContext, BotData
@@ -63,11 +64,11 @@ def build_application(settings: Settings, *, services: Services | None = None) -
         .base_file_url(settings.telegram_api_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
-        .concurrent_updates(CONCURRENT_UPDATES)
+        # Updates are fetched by bot/polling.py, which keeps them until handled.
+        .updater(None)
         # The sender and the handlers call Telegram at the same time.
         .connection_pool_size(128)
         .pool_timeout(10)
-        .get_updates_connection_pool_size(2)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -101,15 +102,13 @@ async def serve(
             await application.post_init(application)
         try:
             await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(
-                poll_interval=0,
+            poller = Poller(
+                application,
+                application.bot_data.services.engine,
                 timeout=int(poll_timeout),
-                allowed_updates=Update.ALL_TYPES,
-                drop_pending_updates=False,
+                concurrency=CONCURRENT_UPDATES,
             )
-            await stop.wait()
-            await application.updater.stop()
+            await poller.run(stop)
             await application.stop()
         finally:
             if application.post_shutdown is not None:

@@ -249,3 +249,19 @@ class HandledUpdate(SQLModel, table=True):
         sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
     )
     at: datetime = Field(sa_type=AwareDateTime)
+
+
+class InboxUpdate(SQLModel, table=True):
+    """An update received from Telegram and not yet handled to the end.
+
+    Stored before Telegram is told it arrived, removed once handled: an update fetched by a
+    process that was killed is handled by the next one, not lost.
+    """
+
+    __tablename__ = "inbox_update"
+
+    update_id: int = Field(
+        sa_type=BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    received_at: datetime = Field(sa_type=AwareDateTime)

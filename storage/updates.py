@@ -1,12 +1,15 @@
-"""Telegram updates already acted on, so that a redelivered update changes nothing."""
+"""Telegram updates: received ones kept until handled (the inbox), and those already acted
+on, so that a redelivered update changes nothing."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
-from storage.models import HandledUpdate
+from storage.models import HandledUpdate, InboxUpdate
 
 
 def mark_handled(session: Session, *, update_id: int, now: datetime) -> bool:
@@ -20,3 +23,30 @@ def mark_handled(session: Session, *, update_id: int, now: datetime) -> bool:
     session.add(HandledUpdate(update_id=update_id, at=now))
     session.flush()
     return True
+
+
+def receive(session: Session, *, updates: list[tuple[int, dict[str, Any]]], now: datetime) -> None:
+    """Keep fetched updates until they are handled; one already kept is not kept twice."""
+    known = set(
+        session.exec(
+            select(InboxUpdate.update_id).where(
+                col(InboxUpdate.update_id).in_([update_id for update_id, _ in updates])
+            )
+        ).all()
+    )
+    for update_id, payload in updates:
+        if update_id not in known:
+            session.add(InboxUpdate(update_id=update_id, payload=payload, received_at=now))
+            known.add(update_id)
+    session.flush()
+
+
+def unhandled(session: Session) -> list[tuple[int, dict[str, Any]]]:
+    """Updates received by an earlier run that it did not finish handling, oldest first."""
+    rows = session.exec(select(InboxUpdate).order_by(col(InboxUpdate.update_id))).all()
+    return [(row.update_id, row.payload) for row in rows]
+
+
+def handled(session: Session, *, update_id: int) -> None:
+    """The update has been handled to the end: forget it."""
+    session.execute(delete(InboxUpdate).where(col(InboxUpdate.update_id) == update_id))

@@ -1,4 +1,4 @@
-"""outbox and handled updates
+"""outbox, inbox and handled updates
 
 Revision ID: 0004
 Revises: 0003
@@ -24,6 +24,13 @@ def upgrade() -> None:
         "handled_update",
         sa.Column("update_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("at", storage.models.AwareDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("update_id"),
+    )
+    op.create_table(
+        "inbox_update",
+        sa.Column("update_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("received_at", storage.models.AwareDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("update_id"),
     )
     op.create_table(
@@ -80,5 +87,6 @@ def downgrade() -> None:
         batch_op.drop_column("media")
 
     op.drop_table("outbox")
+    op.drop_table("inbox_update")
     op.drop_table("handled_update")
     # ### end Alembic commands ###
