@@ -64,10 +64,9 @@ async def _choose_output(
         telegram_id=query.from_user.id,
         staged_id=press.first,
         choice=press.second,
-        origin=origin,
     )
     await answer(update, context, accepted.option.name)
-    await download_and_store(context, query.from_user.id, accepted, Origin())
+    await download_and_store(context, query.from_user.id, accepted, origin)
 
 
 def _origin(update: Update) -> Origin:

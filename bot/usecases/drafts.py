@@ -102,6 +102,7 @@ def act(
     draft_task_id: int | None = None,
     new_file: NewFile | None = None,
     origin: Origin | None = None,
+    staged_id: int | None = None,
 ) -> Outcome:
     """One official's action on a draft; `draft_task_id` pins it to a task (buttons).
 
@@ -109,7 +110,9 @@ def act(
     """
     for attempt in range(3):
         try:
-            return _act(services, telegram_id, draft_id, action, draft_task_id, new_file, origin)
+            return _act(
+                services, telegram_id, draft_id, action, draft_task_id, new_file, origin, staged_id
+            )
         except ConcurrentChange:
             if attempt == 2:
                 raise
@@ -124,11 +127,14 @@ def _act(
     draft_task_id: int | None,
     new_file: NewFile | None,
     origin: Origin | None,
+    staged_id: int | None,
 ) -> Outcome:
     now = services.clock()
     with services.session() as session:
         mark_handled(session, origin, now)
         actor = require_actor(session, telegram_id=telegram_id, now=now)
+        if staged_id is not None:
+            _use_up_staged(session, staged_id)
         draft = require_draft(session, sops=services.sops, draft_id=draft_id)
         sop = services.sops[draft.sop_id]
         if draft_task_id is not None:
@@ -166,6 +172,15 @@ def _act(
         return outcome
 
 
+def _use_up_staged(session: Session, staged_id: int) -> None:
+    """A kept file becomes a version once: a second choice of it is refused."""
+    staged = conversation_store.staged_upload(session, staged_id=staged_id)
+    if staged is None or staged.resolved:
+        raise InvalidInput(texts.CHOICE_EXPIRED)
+    staged.resolved = True
+    session.add(staged)
+
+
 def _to_actor(
     services: Services,
     outcome: Outcome,
@@ -180,13 +195,24 @@ def _to_actor(
     if isinstance(action, Upload):
         assert outcome.document is not None
         ready = not outcome.still_missing and draft_task_id is not None
+        chosen = []
+        if origin is not None and origin.chat_id and origin.message_id:  # a choice's buttons
+            document = outcome.document
+            chosen = [
+                notify.edit(
+                    origin.chat_id,
+                    origin.message_id,
+                    texts.output_chosen(document.file_name, document.name),
+                )
+            ]
         return [
+            *chosen,
             notify.text(
                 telegram_id,
                 texts.upload_received(outcome.document, outcome.still_missing),
                 keyboard=notify.submit_keyboard(draft.id, draft_task_id or 0) if ready else None,
                 tag=notify.task_tag(draft_task_id) if draft_task_id else None,
-            )
+            ),
         ]
     audits = [e for e in outcome.transition.effects if isinstance(e, Audit)]
     verb = audits[0].action.value if audits else ""

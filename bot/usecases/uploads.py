@@ -59,6 +59,8 @@ class Accepted:
     option: UploadOption
     incoming: IncomingFile
     number: str | None
+    staged_id: int | None = None
+    """The kept file this is, used up in the same commit as the new version."""
 
 
 def document_number(caption: str | None) -> str | None:
@@ -209,9 +211,8 @@ def take_staged(
     telegram_id: int,
     staged_id: int,
     choice: int,
-    origin: Origin | None = None,
 ) -> Accepted:
-    """The staged file and the output chosen for it; the staging is used up."""
+    """The kept file and the output chosen for it (it is used up when stored)."""
     now = services.clock()
     stale = InvalidInput(texts.CHOICE_EXPIRED)
     with services.session() as session:
@@ -229,13 +230,7 @@ def take_staged(
         sop = services.sops[draft.sop_id]
         if not task.is_open:
             require_open(session, sop=sop, draft_task_id=int(task_id), draft_id=draft.id or 0)
-        staged.resolved = True
-        session.add(staged)
         name = sop.document(document).nama
-        if origin is not None and origin.chat_id and origin.message_id:
-            chosen = texts.output_chosen(staged.file_name, name)
-            notify.write(session, [notify.edit(origin.chat_id, origin.message_id, chosen)])
-        session.commit()
         option = UploadOption(views.draft_view(draft), int(task_id), document, name, True)
         incoming = IncomingFile(
             file_id=staged.telegram_file_id,
@@ -244,7 +239,7 @@ def take_staged(
             size=staged.size,
             is_photo=staged.mime_type == PHOTO,
         )
-        return Accepted(option, incoming, None)
+        return Accepted(option, incoming, None, staged_id=staged_id)
 
 
 def store(
@@ -289,6 +284,7 @@ def store(
         draft_task_id=option.draft_task_id,
         new_file=new_file,
         origin=origin,
+        staged_id=accepted.staged_id,
     )
 
 

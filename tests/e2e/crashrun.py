@@ -621,7 +621,7 @@ async def play_renja(office: Office) -> None:
     # Row 1: the konsep, returned once by the Sekretaris, then the Nota Dinas.
     await kasubbag.command("/renja_baru Renja BAPPEDA Tahun 2027", "dibuat")
     await kasubbag.task("Unggah Konsep pendahuluan Renja")
-    received = await kasubbag.upload("konsep-v1.pdf", b"%PDF konsep v1")
+    received = await kasubbag.upload("konsep-v1.pdf", b"%PDF-1.4 konsep v1")
     await kasubbag.press(received, "📤 Kirim")
 
     review = await sekretaris.task("Telaah Konsep pendahuluan Renja")
@@ -629,33 +629,33 @@ async def play_renja(office: Office) -> None:
     await sekretaris.write("Tambahkan rujukan RENSTRA 2025-2029", "↩️ Dikembalikan oleh")
 
     await kasubbag.task("Unggah Konsep pendahuluan Renja")
-    received = await kasubbag.upload("konsep-v2.pdf", b"%PDF konsep v2")
+    received = await kasubbag.upload("konsep-v2.pdf", b"%PDF-1.4 konsep v2")
     await kasubbag.press(received, "📤 Kirim")
     review = await sekretaris.task("Telaah Konsep pendahuluan Renja")
     await sekretaris.press(review, "✅ Setujui")
 
     await kasubbag.task("Terbitkan Nota Dinas")
     received = await kasubbag.upload(
-        "nota-dinas.pdf", b"%PDF nota dinas", caption="Nota Dinas Nomor: 050/117/BAPPEDA"
+        "nota-dinas.pdf", b"%PDF-1.4 nota dinas", caption="Nota Dinas Nomor: 050/117/BAPPEDA"
     )
     await kasubbag.press(received, "📤 Kirim")
 
     # Row 2: every unit sends its Rencana Kerja; the Forum is invited and meets.
     for phone, unit in ((kabid_eko, "eko"), (kabid_infra, "infra"), (sekretaris, "sekretariat")):
         await phone.task("Unggah Rencana Kerja unit")
-        received = await phone.upload(f"renja-{unit}.pdf", f"%PDF renja {unit}".encode())
+        received = await phone.upload(f"renja-{unit}.pdf", f"%PDF-1.4 renja {unit}".encode())
         await phone.press(received, "📤 Kirim")
 
     await kasubbag.task("Kirim Undangan Rapat Forum SKPD")
-    received = await kasubbag.upload("undangan-forum.pdf", b"%PDF undangan")
+    received = await kasubbag.upload("undangan-forum.pdf", b"%PDF-1.4 undangan")
     await kasubbag.press(received, "📤 Kirim")
 
     await kasubbag.task("Unggah hasil Forum SKPD")
     await kasubbag.upload(
-        "draft-rancangan.pdf", b"%PDF draft", caption="Draft Rancangan awal Renja"
+        "draft-rancangan.pdf", b"%PDF-1.4 draft", caption="Draft Rancangan awal Renja"
     )
     received = await kasubbag.upload_choosing(
-        "kesepakatan.pdf", b"%PDF kesepakatan", "Hasil Kesepakatan"
+        "kesepakatan.pdf", b"%PDF-1.4 kesepakatan", "Hasil Kesepakatan"
     )
     await kasubbag.press(received, "📤 Kirim")
 
@@ -663,7 +663,7 @@ async def play_renja(office: Office) -> None:
     forward = await sekretaris.task("Teruskan hasil Forum SKPD")
     await sekretaris.press(forward, "✅ Teruskan")
     await kasubbag.task("Sempurnakan Rancangan awal Renja")
-    received = await kasubbag.upload("rancangan-v1.pdf", b"%PDF rancangan v1")
+    received = await kasubbag.upload("rancangan-v1.pdf", b"%PDF-1.4 rancangan v1")
     await kasubbag.press(received, "📤 Kirim")
     review = await sekretaris.task("Telaah Rancangan awal Renja")
     await sekretaris.press(review, "✅ Teruskan ke Kepala Badan")
@@ -673,7 +673,7 @@ async def play_renja(office: Office) -> None:
     await kepala_badan.write("Lengkapi indikator kinerja per program", "↩️ Dikembalikan oleh")
 
     await kasubbag.task("Sempurnakan Rancangan awal Renja")
-    received = await kasubbag.upload("rancangan-v2.pdf", b"%PDF rancangan v2")
+    received = await kasubbag.upload("rancangan-v2.pdf", b"%PDF-1.4 rancangan v2")
     await kasubbag.press(received, "📤 Kirim")
     review = await sekretaris.task("Telaah Rancangan awal Renja")
     await sekretaris.press(review, "✅ Teruskan ke Kepala Badan")
