@@ -7,7 +7,7 @@ import logging
 
 from bot.logs import FORMAT, RedactToken
 
-TOKEN = "123456789:AAE-secret-token-value-for-the-test-only"
+TOKEN = "123456789:secret-value-of-the-test"
 
 
 def test_the_token_is_redacted_from_messages_and_tracebacks() -> None:
