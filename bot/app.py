@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
-from bot import logs
+from bot import logs, texts
 from bot.config import Settings
 from bot.polling import Poller
 from bot.sender import Sender
@@ -22,8 +22,8 @@ from handlers.reminders import arm
 log = logging.getLogger(__name__)
 
 PUBLIC_COMMANDS = [
-    BotCommand("start", "Mulai / daftar"),
-    BotCommand("bantuan", "Bantuan"),
+    BotCommand(command.name, command.menu)
+    for command in texts.commands_for(registered=False, can_start=False, is_admin=False)
 ]
 CONCURRENT_UPDATES = 64
 """Updates handled at once: one official's slow upload does not hold the others."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
@@ -463,19 +464,75 @@ def welcome(name: str, positions: list[str]) -> str:
     )
 
 
-def help_message(can_start: bool, is_admin: bool) -> str:
-    lines = [
-        "<b>Renja Bot</b> — SOP Menyusun Rencana Kerja",
-        "/tugas — tugas saya yang menunggu",
+@dataclass(frozen=True)
+class CommandText:
+    """One command as officials see it: in the menu, and in /bantuan."""
+
+    name: str
+    menu: str
+    help: str
+    who: str
+    """'umum' (everyone, also before registering), 'pejabat' (every official),
+    'pemrakarsa' (who may start a draft) or 'admin'."""
+
+
+COMMANDS = (
+    CommandText("start", "Mulai / daftar", "mulai, atau daftar dengan tautan undangan", "umum"),
+    CommandText(
+        "renja_baru",
+        "Mulai draft Renja baru",
+        "/renja_baru &lt;judul&gt; — mulai draft Renja baru",
+        "pemrakarsa",
+    ),
+    CommandText(
+        "tugas", "Tugas saya yang menunggu", "/tugas — tugas saya yang menunggu", "pejabat"
+    ),
+    CommandText(
+        "status",
+        "Posisi setiap draft",
         "/status [nomor] — posisi setiap draft dan batas waktunya",
-        "/riwayat &lt;nomor&gt; — jejak audit draft",
-        "/sop — tabel SOP",
-        "/batal — batalkan isian yang sedang ditunggu",
-    ]
+        "pejabat",
+    ),
+    CommandText(
+        "riwayat", "Jejak audit draft", "/riwayat &lt;nomor&gt; — jejak audit draft", "pejabat"
+    ),
+    CommandText("sop", "Tabel SOP", "/sop — tabel SOP", "pejabat"),
+    CommandText(
+        "batal", "Batalkan isian", "/batal — batalkan isian yang sedang ditunggu", "pejabat"
+    ),
+    CommandText("bantuan", "Bantuan", "/bantuan — bantuan ini", "umum"),
+    CommandText(
+        "undang",
+        "Tautan pendaftaran pejabat",
+        "/undang &lt;jabatan&gt; [unit] — buat tautan pendaftaran pejabat",
+        "admin",
+    ),
+    CommandText(
+        "kotak_keluar",
+        "Pesan tertunda atau gagal",
+        "/kotak_keluar — pesan yang menunggu atau gagal terkirim",
+        "admin",
+    ),
+)
+
+
+def commands_for(*, registered: bool, can_start: bool, is_admin: bool) -> list[CommandText]:
+    """The commands one person may use, in the order of the table."""
+    allowed = {"umum"}
+    if registered:
+        allowed.add("pejabat")
     if can_start:
-        lines.insert(1, "/renja_baru &lt;judul&gt; — mulai draft Renja baru")
+        allowed.add("pemrakarsa")
     if is_admin:
-        lines.append("/undang &lt;jabatan&gt; [unit] — buat tautan pendaftaran pejabat")
+        allowed.add("admin")
+    return [command for command in COMMANDS if command.who in allowed]
+
+
+def help_message(can_start: bool, is_admin: bool) -> str:
+    lines = ["<b>Renja Bot</b> — SOP Menyusun Rencana Kerja"]
+    for command in commands_for(registered=True, can_start=can_start, is_admin=is_admin):
+        if command.name not in ("start", "bantuan"):
+            lines.append(command.help)
     lines.append("")
     lines.append("Dokumen dikirim sebagai berkas; keputusan diambil dengan tombol.")
     return "\n".join(lines)

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot import texts
 from handlers import buttons, commands, text, uploads
 from handlers.context import BotApplication
 
-COMMANDS = (
-    ("start", commands.start),
-    ("bantuan", commands.bantuan),
-    ("help", commands.bantuan),
-    ("renja_baru", commands.renja_baru),
-    ("tugas", commands.tugas),
-    ("status", commands.status),
-    ("riwayat", commands.riwayat),
-    ("sop", commands.sop),
-    ("batal", commands.batal),
-    ("undang", commands.undang),
-    ("kotak_keluar", commands.kotak_keluar),
-)
+HANDLERS = {
+    "start": commands.start,
+    "bantuan": commands.bantuan,
+    "renja_baru": commands.renja_baru,
+    "tugas": commands.tugas,
+    "status": commands.status,
+    "riwayat": commands.riwayat,
+    "sop": commands.sop,
+    "batal": commands.batal,
+    "undang": commands.undang,
+    "kotak_keluar": commands.kotak_keluar,
+}
+"""Every command of `bot.texts.COMMANDS` (the one table: menus, /bantuan) with its handler."""
 
 
 def register(application: BotApplication) -> None:
@@ -28,8 +29,10 @@ def register(application: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
     new = filters.UpdateType.MESSAGE
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, text.edited))
-    for name, callback in COMMANDS:
-        application.add_handler(CommandHandler(name, callback, filters=private & new))
+    for command in texts.COMMANDS:
+        callback = HANDLERS[command.name]
+        application.add_handler(CommandHandler(command.name, callback, filters=private & new))
+    application.add_handler(CommandHandler("help", commands.bantuan, filters=private & new))
     application.add_handler(CallbackQueryHandler(buttons.button))
     application.add_handler(
         MessageHandler(

@@ -144,21 +144,14 @@ def _drop(services: Services, *, chat_id: int, message_id: int) -> None:
 
 
 async def set_menu(context: BotContext, chat_id: int, telegram_id: int) -> None:
-    """The command menu of one official: what they may do."""
-    services = context.services
+    """The command menu of one official: what they may do (from the one command table)."""
+    can_start = await context.call(officials.can_start_draft, telegram_id=telegram_id)
+    is_admin = officials.is_admin(context.services, telegram_id=telegram_id)
     commands = [
-        BotCommand("tugas", "Tugas saya yang menunggu"),
-        BotCommand("status", "Posisi setiap draft"),
-        BotCommand("riwayat", "Jejak audit draft"),
-        BotCommand("sop", "Tabel SOP"),
-        BotCommand("batal", "Batalkan isian"),
-        BotCommand("bantuan", "Bantuan"),
+        BotCommand(command.name, command.menu)
+        for command in texts.commands_for(registered=True, can_start=can_start, is_admin=is_admin)
+        if command.name != "start"
     ]
-    if await context.call(officials.can_start_draft, telegram_id=telegram_id):
-        commands.insert(0, BotCommand("renja_baru", "Mulai draft Renja baru"))
-    if officials.is_admin(services, telegram_id=telegram_id):
-        commands.append(BotCommand("undang", "Tautan pendaftaran pejabat"))
-        commands.append(BotCommand("kotak_keluar", "Pesan yang tertunda atau gagal"))
     try:
         await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
     except TelegramError as error:
