@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import random
 import sqlite3
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -166,7 +167,12 @@ QUICK = Sizes(5, 1, [(1, 2), (16, 16)], (3,), (5, 20), 2, 10)
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1e3:9.1f} ms"
+    return f"{seconds * 1e3:9.2f} ms"
+
+
+def progress(what: str) -> None:
+    """What runs now (the whole takes minutes), on stderr, away from the table."""
+    print(f"… {what}", file=sys.stderr, flush=True)
 
 
 def decision_rows(holders: int, runs: dict[int, tuple[decisions.Run, decisions.Run]]) -> list[Row]:
@@ -211,10 +217,12 @@ async def live(sizes: Sizes) -> list[Row]:
     """The measures that run the bot against the emulator."""
     rows: list[Row] = []
     async with emulator_process() as emulator:
+        progress("decisions: our bot and a bare PTB bot, in turns")
         compared = await decisions.run(emulator, sizes.holders, sizes.decisions)
         for holders, runs in compared.items():
             rows += decision_rows(holders, runs)
 
+        progress(f"uploads: offices of {sizes.offices[0]:,} and {sizes.offices[1]:,} drafts")
         small, large = await uploads.run(emulator, sizes.offices, sizes.uploads)
         rows += [
             (f"upload → receipt, median, {small.drafts:,} drafts", ms(small.median), "", ""),
@@ -232,6 +240,7 @@ async def live(sizes: Sizes) -> list[Row]:
             ),
         ]
 
+        progress(f"the sender to {sizes.chats} chats, flood limits on")
         sent = await sending.run(emulator, sizes.chats)
         limit = sending.TELEGRAM_PER_SECOND
         rows += [
@@ -252,6 +261,7 @@ def main(argv: list[str] | None = None) -> list[Row]:
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
 
+    progress("calendar, use case, memory")
     fast, slow = bench_calendar(sizes.samples)
     per_action, per_commit, draft_peak, trail_peak = bench_actions(sizes.drafts)
     rows: list[Row] = [
