@@ -162,7 +162,7 @@ class Sizes:
     chats: int
 
 
-FULL = Sizes(200, 10, [(1, 40), (16, 160)], (1, 3), (100, 2000), 30, 200)
+FULL = Sizes(200, 10, [(1, 40), (16, 160)], (1, 3), (100, 2000), 50, 200)
 QUICK = Sizes(5, 1, [(1, 2), (16, 16)], (3,), (5, 20), 2, 10)
 
 
@@ -223,7 +223,7 @@ async def live(sizes: Sizes) -> list[Row]:
             rows += decision_rows(holders, runs)
 
         progress(f"uploads: offices of {sizes.offices[0]:,} and {sizes.offices[1]:,} drafts")
-        small, large = await uploads.run(emulator, sizes.offices, sizes.uploads)
+        small, large = await uploads.run(sizes.offices, sizes.uploads)
         rows += [
             (f"upload → receipt, median, {small.drafts:,} drafts", ms(small.median), "", ""),
             (

@@ -28,7 +28,6 @@ from benchmarks.common import (
     KASUBBAG,
     SEKRETARIS,
     START,
-    Emulator,
     bot_process,
     count_as_delivered,
     emulator_process,
@@ -132,11 +131,12 @@ def prepare(folder: Path, size: int, samples: int) -> tuple[int, list[int]]:
     return statements, ids
 
 
-async def run(emulator: Emulator, sizes: tuple[int, int], samples: int) -> list[AtSize]:
+async def run(sizes: tuple[int, int], samples: int) -> list[AtSize]:
     """Latency and statements at each size.
 
-    Each office has its bot and its emulator; the uploads alternate between them, so that
-    whatever else the machine does at that moment weighs on both sizes alike.
+    Each office has its bot and an emulator of its own, both started afresh; the uploads
+    alternate between them, so that whatever else the machine does at that moment weighs
+    on both sizes alike.
     """
     with tempfile.TemporaryDirectory(prefix="renja-bench-") as folder:
         roots = [Path(folder) / f"office-{size}" for size in sizes]
@@ -145,7 +145,7 @@ async def run(emulator: Emulator, sizes: tuple[int, int], samples: int) -> list[
             for root, size in zip(roots, sizes, strict=True)
         ]
         async with AsyncExitStack() as stack:
-            emulators = [emulator, await stack.enter_async_context(emulator_process())]
+            emulators = [await stack.enter_async_context(emulator_process()) for _ in sizes]
             kasubbags: list[SimulatedUser] = []
             for each, root in zip(emulators, roots, strict=True):
                 control = await stack.enter_async_context(EmulatorClient(each.control_url))
