@@ -5,41 +5,44 @@
 - use case: one official's action (load the draft, run the engine, write the rows, commit)
   against one bare SQLite INSERT + COMMIT on the same disk;
 - memory: the peak of running one whole draft against the peak of reading one draft's
-  audit trail (/riwayat).
+  audit trail (/riwayat);
+- decisions per second, 1 and 16 in flight, review held by 1 and by 3 officials, and the
+  latency from a press to the next holder's task message: our bot against a bare
+  python-telegram-bot bot on the same emulator (benchmarks/decisions.py);
+- upload latency with 2,000 drafts against 100, and SQL statements per approval at both
+  (benchmarks/uploads.py);
+- the sender to 200 chats under Telegram's flood limits, against Telegram's 30 messages a
+  second, and the 429s it met (benchmarks/sending.py).
 
-Absolute times depend on the machine; the ratios are what to compare between runs.
+The bots and the emulator run in processes of their own, on 127.0.0.1. Absolute times
+depend on the machine (and on what else it runs); the ratios are what to compare between
+runs. `--quick` runs every measure with tiny sizes (the smoke test).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
+import asyncio
 import random
 import sqlite3
+import sys
 import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.usecases import drafts, officials, reading
+from benchmarks import decisions, sending, uploads
+from benchmarks.common import START, emulator_process, new_file, office, percentile
+from bot.usecases import drafts, reading
 from bot.usecases.base import Services
-from storage.db import make_engine, upgrade
-from storage.drafts import NewFile
 from workflow.calendar import OfficeCalendar
 from workflow.engine import Approve, Submit, Upload
-from workflow.sop import load_sops
 
-ROOT = Path(__file__).resolve().parent.parent
-START = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
-OFFICIALS = [
-    (101, "Kasubbag", "kasubbag_renja", None),
-    (102, "Sekretaris", "sekretaris", "Sekretariat"),
-    (103, "Kabid Ekonomi", "kepala_bidang", "Bidang Ekonomi"),
-    (105, "Kepala Badan", "kepala_badan", None),
-    (106, "Forum", "forum_skpd", "Dinas PU"),
-]
+Row = tuple[str, str, str, str]
+"""measure, value, baseline, ratio"""
 
 
 def timed(action: Callable[[], object], repeat: int) -> float:
@@ -73,29 +76,6 @@ def bench_calendar(samples: int) -> tuple[float, float]:
     fast = timed(lambda: [calendar.add_working_minutes(s, m) for s, m in cases], 1)
     slow = timed(lambda: [naive_add(calendar, s, m) for s, m in cases], 1)
     return fast / samples, slow / samples
-
-
-def new_file(name: str) -> NewFile:
-    digest = hashlib.sha256(name.encode()).hexdigest()
-    return NewFile(name, "application/pdf", 10, digest, f"id-{digest[:8]}", digest[:8], name)
-
-
-def office(folder: Path, clock: Callable[[], datetime]) -> Services:
-    url = f"sqlite:///{folder / 'bench.db'}"
-    upgrade(url)
-    services = Services(
-        engine=make_engine(url),
-        sops=load_sops(ROOT / "sops"),
-        calendar=OfficeCalendar.twenty_four_hours(),
-        clock=clock,
-        files_dir=folder / "files",
-        max_upload_bytes=20 * 1024 * 1024,
-    )
-    for telegram_id, name, position, unit in OFFICIALS:
-        officials.register_official(
-            services, telegram_id=telegram_id, name=name, position=position, unit=unit
-        )
-    return services
 
 
 def run_draft(services: Services, number: int) -> int:
@@ -167,15 +147,124 @@ def bench_actions(drafts: int) -> tuple[float, float, int, int]:
     return per_action, per_commit, draft_peak, max(trail_peak, 1)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Renja Bot benchmarks (ratios to baselines)")
-    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
-    args = parser.parse_args(argv)
-    samples, drafts = (5, 1) if args.quick else (200, 10)
+@dataclass(frozen=True)
+class Sizes:
+    samples: int
+    """Calendar cases."""
+    drafts: int
+    """Whole drafts run for the use-case measure."""
+    decisions: list[tuple[int, int]]
+    """(in flight, decisions measured)."""
+    holders: tuple[int, ...]
+    offices: tuple[int, int]
+    """Drafts in the small and in the large office (uploads, statements)."""
+    uploads: int
+    chats: int
 
-    fast, slow = bench_calendar(samples)
-    per_action, per_commit, draft_peak, trail_peak = bench_actions(drafts)
-    rows = [
+
+FULL = Sizes(200, 10, [(1, 40), (16, 160)], (1, 3), (100, 2000), 50, 200)
+QUICK = Sizes(5, 1, [(1, 2), (16, 16)], (3,), (5, 20), 2, 10)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:9.2f} ms"
+
+
+def progress(what: str) -> None:
+    """What runs now (the whole takes minutes), on stderr, away from the table."""
+    print(f"… {what}", file=sys.stderr, flush=True)
+
+
+def decision_rows(holders: int, runs: dict[int, tuple[decisions.Run, decisions.Run]]) -> list[Row]:
+    officials = "1 holder" if holders == 1 else f"{holders} holders"
+    rows: list[Row] = []
+    for in_flight, (run, base) in runs.items():
+        where = f"{in_flight} in flight, {officials}"
+        rows += [
+            (
+                f"decisions/s, {where}",
+                f"{run.per_second:9.1f} /s",
+                f"{base.per_second:9.1f} /s",
+                f"{run.per_second / base.per_second:6.2f}× a bare PTB bot",
+            ),
+            (
+                f"press → next holder, median, {where}",
+                ms(run.median),
+                ms(base.median),
+                f"{run.median / base.median:6.1f}× the bare bot's",
+            ),
+            (
+                f"press → next holder, p99, {where}",
+                ms(run.p99),
+                ms(base.p99),
+                f"{run.p99 / base.p99:6.1f}× the bare bot's",
+            ),
+        ]
+        if in_flight > 1:
+            answer, bare_answer = (percentile(r.to_answer, 50) for r in (run, base))
+            rows.append(
+                (
+                    f"press → answer, median, {where}",
+                    ms(answer),
+                    ms(bare_answer),
+                    f"{answer / bare_answer:6.1f}× the bare bot's",
+                )
+            )
+    return rows
+
+
+async def live(sizes: Sizes) -> list[Row]:
+    """The measures that run the bot against the emulator."""
+    rows: list[Row] = []
+    async with emulator_process() as emulator:
+        progress("decisions: our bot and a bare PTB bot, in turns")
+        compared = await decisions.run(emulator, sizes.holders, sizes.decisions)
+        for holders, runs in compared.items():
+            rows += decision_rows(holders, runs)
+
+        progress(f"uploads: offices of {sizes.offices[0]:,} and {sizes.offices[1]:,} drafts")
+        small, large = await uploads.run(sizes.offices, sizes.uploads)
+        rows += [
+            (f"upload → receipt, median, {small.drafts:,} drafts", ms(small.median), "", ""),
+            (
+                f"upload → receipt, median, {large.drafts:,} drafts",
+                ms(large.median),
+                ms(small.median),
+                f"{large.median / small.median:6.2f}× at {small.drafts:,} drafts",
+            ),
+            (
+                f"SQL statements per approval, {large.drafts:,} drafts",
+                f"{large.statements:9d}",
+                f"{small.statements:9d}",
+                f"{large.statements / small.statements:6.2f}× at {small.drafts:,} drafts",
+            ),
+        ]
+
+        progress(f"the sender to {sizes.chats} chats, flood limits on")
+        sent = await sending.run(emulator, sizes.chats)
+        limit = sending.TELEGRAM_PER_SECOND
+        rows += [
+            (
+                f"sender: {sent.chats} chats, flood limits on",
+                f"{sent.per_second:9.1f} /s",
+                f"{limit:9.1f} /s",
+                f"{sent.per_second / limit:6.0%} of Telegram's limit",
+            ),
+            (f"sender: 429 answers, {sent.chats} chats", f"{sent.too_many_requests:9d}", "0", ""),
+        ]
+    return rows
+
+
+def main(argv: list[str] | None = None) -> list[Row]:
+    parser = argparse.ArgumentParser(description="Renja Bot benchmarks (ratios to baselines)")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+
+    progress("calendar, use case, memory")
+    fast, slow = bench_calendar(sizes.samples)
+    per_action, per_commit, draft_peak, trail_peak = bench_actions(sizes.drafts)
+    rows: list[Row] = [
         (
             "calendar: add 230 working minutes",
             f"{fast * 1e6:9.1f} µs",
@@ -184,8 +273,8 @@ def main(argv: list[str] | None = None) -> None:
         ),
         (
             "use case: one action, committed",
-            f"{per_action * 1e3:9.2f} ms",
-            f"{per_commit * 1e3:9.2f} ms",
+            ms(per_action),
+            ms(per_commit),
             f"{per_action / per_commit:6.1f}× a bare commit",
         ),
         (
@@ -195,9 +284,12 @@ def main(argv: list[str] | None = None) -> None:
             f"{draft_peak / trail_peak:6.1f}× reading its trail",
         ),
     ]
-    print(f"{'measure':<36}{'value':>14}{'baseline':>14}  ratio")
+    rows += asyncio.run(live(sizes))
+    width = max(len(name) for name, *_ in rows) + 2
+    print(f"{'measure':<{width}}{'value':>14}{'baseline':>14}  ratio")
     for name, value, baseline, ratio in rows:
-        print(f"{name:<36}{value:>14}{baseline:>14}  {ratio}")
+        print(f"{name:<{width}}{value:>14}{baseline:>14}  {ratio}".rstrip())
+    return rows
 
 
 if __name__ == "__main__":

@@ -69,6 +69,10 @@ class Draft(SQLModel, table=True):
 class DraftTask(SQLModel, table=True):
     """Each time a draft enters a task: the open one, and every one before it."""
 
+    # "The open task of this draft" reads this index. Given only the index on `is_open`,
+    # SQLite picks it and walks every open task of every draft.
+    __table_args__ = (Index("ix_drafttask_open_of_draft", "draft_id", "is_open"),)
+
     id: int | None = Field(default=None, primary_key=True)
     draft_id: int = Field(foreign_key="draft.id", index=True)
     task_id: str

@@ -8,7 +8,22 @@ from benchmarks.__main__ import main
 
 
 def test_the_benchmarks_run(capsys: pytest.CaptureFixture[str]) -> None:
-    main(["--quick"])
+    rows = main(["--quick"])
     out = capsys.readouterr().out
-    for measure in ("calendar:", "use case:", "memory:"):
+    for measure in (
+        "calendar:",
+        "use case:",
+        "memory:",
+        "decisions/s, 1 in flight, 3 holders",
+        "decisions/s, 16 in flight, 3 holders",
+        "press → next holder, p99, 16 in flight, 3 holders",
+        "upload → receipt, median, 20 drafts",
+        "SQL statements per approval",
+        "sender: 10 chats, flood limits on",
+        "sender: 429 answers",
+    ):
         assert measure in out
+    # Counts, not timings: an approval runs as many statements in a bigger office.
+    (statements,) = [row for row in rows if row[0].startswith("SQL statements per approval")]
+    _, value, baseline, _ = statements
+    assert int(value) == int(baseline) > 0

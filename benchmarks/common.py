@@ -1,0 +1,187 @@
+"""What the benchmarks share: the office they set up, and the emulator they run the bot on.
+
+The emulator runs in its own process (`python -m emulator`), so that the bot being measured
+does not also pay for the Bot API it talks to; both processes read the same wall clock, so
+the emulator's log times and the driver's press times can be compared directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import math
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from bot.config import Settings
+from bot.usecases import officials
+from bot.usecases.base import Services
+from storage import outbox as outbox_store
+from storage.db import make_engine, upgrade
+from storage.drafts import NewFile
+from storage.models import OutboxMessage
+from workflow.calendar import OfficeCalendar
+from workflow.sop import load_sops
+
+ROOT = Path(__file__).resolve().parent.parent
+START = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+TOKEN = "123456789:BENCH-emulator-token"
+KASUBBAG, SEKRETARIS = 101, 102
+OFFICIALS = [
+    (KASUBBAG, "Kasubbag", "kasubbag_renja", None),
+    (SEKRETARIS, "Sekretaris", "sekretaris", "Sekretariat"),
+    (103, "Kabid Ekonomi", "kepala_bidang", "Bidang Ekonomi"),
+    (105, "Kepala Badan", "kepala_badan", None),
+    (106, "Forum", "forum_skpd", "Dinas PU"),
+]
+FAST_PACING: dict[str, Any] = {
+    "send_private_per_second": 100_000,
+    "send_private_burst": 100_000,
+    "send_group_per_minute": 6_000_000,
+    "send_global_per_second": 100_000,
+}
+"""SEND_* settings so high that the sender's pacing never waits (flood limits are off)."""
+
+
+def new_file(name: str, telegram_file_id: str | None = None) -> NewFile:
+    digest = hashlib.sha256(name.encode()).hexdigest()
+    file_id = telegram_file_id or f"id-{digest[:8]}"
+    return NewFile(name, "application/pdf", 10, digest, file_id, digest[:8], name)
+
+
+def services_at(folder: Path, clock: Callable[[], datetime]) -> Services:
+    """The use cases' services over the database in `folder` (another process may share it)."""
+    return Services(
+        engine=make_engine(f"sqlite:///{folder / 'bench.db'}"),
+        sops=load_sops(ROOT / "sops"),
+        calendar=OfficeCalendar.twenty_four_hours(),
+        clock=clock,
+        files_dir=folder / "files",
+        max_upload_bytes=20 * 1024 * 1024,
+    )
+
+
+def office(folder: Path, clock: Callable[[], datetime]) -> Services:
+    """A migrated database in `folder`, with the officials of the Renja SOP registered."""
+    upgrade(f"sqlite:///{folder / 'bench.db'}")
+    services = services_at(folder, clock)
+    for telegram_id, name, position, unit in OFFICIALS:
+        officials.register_official(
+            services, telegram_id=telegram_id, name=name, position=position, unit=unit
+        )
+    return services
+
+
+def count_as_delivered(services: Services, *, chat_id: int | None = None) -> int:
+    """Every message still owed (to `chat_id`, or to anyone) counts as delivered long ago.
+
+    Set-up only: the drafts a benchmark starts with were built through the use cases, which
+    owe their officials thousands of messages; in a real office those went out when each
+    draft was made. Sending them all now would measure a backlog, not the bot.
+    """
+    owed = update(OutboxMessage).where(col(OutboxMessage.status) == outbox_store.WAITING)
+    if chat_id is not None:
+        owed = owed.where(col(OutboxMessage.chat_id) == chat_id)
+    with Session(services.engine) as session:
+        result = session.execute(owed.values(status=outbox_store.SENT, sent_at=datetime.now(UTC)))
+        session.commit()
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Emulator:
+    """Where the emulator process listens."""
+
+    token: str
+    base_url: str
+    base_file_url: str
+    control_url: str
+
+    def settings(self, folder: Path, services: Services, **overrides: Any) -> Settings:
+        """The bot's settings: this emulator, the office's database, fast pacing."""
+        return Settings(
+            _env_file=None,
+            telegram_bot_token=self.token,
+            telegram_api_base_url=self.base_url,
+            telegram_api_file_url=self.base_file_url,
+            database_url=str(services.engine.url),
+            files_dir=folder / "files",
+            **{**FAST_PACING, **overrides},
+        )
+
+
+@asynccontextmanager
+async def emulator_process() -> AsyncIterator[Emulator]:
+    """`python -m emulator` on a free port of 127.0.0.1, for the length of the block."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "emulator",
+        "--port",
+        "0",
+        "--token",
+        TOKEN,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        urls: dict[str, str] = {}
+        while len(urls) < 3:
+            line = (await asyncio.wait_for(process.stdout.readline(), timeout=30)).decode()
+            if not line:
+                raise RuntimeError("the emulator stopped before it listened")
+            name, _, value = line.partition("=")
+            urls[name.strip()] = value.strip()
+        yield Emulator(TOKEN, urls["base_url"], urls["base_file_url"], urls["control_url"])
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            await process.wait()
+
+
+@asynccontextmanager
+async def bot_process(
+    emulator: Emulator, kind: str, folder: Path | None = None
+) -> AsyncIterator[None]:
+    """`python -m benchmarks.botprocess` (the bot alone in its process) for the block."""
+    arguments = [
+        "--token",
+        emulator.token,
+        "--base-url",
+        emulator.base_url,
+        "--base-file-url",
+        emulator.base_file_url,
+    ]
+    if folder is not None:
+        arguments += ["--folder", str(folder)]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "benchmarks.botprocess", kind, *arguments, cwd=ROOT
+    )
+    try:
+        yield
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), timeout=30)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        if process.returncode not in (0, -signal.SIGKILL):
+            raise RuntimeError(f"the {kind} bot ended with {process.returncode}")
+
+
+def percentile(values: list[float], percent: float) -> float:
+    """The nearest-rank percentile (the largest value for p99 of fewer than 100 values)."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(percent / 100 * len(ordered)))
+    return ordered[rank - 1]
