@@ -2,8 +2,9 @@
 
 `bare` is a plain python-telegram-bot bot: the default `Application`, whose one handler
 answers a press and sends one message to the next holder. `ours` is the real
-`build_application` over the office a benchmark prepared in `--folder`. Both are polled by
-the same loop (`bot.app.serve`, as `bot.local.polling` runs it) until SIGTERM.
+`build_application` over the office a benchmark prepared in `--folder`, polled by
+`bot.app.serve` (as `renja-bot run` does); the bare one by PTB's own `run_polling`. Both poll
+with one-second long polls until SIGTERM.
 
 The officials the benchmark plays, and the emulator, run in other processes: what this
 process spends is the bot's alone.
@@ -17,7 +18,7 @@ import signal
 from pathlib import Path
 
 from telegram import Update
-from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes
 
 from benchmarks.common import KASUBBAG, START, Emulator, services_at
 from bot.app import build_application, serve
@@ -34,7 +35,7 @@ async def approve(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.bot.send_message(NEXT_HOLDER, f"#{query.data} disetujui")
 
 
-def bare(emulator: Emulator) -> BotApplication:
+def bare(emulator: Emulator) -> Application:  # type: ignore[type-arg]
     application = (
         ApplicationBuilder()
         .token(emulator.token)
@@ -43,8 +44,7 @@ def bare(emulator: Emulator) -> BotApplication:
         .build()
     )
     application.add_handler(CallbackQueryHandler(approve))
-    # `serve` is typed for our bot's application; the bare one differs only in its bot_data.
-    return application  # type: ignore[return-value]
+    return application
 
 
 def ours(emulator: Emulator, folder: Path) -> BotApplication:
@@ -68,8 +68,15 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, help="the office (ours)")
     args = parser.parse_args()
     emulator = Emulator(args.token, args.base_url, args.base_file_url, control_url="")
-    application = bare(emulator) if args.kind == "bare" else ours(emulator, args.folder)
-    asyncio.run(run(application))
+    if args.kind == "bare":
+        bare(emulator).run_polling(
+            poll_interval=0,
+            timeout=1,
+            allowed_updates=Update.ALL_TYPES,
+            stop_signals=(signal.SIGTERM,),
+        )
+        return
+    asyncio.run(run(ours(emulator, args.folder)))
 
 
 if __name__ == "__main__":
