@@ -40,6 +40,7 @@ from bot import texts
 from bot.pacing import Pacer, Pacing
 from storage import officials as official_store
 from storage import outbox as outbox_store
+from storage.db import reader
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class Sender:
         self.pacer = Pacer(self.pacing)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._in_flight: set[asyncio.Task[None]] = set()
         self.last_loop_at: datetime | None = None
 
@@ -91,6 +93,8 @@ class Sender:
         """Stop claiming; let what is being sent finish (briefly), then return."""
         if self._task is None:
             return
+        self._stopping = True
+        self._wake.set()
         self._task.cancel()
         try:
             await self._task
@@ -124,7 +128,7 @@ class Sender:
     # The loop ------------------------------------------------------------------------------
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             self.last_loop_at = self.clock()
             free = self.pacing.in_flight - len(self._in_flight)
@@ -154,8 +158,10 @@ class Sender:
             due = None
         if due is not None:
             delay = min(delay, max(0.0, (due - self.clock()).total_seconds()))
+        # Not `wait_for`: on Python 3.11 it can swallow the cancellation `stop` sends.
         try:
-            await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            async with asyncio.timeout(delay):
+                await self._wake.wait()
         except TimeoutError:
             pass
 
@@ -353,7 +359,7 @@ class Sender:
             return rows
 
     def _next_attempt_at(self) -> datetime | None:
-        with Session(self.engine) as session:
+        with Session(reader(self.engine)) as session:
             return outbox_store.next_attempt_at(session)
 
     def _release_claims(self) -> None:

@@ -32,7 +32,19 @@ def _begin_immediate(connection: Connection) -> None:
     # Updates run in threads at the same time. A deferred transaction that read first and
     # writes later fails at once ("database is locked") when another writer committed in
     # between; taking the write lock at BEGIN makes it wait its turn (busy_timeout) instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A session that only reads (`reader`) needs no lock and waits for nobody.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+READ_ONLY = "renja_read_only"
+
+
+def reader(engine: Engine) -> Engine:
+    """The same database for sessions that only read: they never wait for the write lock."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def make_engine(url: str) -> Engine:

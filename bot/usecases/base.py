@@ -22,7 +22,7 @@ from bot.usecases.errors import AlreadyHandled, DraftNotFound, NotRegistered, St
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage import updates as update_store
-from storage.db import make_engine
+from storage.db import make_engine, reader
 from storage.models import Draft
 from workflow.calendar import OfficeCalendar
 from workflow.engine import Actor
@@ -56,6 +56,12 @@ class Services:
     @contextmanager
     def session(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session that only reads: it does not queue behind writers for the lock."""
+        with Session(reader(self.engine), expire_on_commit=False) as session:
             yield session
 
     @property

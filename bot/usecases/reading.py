@@ -16,7 +16,7 @@ from workflow.sop import Sop
 
 
 def briefing(services: Services, *, draft_task_id: int) -> TaskBriefing:
-    with services.session() as session:
+    with services.reading() as session:
         task = draft_store.draft_task(session, draft_task_id=draft_task_id)
         if task is None:
             raise DraftNotFound(0)
@@ -28,7 +28,7 @@ def briefing(services: Services, *, draft_task_id: int) -> TaskBriefing:
 
 def briefing_documents(services: Services, *, draft_id: int, task_id: str) -> list[DocumentView]:
     """The latest versions of the documents a task produced."""
-    with services.session() as session:
+    with services.reading() as session:
         draft = require_draft(session, sops=services.sops, draft_id=draft_id)
         sop = services.sops[draft.sop_id]
         versions = draft_store.latest_versions(
@@ -43,7 +43,7 @@ def open_tasks_for(
     """Open tasks this official may act on now (for a parallel task: unit not yet in),
     oldest first; at most `limit` of them."""
     now = services.clock()
-    with services.session() as session:
+    with services.reading() as session:
         actor = require_actor(session, telegram_id=telegram_id, now=now)
         kinds = _task_kinds(services, actor.holdings)
         found: list[TaskBriefing] = []
@@ -69,7 +69,7 @@ def open_tasks_for(
 def count_open_tasks(services: Services, *, telegram_id: int) -> int:
     """How many open tasks of the kinds this official holds (one query)."""
     now = services.clock()
-    with services.session() as session:
+    with services.reading() as session:
         actor = require_actor(session, telegram_id=telegram_id, now=now)
         kinds = _task_kinds(services, actor.holdings)
         return draft_store.count_open_tasks_among(session, task_ids=kinds)
@@ -87,7 +87,7 @@ def _task_kinds(services: Services, holdings: tuple[Holder, ...]) -> set[str]:
 
 def draft_status(services: Services, *, draft_id: int | None = None) -> list[DraftStatusView]:
     """Every active draft (or one draft), with its open task and row times."""
-    with services.session() as session:
+    with services.reading() as session:
         if draft_id is not None:
             selected = [require_draft(session, sops=services.sops, draft_id=draft_id)]
         else:
@@ -115,7 +115,7 @@ def draft_status(services: Services, *, draft_id: int | None = None) -> list[Dra
 
 def history(services: Services, *, draft_id: int) -> tuple[DraftView, list[AuditLine]]:
     """The audit trail of a draft, oldest first."""
-    with services.session() as session:
+    with services.reading() as session:
         draft = require_draft(session, sops=services.sops, draft_id=draft_id)
         sop = services.sops[draft.sop_id]
         entries = draft_store.audit_trail(session, draft_id=draft_id)

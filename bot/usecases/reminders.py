@@ -26,7 +26,7 @@ from workflow.sop import Sop
 
 def next_reminder_at(services: Services) -> datetime | None:
     """When the scheduler must wake up next."""
-    with services.session() as session:
+    with services.reading() as session:
         return reminder_store.next_due(session)
 
 
