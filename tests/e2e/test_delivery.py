@@ -168,11 +168,12 @@ async def test_an_album_larger_than_a_chats_burst_is_not_followed_by_a_429(
 
 FAULT_SEED = 20261130
 SLOW_SECONDS = 2.0
-"""Below every timeout of PTB's defaults (5 s to read an answer; for getUpdates 5 s beyond
-its long poll): a slow call arrives late, but it arrives and the bot hears that it did. A
-call carried out while the bot hears that it failed is what `done_but_failed` injects;
-slow answers beyond the timeouts would be a second, uncounted source of them, and a
-duplicate could no longer be told from a loss."""
+"""Below every timeout (PTB's 5 s to read an answer, getUpdates 5 s beyond its long poll;
+the sender's own 30 s): a slow call is late, but the bot hears that it was done, so every
+duplicate comes from a `done_but_failed`. Beyond 5 s, getFile and answerCallbackQuery would
+time out (a refused download, a lost answer: both covered here by other faults), and each
+slow getUpdates would hold up every official for as long: the run would take minutes. A send
+answered late is the next test's."""
 
 
 def duplicates(log: list[LogEntry], rows: list[OutboxMessage]) -> Counter[int]:
@@ -262,6 +263,32 @@ async def test_through_faults_of_every_kind_the_draft_is_signed_and_nothing_is_l
         if record.levelno >= logging.ERROR and record.name.split(".")[0] in BOT_LOGGERS
     ]
     assert errors == [], [(r.name, r.getMessage()) for r in errors]
+
+
+async def test_a_send_answered_after_ptbs_default_timeout_arrives_once_and_in_order(
+    tmp_path: Path, sops: dict[str, Sop]
+) -> None:
+    async with running_office(tmp_path, sops, pacing=FAST_PACING) as office:
+        gita = office.phones[107]
+        assert office.application is not None and office.application.bot_data.sender
+        sender = office.application.bot_data.sender
+
+        async def owe(text: str) -> None:
+            with office.services.session() as session:
+                notify.write(session, [notify.text(gita.id, text)])
+                session.commit()
+            sender.wake()
+
+        # Carried out 7 s after it was asked for: beyond PTB's 5 s, as Telegram sometimes is.
+        await office.control.set_faults(1.0, ["slow"], methods=["sendMessage"], slow_seconds=7)
+        asked = time.monotonic()
+        await owe("pertama")
+        await asyncio.sleep(1)  # on its way
+        await office.control.clear_faults()
+        await owe("kedua")
+        await drain(office)
+        await asyncio.sleep(max(0.0, asked + 7.5 - time.monotonic()))  # the slow one is done
+        assert [m.body for m in await gita.messages()][1:] == ["pertama", "kedua"]
 
 
 @pytest.mark.xfail(
