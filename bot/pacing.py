@@ -30,15 +30,22 @@ class TokenBucket:
         self.tokens = capacity
         self.updated = 0.0
 
-    def wait_time(self, now: float) -> float:
-        """Seconds until one send is allowed, after taking it if it is allowed now."""
+    def wait_time(self, now: float, cost: int = 1) -> float:
+        """Seconds until `cost` sends are allowed, after taking them if they are allowed now.
+
+        More than the bucket holds (an album of ten in a private chat) goes when the bucket
+        is full and leaves it in debt, as Telegram counts an album: the sends after it wait.
+        Taking the tokens one by one instead would hold the album back for nothing, then
+        let the next message go while Telegram still counts the album's debt: a 429.
+        """
         if self.updated:
             self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
+        needed = min(cost, self.capacity)
+        if self.tokens >= needed:
+            self.tokens -= cost
             return 0.0
-        return (1 - self.tokens) / self.rate
+        return (needed - self.tokens) / self.rate
 
 
 SAFETY = 0.97
@@ -84,7 +91,6 @@ class Pacer:
         """Wait until `count` messages may go to this chat, then take them."""
         loop = asyncio.get_running_loop()
         for bucket in (self._bucket(chat_id), self.overall):
-            for _ in range(count):
-                # The bucket is taken in turn by many rows: each looks again after its sleep.
-                while (delay := bucket.wait_time(loop.time())) > 0:  # noqa: ASYNC110
-                    await asyncio.sleep(delay)
+            # The bucket is taken in turn by many rows: each looks again after its sleep.
+            while (delay := bucket.wait_time(loop.time(), count)) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(delay)

@@ -50,6 +50,12 @@ WallClock = Callable[[], datetime]
 DONE_ALREADY = ("message is not modified", "message to edit not found", "message can't be edited")
 """Edits Telegram refuses because there is nothing left to do: they count as done."""
 
+SEND_READ_TIMEOUT = 30.0
+"""Seconds to wait for Telegram's answer to a send or an edit (PTB's default: 5). A call that
+times out may still be carried out: tried again a second later, it arrived twice, and the
+copy and the messages after it came before the late original. Only an answer later than
+this can still do so."""
+
 UNREACHABLE_NOTICE_AFTER = timedelta(hours=24)
 """A chat that failed is reported to the administrators again only after this long."""
 
@@ -217,7 +223,11 @@ class Sender:
         if row.kind == outbox_store.MESSAGE:
             await self.pacer.acquire(row.chat_id)
             sent = await self.bot.send_message(
-                row.chat_id, payload["text"], parse_mode=parse_mode, reply_markup=markup
+                row.chat_id,
+                payload["text"],
+                parse_mode=parse_mode,
+                reply_markup=markup,
+                read_timeout=SEND_READ_TIMEOUT,
             )
             return sent.message_id
         if row.kind in (outbox_store.DOCUMENT, outbox_store.PHOTO):
@@ -231,6 +241,7 @@ class Sender:
                 caption=payload.get("caption"),
                 parse_mode=parse_mode,
                 reply_markup=markup,
+                read_timeout=SEND_READ_TIMEOUT,
             )
             return sent.message_id
         if row.kind == outbox_store.ALBUM:
@@ -247,6 +258,7 @@ class Sender:
                     media(item["file_id"], caption=item.get("caption"), parse_mode=parse_mode)
                     for item in items
                 ],
+                read_timeout=SEND_READ_TIMEOUT,
             )
             return album[0].message_id if album else None
         target = await asyncio.to_thread(self._edit_target, row)
@@ -260,10 +272,14 @@ class Sender:
                 message_id=target,
                 parse_mode=parse_mode,
                 reply_markup=markup,
+                read_timeout=SEND_READ_TIMEOUT,
             )
         else:
             await self.bot.edit_message_reply_markup(
-                chat_id=row.chat_id, message_id=target, reply_markup=None
+                chat_id=row.chat_id,
+                message_id=target,
+                reply_markup=None,
+                read_timeout=SEND_READ_TIMEOUT,
             )
         return target
 
