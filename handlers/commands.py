@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot import notify, texts
 from bot.callbacks import parse_id
-from bot.limits import clip
+from bot.limits import MESSAGE_LIMIT, clip, fit_html, visible_len
 from bot.usecases import delivery, drafts, invites, officials, reading, returns
 from bot.usecases.base import Origin
 from bot.usecases.errors import InvalidInput, NotAdmin
@@ -181,15 +181,25 @@ async def unknown_command(update: Update, context: BotContext) -> None:
         await context.reply(chat_id, texts.UNKNOWN_COMMAND)
 
 
-def _chunks(text: str, limit: int = 4000) -> list[str]:
-    """Split a long message at line ends, under Telegram's 4096 characters."""
+def _chunks(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split a long message at line ends, each part within Telegram's 4,096 characters.
+
+    Lengths are counted as Telegram counts them, on the visible text: a note of 1,000 "<"
+    is 1,000 characters, not the 4,000 of its escaped HTML. Cutting the HTML instead cut
+    notes short and left half an entity ("&lt") behind. A line too long on its own is cut
+    by `fit_html`, which keeps entities and tags whole. No element spans two lines here.
+    """
     chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        if current and len(current) + len(line) + 1 > limit:
-            chunks.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line[:limit]
+    current: list[str] = []
+    used = 0
+    for line in html.split("\n"):
+        line = fit_html(line, limit)
+        size = visible_len(line)
+        if current and used + 1 + size > limit:
+            chunks.append("\n".join(current))
+            current, used = [], 0
+        used += size + (1 if current else 0)
+        current.append(line)
     if current:
-        chunks.append(current)
+        chunks.append("\n".join(current))
     return chunks
