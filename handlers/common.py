@@ -130,10 +130,17 @@ async def answer(
 
 
 async def drop_pressed_buttons(update: Update, context: BotContext) -> None:
+    """Take the buttons off a message whose press led nowhere, in the presser's own chat.
+
+    A message forwarded to someone else is still the original in its owner's chat: a press
+    there that is refused for the presser (or forged) must not take the owner's buttons.
+    """
     query = update.callback_query
     if query is None or query.message is None:
         return
     chat_id, message_id = query.message.chat.id, query.message.message_id
+    if chat_id != query.from_user.id:
+        return
     await context.call(_drop, chat_id=chat_id, message_id=message_id)
 
 
