@@ -758,16 +758,18 @@ class SimulatedUser(_MessageWatcher):
         return str(result["callback_query_id"])
 
     async def press_forged(
-        self, message: MessageRef, data: str, *, group: SimulatedGroup | None = None
+        self, message: MessageRef, data: str, *, owner: SimulatedUser | None = None
     ) -> str:
         """Press on a bot message with callback data of the user's choosing, not a button's.
 
         What a tampered client (or a button left by an older version of the bot) sends: the
-        bot must answer it and change nothing. Returns the callback query id.
+        bot must answer it and change nothing. ``owner``: the message is in that user's chat
+        and was forwarded to this one. Returns the callback query id.
         """
-        result = await self._post(
-            "press", group, json={"message_id": _message_id(message), "data": data}
-        )
+        request: JsonDict = {"message_id": _message_id(message), "data": data}
+        if owner is not None:
+            request["chat_id"] = owner.id
+        result = await self.client.call("POST", f"/_emu/users/{self.id}/press", json=request)
         return str(result["callback_query_id"])
 
     async def block(self) -> None:
