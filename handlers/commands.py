@@ -24,6 +24,13 @@ def _who(update: Update) -> tuple[int, int]:
     return update.effective_user.id, update.effective_chat.id
 
 
+async def _refuse_strangers(context: BotContext, uid: int) -> None:
+    """Tell a stranger to register, whatever the command (answered at most once in a while:
+    see `answers_refusals`); administrators pass, registered as officials or not."""
+    if not officials.is_admin(context.services, telegram_id=uid):
+        await context.call(officials.actor, telegram_id=uid)
+
+
 def _draft_number(text: str) -> int:
     number = parse_id(text)
     if number is None:
@@ -56,9 +63,11 @@ async def start(update: Update, context: BotContext) -> None:
     await set_menu(context, chat_id, uid)
 
 
+@answers_refusals
 async def bantuan(update: Update, context: BotContext) -> None:
     """Show the commands this official may use."""
     uid, chat_id = _who(update)
+    await _refuse_strangers(context, uid)
     can_start = await context.call(officials.can_start_draft, telegram_id=uid)
     is_admin = officials.is_admin(context.services, telegram_id=uid)
     await context.reply(chat_id, texts.help_message(can_start, is_admin))
@@ -68,6 +77,7 @@ async def bantuan(update: Update, context: BotContext) -> None:
 async def renja_baru(update: Update, context: BotContext) -> None:
     """Start a new Renja draft (the Kasubbag)."""
     uid, chat_id = _who(update)
+    await _refuse_strangers(context, uid)
     title = " ".join(context.args or [])
     if not title:
         await context.reply(chat_id, texts.NEED_TITLE)
@@ -127,16 +137,20 @@ async def riwayat(update: Update, context: BotContext) -> None:
     )
 
 
+@answers_refusals
 async def sop(update: Update, context: BotContext) -> None:
     """The SOP table, row by row."""
-    _, chat_id = _who(update)
+    uid, chat_id = _who(update)
+    await _refuse_strangers(context, uid)
     services = context.services
     await context.reply(chat_id, texts.sop_message(services.sops[services.default_sop]))
 
 
+@answers_refusals
 async def batal(update: Update, context: BotContext) -> None:
     """Cancel whatever the bot was waiting for from me."""
     uid, chat_id = _who(update)
+    await _refuse_strangers(context, uid)
     cancelled = await context.call(returns.cancel, telegram_id=uid)
     await context.reply(chat_id, texts.RETURN_CANCELLED if cancelled else texts.NOTHING_TO_CANCEL)
 
@@ -146,6 +160,7 @@ async def undang(update: Update, context: BotContext) -> None:
     """Create a one-time registration link for a position (administrators)."""
     uid, chat_id = _who(update)
     services = context.services
+    await _refuse_strangers(context, uid)
     if not officials.is_admin(services, telegram_id=uid):
         raise NotAdmin(uid)
     if not context.args:
@@ -168,15 +183,18 @@ async def undang(update: Update, context: BotContext) -> None:
 async def kotak_keluar(update: Update, context: BotContext) -> None:
     """What the bot still owes, and what could not be delivered (administrators)."""
     uid, chat_id = _who(update)
+    await _refuse_strangers(context, uid)
     if not officials.is_admin(context.services, telegram_id=uid):
         raise NotAdmin(uid)
     report = await context.call(delivery.report)
     await context.reply(chat_id, texts.outbox_report(report, context.services.tz))
 
 
+@answers_refusals
 async def unknown_command(update: Update, context: BotContext) -> None:
     """Answer a command the bot does not know (once in a while, for a flood)."""
     uid, chat_id = _who(update)
+    await _refuse_strangers(context, uid)
     if THROTTLE.allow(uid, "perintah", 3.0):
         await context.reply(chat_id, texts.UNKNOWN_COMMAND)
 
