@@ -129,8 +129,27 @@ def answers_refusals(callback: Handler) -> Handler:
             ):
                 return
             await context.reply(chat.id, text)
+        except Exception:
+            # Not a refusal: the error handler logs it. The official is still answered, so
+            # that a press does not spin and a message is not met with silence.
+            await _apologise(update, context)
+            raise
 
     return guarded
+
+
+async def _apologise(update: Update, context: BotContext) -> None:
+    """Say that something went wrong: at once for a press, once in a while for messages."""
+    if update.callback_query is not None:
+        await answer(update, context, texts.SOMETHING_WENT_WRONG, alert=True)
+        return
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or not THROTTLE.allow(user.id, "gangguan", 60.0):
+        return
+    try:
+        await context.reply(chat.id, texts.SOMETHING_WENT_WRONG)
+    except Exception:  # the outbox may be what failed; the first error is the one to log
+        log.warning("update %s: the failure could not be reported", update.update_id)
 
 
 async def answer(
