@@ -115,7 +115,10 @@ async def status(update: Update, context: BotContext) -> None:
     await context.call(officials.actor, telegram_id=uid)  # refuses a stranger
     draft_id = _draft_number(context.args[0]) if context.args else None
     views = await context.call(reading.draft_status, draft_id=draft_id)
-    await context.reply(chat_id, texts.status_message(views, context.services.tz))
+    message = texts.status_message(views, context.services.tz)
+    await context.call(
+        delivery.owe, messages=[notify.text(chat_id, chunk) for chunk in _chunks(message)]
+    )
 
 
 @answers_refusals
