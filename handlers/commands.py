@@ -59,8 +59,10 @@ async def start(update: Update, context: BotContext) -> None:
         )
         for h in actor.holdings
     ]
-    await context.reply(chat_id, texts.welcome(actor.name, positions))
+    # The menu first: the welcome goes out through the outbox and may arrive at once, and
+    # whoever reads it and opens the menu should find the commands it speaks of.
     await set_menu(context, chat_id, uid)
+    await context.reply(chat_id, texts.welcome(actor.name, positions))
 
 
 @answers_refusals
