@@ -429,6 +429,10 @@ NO_TASKS = "Tidak ada tugas yang menunggu Bapak/Ibu saat ini. 👍"
 ONLY_ADMIN = "Perintah ini hanya untuk admin."
 INVITE_USAGE = "Cara pakai: /undang &lt;jabatan&gt; [unit]. Jabatan: {positions}"
 BUTTON_EXPIRED = "Tombol ini sudah tidak berlaku."
+SOMETHING_WENT_WRONG = (
+    "⚠️ Maaf, terjadi gangguan di Renja Bot. Mohon coba lagi sebentar lagi; bila terus "
+    "terjadi, hubungi admin."
+)
 RECORDED = "Tercatat."
 EDIT_IGNORED = (
     "Pesan yang diubah tidak diproses, jadi tidak ada yang berubah. Kirim pesan atau berkas "

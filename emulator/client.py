@@ -629,12 +629,16 @@ class SimulatedUser(_MessageWatcher):
         *,
         group: SimulatedGroup | None = None,
     ) -> int:
-        """Send a file as a document; returns the message_id."""
+        """Send a file as a document; returns the message_id.
+
+        ``file_name`` arrives exactly as given, control characters included (a multipart
+        file name would escape them); ``content`` may be empty, as a third-party app may send.
+        """
+        data = {"file_name": file_name}
+        if caption:
+            data["caption"] = caption
         message = await self._post(
-            "document",
-            group,
-            files={"document": (file_name, content, mime_type)},
-            data={"caption": caption} if caption else {},
+            "document", group, files={"document": (file_name, content, mime_type)}, data=data
         )
         return int(message["message_id"])
 
@@ -751,6 +755,21 @@ class SimulatedUser(_MessageWatcher):
                 "chat_id": owner.id,
             },
         )
+        return str(result["callback_query_id"])
+
+    async def press_forged(
+        self, message: MessageRef, data: str, *, owner: SimulatedUser | None = None
+    ) -> str:
+        """Press on a bot message with callback data of the user's choosing, not a button's.
+
+        What a tampered client (or a button left by an older version of the bot) sends: the
+        bot must answer it and change nothing. ``owner``: the message is in that user's chat
+        and was forwarded to this one. Returns the callback query id.
+        """
+        request: JsonDict = {"message_id": _message_id(message), "data": data}
+        if owner is not None:
+            request["chat_id"] = owner.id
+        result = await self.client.call("POST", f"/_emu/users/{self.id}/press", json=request)
         return str(result["callback_query_id"])
 
     async def block(self) -> None:

@@ -1023,7 +1023,8 @@ class BotApiEmulator:
                                                    "slow_seconds"}}  -> the whole config
         POST /_emu/users        {"id", "first_name", "last_name", "username", "language_code"}
         POST /_emu/users/{id}/text      {"text", "reply_to_message_id", "chat_id"?}
-        POST /_emu/users/{id}/document  multipart "document" file, "caption", "chat_id"?
+        POST /_emu/users/{id}/document  multipart "document" file, "caption", "chat_id"?,
+                                        "file_name"? (any characters; else the part's name)
         POST /_emu/users/{id}/photo     multipart "photo" file, "caption", "width", "height"
         POST /_emu/users/{id}/sticker   {"emoji", "chat_id"?}
         POST /_emu/users/{id}/voice     multipart "voice" file (optional), "duration",
@@ -1036,6 +1037,8 @@ class BotApiEmulator:
         POST /_emu/users/{id}/press     {"message_id", "button_text", "chat_id"?}
                                         -> {"callback_query_id"}; chat_id: a group, or another
                                         user's chat whose bot message was forwarded to this user
+                                        {"message_id", "data"}: forged callback data instead
+                                        of a button's (a tampered client)
         POST /_emu/users/{id}/block  |  /unblock  |  /deactivate
         GET  /_emu/users/{id}/messages?after_version=V&timeout=T   (long-polls for changes)
         GET  /_emu/users/{id}/commands           the command menu this user sees
@@ -1549,9 +1552,12 @@ class BotApiEmulator:
         user_id = self._user_id(request)
         self.state.chat(user_id)
         part = params.files.get("document")
-        if part is None or not part.content:
-            raise bad_request("a non-empty multipart 'document' file is required")
-        stored = self.state.store_document(part.content, part.filename, part.content_type)
+        if part is None:
+            raise bad_request("a multipart 'document' file is required")
+        # Telegram's own apps refuse to send an empty file, other clients may not. A name
+        # given as a field arrives as the app reports it, control characters included.
+        file_name = params.text("file_name") or part.filename
+        stored = self.state.store_document(part.content, file_name, part.content_type)
         message = self.state.user_sends(
             user_id,
             chat_id=params.integer("chat_id"),
@@ -1655,11 +1661,15 @@ class BotApiEmulator:
 
     async def _ctl_press(self, request: web.Request, params: Params) -> object:
         message_id = params.integer("message_id")
-        button_text = params.text("button_text")
-        if message_id is None or button_text is None:
-            raise bad_request("message_id and button_text are required")
+        button_text, forged = params.text("button_text"), params.text("data")
+        if message_id is None or (button_text is None) == (forged is None):
+            raise bad_request("message_id and one of button_text or data are required")
         query = self.state.press_button(
-            self._user_id(request), message_id, button_text, chat_id=params.integer("chat_id")
+            self._user_id(request),
+            message_id,
+            button_text,
+            chat_id=params.integer("chat_id"),
+            forged_data=forged,
         )
         return {"callback_query_id": query.id}
 

@@ -530,7 +530,9 @@ class EmulatorState:
             mime_type = guessed or mime_type
         suffix = ""
         if file_name and "." in file_name:
-            suffix = "." + file_name.rsplit(".", 1)[1]
+            extension = file_name.rsplit(".", 1)[1]
+            # Telegram keeps a plain extension in the path, never what could break a URL.
+            suffix = f".{extension}" if extension.isascii() and extension.isalnum() else ""
         stored = StoredFile(
             file_id=file_id,
             file_unique_id=unique_id,
@@ -988,12 +990,20 @@ class EmulatorState:
         self.changed()
 
     def press_button(
-        self, user_id: int, message_id: int, button_text: str, *, chat_id: int | None = None
+        self,
+        user_id: int,
+        message_id: int,
+        button_text: str | None,
+        *,
+        chat_id: int | None = None,
+        forged_data: str | None = None,
     ) -> CallbackQueryRecord:
         """A user presses the inline button labelled ``button_text`` on a bot message.
 
         ``chat_id`` names another user's chat: the message was forwarded to the presser,
         who presses its button (Telegram keeps callback buttons on forwarded messages).
+        ``forged_data`` is sent as the callback data instead of a button's, whatever the
+        message shows: a tampered client, or a button left by an older version of the bot.
         """
         chat = self._user_chat(user_id)
         owner = chat_id if chat_id is not None else user_id
@@ -1003,16 +1013,7 @@ class EmulatorState:
         message = self.message(owner, message_id)
         if message is None or not message.from_bot:
             raise bad_request(f"no bot message {message_id} in chat {owner}")
-        buttons = [button for row in message.inline_keyboard for button in row]
-        button = next((b for b in buttons if b.get("text") == button_text), None)
-        if button is None:
-            labels = [b.get("text") for b in buttons]
-            raise bad_request(
-                f"message {message_id} has no button {button_text!r}; buttons now: {labels}"
-            )
-        data = button.get("callback_data")
-        if not isinstance(data, str):
-            raise bad_request(f"button {button_text!r} is not a callback button")
+        data = forged_data if forged_data is not None else self._button_data(message, button_text)
         query = CallbackQueryRecord(
             id=str(4_000_000_000_000_000 + self._next_query_id),
             user_id=user_id,
@@ -1035,6 +1036,21 @@ class EmulatorState:
         )
         self.changed()
         return query
+
+    @staticmethod
+    def _button_data(message: MessageRecord, button_text: str | None) -> str:
+        buttons = [button for row in message.inline_keyboard for button in row]
+        button = next((b for b in buttons if b.get("text") == button_text), None)
+        if button is None:
+            labels = [b.get("text") for b in buttons]
+            raise bad_request(
+                f"message {message.message_id} has no button {button_text!r}; "
+                f"buttons now: {labels}"
+            )
+        data = button.get("callback_data")
+        if not isinstance(data, str):
+            raise bad_request(f"button {button_text!r} is not a callback button")
+        return data
 
     # -- commands --------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot import notify, texts
 from bot.callbacks import parse_id
-from bot.limits import clip
+from bot.limits import MESSAGE_LIMIT, clip, fit_html, visible_len
 from bot.usecases import delivery, drafts, invites, officials, reading, returns
 from bot.usecases.base import Origin
 from bot.usecases.errors import InvalidInput, NotAdmin
@@ -22,6 +22,13 @@ def _who(update: Update) -> tuple[int, int]:
     """(user id, chat id) of a command."""
     assert update.effective_user is not None and update.effective_chat is not None
     return update.effective_user.id, update.effective_chat.id
+
+
+async def _refuse_strangers(context: BotContext, uid: int) -> None:
+    """Tell a stranger to register, whatever the command (answered at most once in a while:
+    see `answers_refusals`); administrators pass, registered as officials or not."""
+    if not officials.is_admin(context.services, telegram_id=uid):
+        await context.call(officials.actor, telegram_id=uid)
 
 
 def _draft_number(text: str) -> int:
@@ -52,13 +59,17 @@ async def start(update: Update, context: BotContext) -> None:
         )
         for h in actor.holdings
     ]
-    await context.reply(chat_id, texts.welcome(actor.name, positions))
+    # The menu first: the welcome goes out through the outbox and may arrive at once, and
+    # whoever reads it and opens the menu should find the commands it speaks of.
     await set_menu(context, chat_id, uid)
+    await context.reply(chat_id, texts.welcome(actor.name, positions))
 
 
+@answers_refusals
 async def bantuan(update: Update, context: BotContext) -> None:
     """Show the commands this official may use."""
     uid, chat_id = _who(update)
+    await _refuse_strangers(context, uid)
     can_start = await context.call(officials.can_start_draft, telegram_id=uid)
     is_admin = officials.is_admin(context.services, telegram_id=uid)
     await context.reply(chat_id, texts.help_message(can_start, is_admin))
@@ -68,6 +79,7 @@ async def bantuan(update: Update, context: BotContext) -> None:
 async def renja_baru(update: Update, context: BotContext) -> None:
     """Start a new Renja draft (the Kasubbag)."""
     uid, chat_id = _who(update)
+    await _refuse_strangers(context, uid)
     title = " ".join(context.args or [])
     if not title:
         await context.reply(chat_id, texts.NEED_TITLE)
@@ -109,7 +121,10 @@ async def status(update: Update, context: BotContext) -> None:
     await context.call(officials.actor, telegram_id=uid)  # refuses a stranger
     draft_id = _draft_number(context.args[0]) if context.args else None
     views = await context.call(reading.draft_status, draft_id=draft_id)
-    await context.reply(chat_id, texts.status_message(views, context.services.tz))
+    message = texts.status_message(views, context.services.tz)
+    await context.call(
+        delivery.owe, messages=[notify.text(chat_id, chunk) for chunk in _chunks(message)]
+    )
 
 
 @answers_refusals
@@ -131,16 +146,20 @@ async def riwayat(update: Update, context: BotContext) -> None:
     )
 
 
+@answers_refusals
 async def sop(update: Update, context: BotContext) -> None:
     """The SOP table, row by row."""
-    _, chat_id = _who(update)
+    uid, chat_id = _who(update)
+    await _refuse_strangers(context, uid)
     services = context.services
     await context.reply(chat_id, texts.sop_message(services.sops[services.default_sop]))
 
 
+@answers_refusals
 async def batal(update: Update, context: BotContext) -> None:
     """Cancel whatever the bot was waiting for from me."""
     uid, chat_id = _who(update)
+    await _refuse_strangers(context, uid)
     cancelled = await context.call(returns.cancel, telegram_id=uid)
     await context.reply(chat_id, texts.RETURN_CANCELLED if cancelled else texts.NOTHING_TO_CANCEL)
 
@@ -150,6 +169,7 @@ async def undang(update: Update, context: BotContext) -> None:
     """Create a one-time registration link for a position (administrators)."""
     uid, chat_id = _who(update)
     services = context.services
+    await _refuse_strangers(context, uid)
     if not officials.is_admin(services, telegram_id=uid):
         raise NotAdmin(uid)
     if not context.args:
@@ -172,28 +192,41 @@ async def undang(update: Update, context: BotContext) -> None:
 async def kotak_keluar(update: Update, context: BotContext) -> None:
     """What the bot still owes, and what could not be delivered (administrators)."""
     uid, chat_id = _who(update)
+    await _refuse_strangers(context, uid)
     if not officials.is_admin(context.services, telegram_id=uid):
         raise NotAdmin(uid)
     report = await context.call(delivery.report)
     await context.reply(chat_id, texts.outbox_report(report, context.services.tz))
 
 
+@answers_refusals
 async def unknown_command(update: Update, context: BotContext) -> None:
     """Answer a command the bot does not know (once in a while, for a flood)."""
     uid, chat_id = _who(update)
+    await _refuse_strangers(context, uid)
     if THROTTLE.allow(uid, "perintah", 3.0):
         await context.reply(chat_id, texts.UNKNOWN_COMMAND)
 
 
-def _chunks(text: str, limit: int = 4000) -> list[str]:
-    """Split a long message at line ends, under Telegram's 4096 characters."""
+def _chunks(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split a long message at line ends, each part within Telegram's 4,096 characters.
+
+    Lengths are counted as Telegram counts them, on the visible text: a note of 1,000 "<"
+    is 1,000 characters, not the 4,000 of its escaped HTML. Cutting the HTML instead cut
+    notes short and left half an entity ("&lt") behind. A line too long on its own is cut
+    by `fit_html`, which keeps entities and tags whole. No element spans two lines here.
+    """
     chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        if current and len(current) + len(line) + 1 > limit:
-            chunks.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line[:limit]
+    current: list[str] = []
+    used = 0
+    for line in html.split("\n"):
+        line = fit_html(line, limit)
+        size = visible_len(line)
+        if current and used + 1 + size > limit:
+            chunks.append("\n".join(current))
+            current, used = [], 0
+        used += size + (1 if current else 0)
+        current.append(line)
     if current:
-        chunks.append(current)
+        chunks.append("\n".join(current))
     return chunks

@@ -46,20 +46,32 @@ STRANGER_INTERVAL = 10.0
 """A stranger (or someone repeating a refused command) is answered at most this often."""
 
 
+INVITE_INTERVAL = 60.0
+INVITE_BURST = 3
+"""A refused invitation link is explained this often: a newcomer may try a few links."""
+
+
 class Throttle:
-    """At most one answer per person and kind of answer in an interval (floods, strangers)."""
+    """At most `burst` answers per person and kind of answer in an interval (floods,
+    strangers)."""
 
     def __init__(self) -> None:
-        self.last: dict[tuple[int, str], float] = {}
+        self.last: dict[tuple[int, str], tuple[float, int]] = {}
+        """(user, kind) -> when the current interval started, answers given in it."""
 
-    def allow(self, user_id: int, kind: str, interval: float = STRANGER_INTERVAL) -> bool:
+    def allow(
+        self, user_id: int, kind: str, interval: float = STRANGER_INTERVAL, *, burst: int = 1
+    ) -> bool:
         now = time.monotonic()
         if len(self.last) > 10_000:  # forget old entries rather than grow without limit
-            self.last = {k: t for k, t in self.last.items() if now - t < interval}
+            self.last = {k: v for k, v in self.last.items() if now - v[0] < interval}
         key = (user_id, kind)
-        if now - self.last.get(key, -interval) < interval:
+        started, given = self.last.get(key, (-interval, 0))
+        if now - started >= interval:
+            started, given = now, 0
+        if given >= burst:
             return False
-        self.last[key] = now
+        self.last[key] = (started, given + 1)
         return True
 
 
@@ -108,11 +120,36 @@ def answers_refusals(callback: Handler) -> Handler:
             chat = update.effective_chat
             if chat is None or user is None:
                 return
+            # Whoever keeps sending what only registered officials can use (a command, an
+            # invitation link) is answered once in a while, not once per message.
             if isinstance(error, NotRegistered) and not THROTTLE.allow(user.id, "asing"):
                 return
+            if isinstance(error, InviteRefused) and not THROTTLE.allow(
+                user.id, "undangan", INVITE_INTERVAL, burst=INVITE_BURST
+            ):
+                return
             await context.reply(chat.id, text)
+        except Exception:
+            # Not a refusal: the error handler logs it. The official is still answered, so
+            # that a press does not spin and a message is not met with silence.
+            await _apologise(update, context)
+            raise
 
     return guarded
+
+
+async def _apologise(update: Update, context: BotContext) -> None:
+    """Say that something went wrong: at once for a press, once in a while for messages."""
+    if update.callback_query is not None:
+        await answer(update, context, texts.SOMETHING_WENT_WRONG, alert=True)
+        return
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or not THROTTLE.allow(user.id, "gangguan", 60.0):
+        return
+    try:
+        await context.reply(chat.id, texts.SOMETHING_WENT_WRONG)
+    except Exception:  # the outbox may be what failed; the first error is the one to log
+        log.warning("update %s: the failure could not be reported", update.update_id)
 
 
 async def answer(
@@ -130,10 +167,17 @@ async def answer(
 
 
 async def drop_pressed_buttons(update: Update, context: BotContext) -> None:
+    """Take the buttons off a message whose press led nowhere, in the presser's own chat.
+
+    A message forwarded to someone else is still the original in its owner's chat: a press
+    there that is refused for the presser (or forged) must not take the owner's buttons.
+    """
     query = update.callback_query
     if query is None or query.message is None:
         return
     chat_id, message_id = query.message.chat.id, query.message.message_id
+    if chat_id != query.from_user.id:
+        return
     await context.call(_drop, chat_id=chat_id, message_id=message_id)
 
 

@@ -182,3 +182,24 @@ async def test_pressing_a_button_on_a_forwarded_message(
     assert (query.message.chat.id, query.message.message_id) == (budi.id, sent.message_id)
     with pytest.raises(EmulatorError, match="no bot message"):
         await siti.press(sent, "Setujui")  # not in Siti's own chat
+
+
+async def test_a_tampered_client_presses_with_forged_callback_data(
+    bot: Bot, budi: SimulatedUser
+) -> None:
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("Setujui", callback_data="ok:7")]])
+    sent = await bot.send_message(budi.id, "Telaah konsep", reply_markup=markup)
+    plain = await bot.send_message(budi.id, "Tanpa tombol")
+
+    first = await budi.press_forged(sent, "ok:999999999999999999999")
+    second = await budi.press_forged(plain, "sampah")
+    queries = [u.callback_query for u in await bot.get_updates() if u.callback_query]
+    assert [(q.id, q.data) for q in queries] == [
+        (first, "ok:999999999999999999999"),
+        (second, "sampah"),
+    ]
+    assert await budi.callback_answer(first, wait=0) is None
+    await bot.answer_callback_query(first, "Tombol ini sudah tidak berlaku.")
+    assert await budi.callback_answer(first, wait=0) is not None
+    with pytest.raises(EmulatorError, match="no bot message"):
+        await budi.press_forged(12345, "ok:1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable
 
 import httpx
@@ -150,3 +151,19 @@ async def test_copy_and_forward(bot: Bot, control: EmulatorClient, budi: Simulat
         await bot.copy_message(siti.id, budi.id, 999)
     with pytest.raises(BadRequest, match=r"^Message to forward not found$"):
         await bot.forward_message(siti.id, budi.id, 999)
+
+
+async def test_a_document_name_arrives_as_the_app_reports_it(
+    bot: Bot, budi: SimulatedUser
+) -> None:
+    await budi.send_document("laporan\nbaru\x00.pdf", b"%PDF-1.4", "application/pdf")
+    await budi.send_document("kosong.p\u202edf", b"", "application/pdf")
+    first, second = [u.message for u in await bot.get_updates()][-2:]
+    assert first is not None and first.document is not None
+    assert first.document.file_name == "laporan\nbaru\x00.pdf"
+    assert second is not None and second.document is not None
+    assert (second.document.file_name, second.document.file_size) == ("kosong.p\u202edf", 0)
+    # The file path keeps only a plain extension: nothing there could break the URL.
+    paths = [(await bot.get_file(d.file_id)).file_path for d in (first.document, second.document)]
+    names = [re.sub(r"file_[0-9]+", "file_N", (path or "").rsplit("/", 1)[1]) for path in paths]
+    assert names == ["file_N.pdf", "file_N"]
