@@ -43,7 +43,7 @@ class Poller:
         self.engine = engine
         self.timeout = timeout
         self.slots = asyncio.Semaphore(concurrency)
-        self.in_flight: set[asyncio.Task[None]] = set()
+        self.in_flight = application.bot_data.updates_in_flight
 
     async def run(self, stop: asyncio.Event) -> None:
         """Handle what an earlier run left, then poll until `stop` is set."""

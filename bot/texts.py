@@ -417,7 +417,10 @@ WRONG_FILE_TYPE = (
     "hasil pindai. Berkas tidak disimpan."
 )
 FILE_TOO_LARGE = "Berkas terlalu besar ({size}); batasnya {limit}. Berkas tidak disimpan."
-DOWNLOAD_FAILED = "Berkas tidak dapat diunduh dari Telegram: {reason}. Mohon kirim ulang."
+DOWNLOAD_FAILED = (
+    "Berkas tidak dapat diunduh dari Telegram saat ini, jadi belum disimpan. Mohon kirim "
+    "ulang berkasnya sebentar lagi."
+)
 RETURN_CANCELLED = "Dibatalkan. Tidak ada yang berubah."
 NOTHING_TO_CANCEL = "Tidak ada yang sedang menunggu. Tidak ada yang berubah."
 UNKNOWN_COMMAND = "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah."

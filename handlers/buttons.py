@@ -12,7 +12,7 @@ from bot import texts
 from bot.callbacks import Press, Verb, decode
 from bot.usecases import drafts, returns, uploads
 from bot.usecases.base import Origin
-from handlers.common import answer, answers_refusals, drop_pressed_buttons
+from handlers.common import REFUSALS, answer, answers_refusals, drop_pressed_buttons, refusal_text
 from handlers.context import BotContext
 from handlers.reminders import arm
 from handlers.uploads import download_and_store
@@ -66,7 +66,11 @@ async def _choose_output(
         choice=press.second,
     )
     await answer(update, context, accepted.option.name)
-    await download_and_store(context, query.from_user.id, accepted, origin)
+    try:
+        await download_and_store(context, query.from_user.id, accepted, origin)
+    except REFUSALS as error:
+        # The press is answered already: what went wrong with the file is said in the chat.
+        await context.reply(query.from_user.id, refusal_text(error, context))
 
 
 def _origin(update: Update) -> Origin:

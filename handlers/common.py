@@ -9,7 +9,7 @@ from collections.abc import Callable, Coroutine
 from html import escape
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import BotCommand, BotCommandScopeChat, Message, Update
 from telegram.error import TelegramError
 
 from bot import notify, texts
@@ -177,6 +177,16 @@ async def drop_pressed_buttons(update: Update, context: BotContext) -> None:
         return
     chat_id, message_id = query.message.chat.id, query.message.message_id
     if chat_id != query.from_user.id:
+        return
+    # Only a button the message really shows is stale; data it never carried was forged,
+    # and the message's real buttons stay.
+    markup = query.message.reply_markup if isinstance(query.message, Message) else None
+    shown = {
+        button.callback_data
+        for row in (markup.inline_keyboard if markup else ())
+        for button in row
+    }
+    if query.data not in shown:
         return
     await context.call(_drop, chat_id=chat_id, message_id=message_id)
 

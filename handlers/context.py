@@ -23,6 +23,10 @@ class BotData:
     services: Services
     sender: Sender | None = None
 
+    def __init__(self) -> None:
+        self.updates_in_flight: set[asyncio.Task[None]] = set()
+        """Updates being handled now (by bot/polling.py)."""
+
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
     """Registered with `ContextTypes(context=BotContext, bot_data=BotData)`."""

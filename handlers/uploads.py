@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot import texts
 from bot.usecases import uploads
@@ -13,6 +16,8 @@ from bot.usecases.uploads import Accepted, IncomingFile
 from handlers.common import answers_refusals
 from handlers.context import BotContext
 from handlers.reminders import arm
+
+log = logging.getLogger(__name__)
 
 
 @answers_refusals
@@ -54,16 +59,41 @@ async def download_and_store(
     context: BotContext, telegram_id: int, accepted: Accepted, origin: Origin
 ) -> None:
     """Download the file (never more than the limit), then store it through the use case."""
-    limit = context.services.max_upload_bytes
-    try:
-        telegram_file = await context.bot.get_file(accepted.incoming.file_id)
-        if telegram_file.file_size is not None and telegram_file.file_size > limit:
-            size, most = texts.size_text(telegram_file.file_size), texts.size_text(limit)
-            raise InvalidInput(texts.FILE_TOO_LARGE.format(size=size, limit=most))
-        data = bytes(await telegram_file.download_as_bytearray())
-    except TelegramError as error:
-        raise InvalidInput(texts.DOWNLOAD_FAILED.format(reason=error.message)) from error
+    data = await _download(context, accepted.incoming.file_id)
     await context.call(
         uploads.store, telegram_id=telegram_id, accepted=accepted, data=data, origin=origin
     )
     arm(context.application)
+
+
+DOWNLOAD_TRIES = 3
+
+
+async def _download(context: BotContext, file_id: str) -> bytes:
+    """The file's bytes; a passing failure (5xx, time-out) is tried again before giving up."""
+    limit = context.services.max_upload_bytes
+    for attempt in range(1, DOWNLOAD_TRIES + 1):
+        try:
+            telegram_file = await context.bot.get_file(file_id)
+            if telegram_file.file_size is not None and telegram_file.file_size > limit:
+                size, most = texts.size_text(telegram_file.file_size), texts.size_text(limit)
+                raise InvalidInput(texts.FILE_TOO_LARGE.format(size=size, limit=most))
+            return bytes(await telegram_file.download_as_bytearray())
+        except RetryAfter as error:
+            if attempt == DOWNLOAD_TRIES:
+                raise InvalidInput(texts.DOWNLOAD_FAILED) from error
+            await asyncio.sleep(min(_seconds(error.retry_after), 5.0))
+        except (NetworkError, TimedOut) as error:
+            log.warning("download of %s failed (try %s): %s", file_id, attempt, error.message)
+            if attempt == DOWNLOAD_TRIES:
+                raise InvalidInput(texts.DOWNLOAD_FAILED) from error
+            await asyncio.sleep(0.5 * attempt)
+        except TelegramError as error:  # e.g. the file is too big for the Bot API
+            log.warning("download of %s refused: %s", file_id, error.message)
+            raise InvalidInput(texts.DOWNLOAD_FAILED) from error
+    raise AssertionError("unreachable")
+
+
+def _seconds(value: object) -> float:
+    total = getattr(value, "total_seconds", None)
+    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]

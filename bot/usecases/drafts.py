@@ -161,13 +161,16 @@ def _act(
         if isinstance(action, Return):
             conversation_store.clear_pending_reply(session, official_id=actor.official_id)
         messages = _to_actor(services, outcome, actor.name, telegram_id, action, acted_on, origin)
+        # The pressed message is rewritten first; only then do the other copies lose their
+        # buttons (an official must never see the buttons go before the decision shows).
+        notify.write(session, messages)
         task = draft_store.draft_task(session, draft_task_id=acted_on) if acted_on else None
         if task is not None and not task.is_open:
             keep = None
             if origin is not None and origin.chat_id and origin.message_id:
                 keep = (origin.chat_id, origin.message_id)
             notify.drop_task_buttons(session, draft_task_id=acted_on or 0, keep=keep)
-        notify.write(session, [*messages, *_told(services, session, sop, outcome)])
+        notify.write(session, _told(services, session, sop, outcome))
         session.commit()
         return outcome
 

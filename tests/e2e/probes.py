@@ -82,6 +82,7 @@ async def settle(
             bool(await office.control.pending_updates())
             or not application.update_queue.empty()
             or application.update_processor.current_concurrent_updates > 0
+            or bool(application.bot_data.updates_in_flight)
         )
         quiet = 0 if busy else quiet + 1
         await asyncio.sleep(0.005)

@@ -291,12 +291,6 @@ async def test_a_send_answered_after_ptbs_default_timeout_arrives_once_and_in_or
         assert [m.body for m in await gita.messages()][1:] == ["pertama", "kedua"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="handlers/buttons.py _choose_output answers the press, then download_and_store's "
-    "refusal is answered to the same press again (handlers/common.py answers_refusals): "
-    "Telegram refuses a second answer, and the official is never told",
-)
 async def test_a_refusal_after_the_output_was_chosen_reaches_the_official(office: Office) -> None:
     people = await Renja.of(office)
     kasubbag = people.kasubbag
