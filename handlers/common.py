@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from html import escape
 from typing import Any
 
@@ -97,10 +99,53 @@ def refusal_text(error: Exception, context: BotContext) -> str:
     raise TypeError(type(error))
 
 
+class Turns:
+    """One person's updates are handled one at a time, in the order Telegram gave them.
+
+    The application handles updates concurrently so that one official's slow upload does
+    not hold the others; but two updates of the same person must not overtake each other:
+    a file sent right after /renja_baru must find the draft, and of two quick presses on
+    the same button the first must be the one recorded. A waiting task queues on the
+    person's lock, which asyncio hands over first come, first served.
+    """
+
+    def __init__(self) -> None:
+        self.locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        """Person -> their lock, and how many updates hold or wait for it."""
+
+    @asynccontextmanager
+    async def of(self, user_id: int) -> AsyncIterator[None]:
+        lock, users = self.locks.get(user_id) or (asyncio.Lock(), 0)
+        self.locks[user_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self.locks[user_id]
+            if users == 1:
+                del self.locks[user_id]  # nobody waits: forget the person
+            else:
+                self.locks[user_id] = (lock, users - 1)
+
+
+TURNS = Turns()
+
+
 def answers_refusals(callback: Handler) -> Handler:
-    """Route every refusal of a handler to one answer: a pop-up for a press, else a reply."""
+    """Route every refusal of a handler to one answer: a pop-up for a press, else a reply.
+
+    The handler runs in its sender's turn (`Turns`).
+    """
 
     @functools.wraps(callback)
+    async def in_turn(update: Update, context: BotContext) -> None:
+        user = update.effective_user
+        if user is None:
+            await guarded(update, context)
+            return
+        async with TURNS.of(user.id):
+            await guarded(update, context)
+
     async def guarded(update: Update, context: BotContext) -> None:
         try:
             await callback(update, context)
@@ -135,7 +180,7 @@ def answers_refusals(callback: Handler) -> Handler:
             await _apologise(update, context)
             raise
 
-    return guarded
+    return in_turn
 
 
 async def _apologise(update: Update, context: BotContext) -> None:
