@@ -26,7 +26,14 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from telegram import Bot, InlineKeyboardMarkup, InputMediaDocument, InputMediaPhoto, Message
+from telegram import (
+    Bot,
+    InlineKeyboardMarkup,
+    InputFile,
+    InputMediaDocument,
+    InputMediaPhoto,
+    Message,
+)
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -237,7 +244,7 @@ class Sender:
             )
             sent = await send(
                 row.chat_id,
-                payload["file_id"],
+                _file(payload),
                 caption=payload.get("caption"),
                 parse_mode=parse_mode,
                 reply_markup=markup,
@@ -255,7 +262,7 @@ class Sender:
             album: tuple[Message, ...] = await self.bot.send_media_group(
                 row.chat_id,
                 [
-                    media(item["file_id"], caption=item.get("caption"), parse_mode=parse_mode)
+                    media(_file(item), caption=item.get("caption"), parse_mode=parse_mode)
                     for item in items
                 ],
                 read_timeout=SEND_READ_TIMEOUT,
@@ -383,6 +390,13 @@ class Sender:
             if released := outbox_store.release_claims(session):
                 log.info("outbox: %s claims of an earlier run released", released)
             session.commit()
+
+
+def _file(item: dict[str, Any]) -> str | InputFile:
+    """A file Telegram already holds (its id), or one the bot made (a calendar file)."""
+    if "content" in item:
+        return InputFile(str(item["content"]).encode(), filename=str(item["file_name"]))
+    return str(item["file_id"])
 
 
 def _markup(data: object) -> InlineKeyboardMarkup | None:

@@ -15,7 +15,8 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from storage import reminders as reminder_store
-from storage.models import AuditEntry, DocumentVersion, Draft, DraftTask, RowClock
+from storage.meetings import SCHEDULED as MEETING_SCHEDULED
+from storage.models import AuditEntry, DocumentVersion, Draft, DraftTask, Meeting, RowClock
 from workflow.engine import (
     Audit,
     AuditAction,
@@ -192,12 +193,33 @@ def load_state(session: Session, *, draft: Draft) -> DraftState:
                 (v.document, v.share) for v in versions if v.draft_task_id == task.id
             ),
             return_note=task.return_note,
+            meeting_at=_meeting_at(session, task),
         )
     return DraftState(
         status=DraftStatus(draft.status),
         task=current,
         documents=frozenset((v.document, v.share) for v in versions),
     )
+
+
+def _meeting_at(session: Session, task: DraftTask) -> datetime | None:
+    """When the scheduled meeting of an open task starts (None for no meeting)."""
+    found = session.exec(
+        select(Meeting.starts_at).where(
+            Meeting.draft_task_id == task.id, Meeting.status == MEETING_SCHEDULED
+        )
+    ).first()
+    return found
+
+
+def waited_minutes(clock: RowClock, until: datetime, minutes_between: MinutesBetween) -> int:
+    """Working minutes a row entry spent waiting for a meeting, up to `until`."""
+    waited = clock.waited_minutes
+    if clock.wait_from is not None and clock.wait_until is not None:
+        end = min(clock.wait_until, until)
+        if end > clock.wait_from:
+            waited += minutes_between(clock.wait_from, end)
+    return waited
 
 
 def _claim(session: Session, draft: Draft) -> None:
@@ -304,7 +326,10 @@ def record_transition(
                 if clock is not None and clock.id is not None:
                     clock.left_at = now
                     clock.completed = effect.completed
-                    clock.minutes_used = minutes_between(clock.entered_at, now)
+                    waited = waited_minutes(clock, now, minutes_between)
+                    clock.minutes_used = minutes_between(clock.entered_at, now) - waited
+                    clock.waited_minutes = waited
+                    clock.wait_from = clock.wait_until = None
                     session.add(clock)
                     reminder_store.cancel_for_clock(session, row_clock_id=clock.id, now=now)
             case DraftFinished():

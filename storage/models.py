@@ -143,7 +143,13 @@ class RowClock(SQLModel, table=True):
     left_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     completed: bool | None = None
     minutes_used: int | None = None
-    """Working minutes between entering and leaving, against the standard."""
+    """Working minutes between entering and leaving, against the standard (waits excluded)."""
+    wait_from: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    wait_until: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    """A wait for a scheduled meeting: from scheduling to the meeting's start. Its working
+    minutes do not count against the row's standard."""
+    waited_minutes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """Working minutes of waits already over (a cancelled meeting's, or all when left)."""
 
 
 class Invite(SQLModel, table=True):
@@ -208,6 +214,8 @@ class Reminder(SQLModel, table=True):
     cancelled_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     outcome: str | None = None
     """'terkirim', 'dilewati' (a later one went out instead) or 'dibatalkan' (row left)."""
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
+    """For a meeting's reminder (kinds 'rapat_*'): the meeting."""
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -269,3 +277,84 @@ class InboxUpdate(SQLModel, table=True):
     )
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     received_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class Meeting(SQLModel, table=True):
+    """A scheduled meeting of a `rapat` task: when, where, what, and its group post."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    draft_task_id: int = Field(foreign_key="drafttask.id", index=True)
+    organiser_id: int = Field(foreign_key="official.id")
+    status: str = Field(index=True)
+    """'dijadwalkan' (scheduled), 'dibatalkan' (cancelled) or 'selesai' (results sent)."""
+    starts_at: datetime = Field(sa_type=AwareDateTime)
+    ends_at: datetime = Field(sa_type=AwareDateTime)
+    place: str
+    agenda: str
+    undangan_version_id: int | None = Field(default=None, foreign_key="documentversion.id")
+    """The signed Undangan sent with the invitations, if one was chosen."""
+    sequence: int = 0
+    """The calendar files' SEQUENCE: 0 when scheduled, one more on every change."""
+    group_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    group_post_id: int | None = None
+    """The outbox row of the post in the participants' group, edited as answers arrive."""
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    updated_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class MeetingInvitee(SQLModel, table=True):
+    """One participant of a meeting and their answer (the latest; every answer is audited)."""
+
+    __tablename__ = "meeting_invitee"
+    __table_args__ = (UniqueConstraint("meeting_id", "official_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    official_id: int = Field(foreign_key="official.id", index=True)
+    unit: str | None = None
+    """The participant's agency (instansi), as registered."""
+    answer: str | None = None
+    """'hadir', 'tidak_hadir', 'diwakilkan', or None while they have not answered."""
+    deputy: str | None = None
+    """Who attends for them (name and position), when diwakilkan."""
+    answered_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    reconfirm: bool = False
+    """The meeting changed after they answered: their answer stands until they confirm."""
+    invitation_id: int | None = None
+    """The outbox row of their invitation (whether it could be delivered)."""
+
+
+class MeetingInput(SQLModel, table=True):
+    """What the bot waits to hear from an official about a meeting.
+
+    The organiser scheduling or rescheduling step by step (`kind` 'jadwal' or 'ubah'), or a
+    participant naming their deputy ('wakil'). One at a time per official.
+    """
+
+    __tablename__ = "meeting_input"
+
+    id: int | None = Field(default=None, primary_key=True)
+    official_id: int = Field(foreign_key="official.id", unique=True)
+    kind: str
+    draft_task_id: int | None = Field(default=None, foreign_key="drafttask.id")
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    step: str
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class PositionGroup(SQLModel, table=True):
+    """A Telegram group of a position's holders (the Forum SKPD's), where the bot posts."""
+
+    __tablename__ = "position_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    position: str = Field(index=True)
+    chat_id: int = Field(sa_type=BigInteger, unique=True)
+    title: str = ""
+    registered_by: int = Field(sa_type=BigInteger)
+    """The administrator's Telegram id."""
+    registered_at: datetime = Field(sa_type=AwareDateTime)
+    active: bool = True

@@ -40,8 +40,10 @@ def enqueue(
     official_id: int | None = None,
     edit_of: int | None = None,
     tag: str | None = None,
+    not_before: datetime | None = None,
 ) -> OutboxMessage:
-    """Owe `chat_id` a message; it goes out after everything owed to that chat before it."""
+    """Owe `chat_id` a message; it goes out after everything owed to that chat before it
+    (and not before `not_before`, when given)."""
     row = OutboxMessage(
         chat_id=chat_id,
         kind=kind,
@@ -50,12 +52,26 @@ def enqueue(
         edit_of=edit_of,
         tag=tag,
         status=WAITING,
-        next_attempt_at=now,
+        next_attempt_at=max(now, not_before) if not_before is not None else now,
         created_at=now,
     )
     session.add(row)
     session.flush()
     return row
+
+
+def waiting_edit(session: Session, *, edit_of: int, now: datetime) -> OutboxMessage | None:
+    """An edit of row `edit_of` still waiting and not being sent: a newer text can replace
+    its payload instead of queueing one more edit."""
+    return session.exec(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.edit_of == edit_of,
+            OutboxMessage.status == WAITING,
+            _free(now),
+        )
+        .order_by(col(OutboxMessage.id).desc())
+    ).first()
 
 
 def _free(now: datetime) -> Any:

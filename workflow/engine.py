@@ -68,6 +68,8 @@ class OpenTask:
     """(document, share) uploaded since the task was entered."""
     return_note: str | None = None
     """The note of the return that sent the draft here, if one did."""
+    meeting_at: datetime | None = None
+    """For a meeting (rapat): when the scheduled meeting starts; None if none is scheduled."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,8 @@ class TaskClosed:
 class NoticeReason(StrEnum):
     TUGAS_SELESAI = "tugas_selesai"
     DITANDATANGANI = "ditandatangani"
+    HASIL_RAPAT = "hasil_rapat"
+    """A meeting's participants receive its results."""
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,8 @@ class Refusal(StrEnum):
     UNIT_SUDAH_KIRIM = "unit_sudah_kirim"
     UNIT_TIDAK_JELAS = "unit_tidak_jelas"
     TIDAK_ADA_PEMEGANG = "tidak_ada_pemegang"
+    RAPAT_BELUM_DIJADWALKAN = "rapat_belum_dijadwalkan"
+    RAPAT_BELUM_DIMULAI = "rapat_belum_dimulai"
 
 
 class ActionRefused(Exception):
@@ -239,6 +245,18 @@ def share_of(sop: Sop, holder: Holder) -> str:
 def holders_of(task: Task, roster: Roster) -> tuple[Holder, ...]:
     """Everyone who may act on a task now."""
     return tuple(holder for key in task.oleh for holder in roster.get(key, ()))
+
+
+def participants_of(task: Task, roster: Roster) -> tuple[Holder, ...]:
+    """A meeting's participants now: every holder of its `peserta` positions, once each."""
+    seen: set[int] = set()
+    found: list[Holder] = []
+    for key in task.peserta:
+        for holder in roster.get(key, ()):
+            if holder.official_id not in seen:
+                seen.add(holder.official_id)
+                found.append(holder)
+    return tuple(found)
 
 
 def start_draft(sop: Sop, *, actor: Actor, roster: Roster, now: datetime) -> Transition:
@@ -440,6 +458,12 @@ def _submit(
         if set(open_task.shares) - submitted:
             return Transition(state, (audit,))
         return _complete(sop, state, task, (audit,), roster, now, signed_by=None)
+    if task.jenis == TaskKind.RAPAT:
+        # A meeting's results come after the meeting: it must be scheduled and have begun.
+        if open_task.meeting_at is None:
+            raise ActionRefused(Refusal.RAPAT_BELUM_DIJADWALKAN, tugas=task.judul)
+        if now < open_task.meeting_at:
+            raise ActionRefused(Refusal.RAPAT_BELUM_DIMULAI, mulai=open_task.meeting_at.isoformat())
     missing = missing_documents(sop, state)
     if missing:
         raise ActionRefused(Refusal.DOKUMEN_BELUM_LENGKAP, dokumen=_document_names(sop, missing))
@@ -528,6 +552,10 @@ def _complete(
             NoticeReason.DITANDATANGANI if signed_by is not None else NoticeReason.TUGAS_SELESAI
         )
         done.append(Notice(told, reason, task.id))
+    if task.jenis == TaskKind.RAPAT:
+        participants = participants_of(task, roster)
+        if participants:
+            done.append(Notice(participants, NoticeReason.HASIL_RAPAT, task.id))
     if next_row != open_task.row_no:
         done.append(RowLeft(open_task.row_no, completed=True))
     if nxt is None:

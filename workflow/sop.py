@@ -121,7 +121,9 @@ class Task(_Model):
     lanjut_ke: Key | None = None
     """The next task when this one is done; by default the next task in order."""
     peserta: KeyList = ()
-    """Meeting participants (rapat)."""
+    """Meeting participants (rapat): invited, reminded, and given the results."""
+    bagikan: KeyList = ()
+    """Documents of a rapat the participants receive when it is done (all of them if empty)."""
     beritahu: KeyList = ()
     """Positions told (without buttons) when this task is done."""
     label_setujui: str = ""
@@ -140,6 +142,12 @@ class Task(_Model):
             raise ValueError(f"tugas '{self.id}' berjenis {kind} tidak dapat mengembalikan")
         if kind == TaskKind.RAPAT and not self.peserta:
             raise ValueError(f"tugas '{self.id}' berjenis rapat harus menyebut 'peserta'")
+        if kind != TaskKind.RAPAT and (self.peserta or self.bagikan):
+            raise ValueError(
+                f"tugas '{self.id}' berjenis {kind}: 'peserta' dan 'bagikan' hanya untuk rapat"
+            )
+        if not set(self.bagikan) <= set(self.dokumen):
+            raise ValueError(f"tugas '{self.id}': 'bagikan' harus dokumen dari 'dokumen'")
         if kind != TaskKind.UNGGAH_PARALEL and len(self.oleh) != 1:
             raise ValueError(f"tugas '{self.id}' hanya boleh dipegang satu jabatan")
         if kind == TaskKind.KEPUTUSAN and self.lanjut_ke is not None:
@@ -158,6 +166,11 @@ class Task(_Model):
     @property
     def is_upload(self) -> bool:
         return self.jenis in (TaskKind.UNGGAH, TaskKind.UNGGAH_PARALEL, TaskKind.RAPAT)
+
+    @property
+    def shared_with_participants(self) -> tuple[str, ...]:
+        """The documents a meeting's participants receive once its results are sent."""
+        return tuple(self.bagikan or self.dokumen)
 
 
 class Row(_Model):
