@@ -23,6 +23,25 @@ class Verb(StrEnum):
     KEMBALIKAN = "rt"
     KIRIM = "sb"
     PILIH_OUTPUT = "up"
+    # Meetings: scheduling (on a draft task), then changes and answers (on a meeting).
+    RAPAT_JADWAL = "mj"
+    """draft id, draft task id"""
+    RAPAT_HARI = "md"
+    """draft task id, the day's ordinal (date.toordinal)"""
+    RAPAT_JAM = "mt"
+    """draft task id, the start in minutes since the epoch (UTC)"""
+    RAPAT_LAMPIRAN = "ml"
+    """draft task id, the Undangan's version id (0: none)"""
+    RAPAT_KIRIM = "mk"
+    """draft task id, 0"""
+    RAPAT_UBAH = "mr"
+    RAPAT_BATAL = "mc"
+    RAPAT_BATAL_YA = "mx"
+    RAPAT_TIDAK_JADI = "mn"
+    HADIR = "ah"
+    TIDAK_HADIR = "an"
+    DIWAKILKAN = "aw"
+    """meeting id, 0"""
 
 
 @dataclass(frozen=True)

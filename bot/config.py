@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     send_global_per_second: float = Field(default=30.0, gt=0)
     send_backoff_cap_seconds: float = Field(default=300.0, ge=1)
     outbox_lease_seconds: float = Field(default=60.0, ge=5)
+    meeting_minutes: int = Field(default=120, ge=15, le=720)
+    """How long a meeting lasts (its calendar file's end)."""
+    meeting_organizer_email: str = "renja-bot@bappeda.invalid"
+    """The ORGANIZER address in meeting calendar files (Telegram users have no e-mail)."""
+    group_edit_seconds: float = Field(default=10.0, ge=0)
+    """A group's attendance summary is edited at most once in this many seconds."""
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

@@ -20,7 +20,7 @@ from bot.callbacks import Press, Verb
 from bot.limits import CAPTION_LIMIT, fit_html
 from bot.usecases.views import DocumentView, Outcome, Person, TaskBriefing
 from storage import outbox as outbox_store
-from workflow.engine import Audit, Notice, NoticeReason
+from workflow.engine import Audit, NoticeReason
 from workflow.sop import Sop, TaskKind
 
 ALBUM_SIZE = 10
@@ -58,9 +58,18 @@ def text(
     return Outgoing(chat_id, outbox_store.MESSAGE, payload, official_id, tag)
 
 
-def edit(chat_id: int, message_id: int, html: str) -> Outgoing:
-    """The pressed message, rewritten with what was decided, without its buttons."""
-    payload = {"text": fit_html(html), "parse_mode": "HTML", "message_id": message_id}
+def edit(
+    chat_id: int, message_id: int, html: str, *, keyboard: InlineKeyboardMarkup | None = None
+) -> Outgoing:
+    """The pressed message, rewritten with what was decided: without its buttons, unless
+    `keyboard` gives the ones it keeps."""
+    payload: dict[str, Any] = {
+        "text": fit_html(html),
+        "parse_mode": "HTML",
+        "message_id": message_id,
+    }
+    if keyboard is not None:
+        payload["reply_markup"] = keyboard.to_dict()
     return Outgoing(chat_id, outbox_store.EDIT_TEXT, payload)
 
 
@@ -106,6 +115,9 @@ def keyboard(buttons: Sequence[tuple[str, Press]]) -> InlineKeyboardMarkup:
 
 
 def task_keyboard(briefing: TaskBriefing) -> InlineKeyboardMarkup | None:
+    if briefing.task.jenis == TaskKind.RAPAT and briefing.meeting_at is None:
+        press = Press(Verb.RAPAT_JADWAL, briefing.draft.id, briefing.draft_task_id)
+        return keyboard([(texts.JADWALKAN, press)])
     if not briefing.task.is_review:
         return None
     draft_id, task_id = briefing.draft.id, briefing.draft_task_id
@@ -167,12 +179,16 @@ def outcome(
     """
     messages: list[Outgoing] = []
     actor = _actor_name(found)
-    reasons = {e.task_id: e.reason for e in found.transition.effects if isinstance(e, Notice)}
-    for person, task_id in found.informed:
-        if reasons.get(task_id) == NoticeReason.DITANDATANGANI:
+    for person, task_id, reason in found.informed:
+        task = sop.task(task_id)
+        files = produced.get(task_id, [])
+        if reason == NoticeReason.DITANDATANGANI:
             what = texts.signed_notice(actor)
+        elif reason == NoticeReason.HASIL_RAPAT:
+            what = texts.meeting_results_notice(task.judul)
+            files = [f for f in files if f.document in task.shared_with_participants]
         else:
-            what = texts.task_done_notice(sop.task(task_id).judul, actor)
+            what = texts.task_done_notice(task.judul, actor)
         messages.append(
             text(
                 person.telegram_id,
@@ -180,8 +196,8 @@ def outcome(
                 official_id=person.official_id,
             )
         )
-        if sop.task(task_id).jenis in (TaskKind.UNGGAH, TaskKind.RAPAT):
-            messages += documents(person, produced.get(task_id, []))
+        if task.jenis in (TaskKind.UNGGAH, TaskKind.RAPAT):
+            messages += documents(person, files)
     for opened in found.opened:
         for person in opened.holders:
             messages += briefing(person, opened, sop, tz)
@@ -195,11 +211,12 @@ def _actor_name(found: Outcome) -> str:
     return "pejabat"
 
 
-def write(session: Session, messages: Iterable[Outgoing]) -> None:
-    """Owe these messages, in this order, in the caller's transaction."""
+def write(session: Session, messages: Iterable[Outgoing]) -> list[int]:
+    """Owe these messages, in this order, in the caller's transaction; their row ids."""
     now = datetime.now(UTC)  # delivery runs on real time, whatever the office's clock says
+    ids: list[int] = []
     for message in messages:
-        outbox_store.enqueue(
+        row = outbox_store.enqueue(
             session,
             chat_id=message.chat_id,
             kind=message.kind,
@@ -208,17 +225,28 @@ def write(session: Session, messages: Iterable[Outgoing]) -> None:
             official_id=message.official_id,
             tag=message.tag,
         )
+        ids.append(row.id or 0)
+    return ids
 
 
 def drop_task_buttons(
     session: Session, *, draft_task_id: int, keep: tuple[int, int] | None = None
 ) -> None:
     """Every copy of a task's buttons goes, but the pressed message (`keep`: chat, message)."""
+    drop_tagged_buttons(session, tag=task_tag(draft_task_id), keep=keep)
+
+
+def drop_tagged_buttons(
+    session: Session, *, tag: str, keep: tuple[int, int] | None = None
+) -> None:
+    """The buttons of every message with this tag go (those never delivered are left)."""
     now = datetime.now(UTC)
-    for sent in outbox_store.tagged(session, tag=task_tag(draft_task_id)):
+    for sent in outbox_store.tagged(session, tag=tag):
         if keep is not None and (sent.chat_id, sent.telegram_message_id) == keep:
             continue
-        if not sent.payload.get("reply_markup"):
+        sent.tag = None  # its buttons are going: never again looked for
+        session.add(sent)
+        if not sent.payload.get("reply_markup") or sent.status == outbox_store.FAILED:
             continue
         outbox_store.enqueue(
             session,

@@ -262,7 +262,11 @@ class Sender:
             album: tuple[Message, ...] = await self.bot.send_media_group(
                 row.chat_id,
                 [
-                    media(_file(item), caption=item.get("caption"), parse_mode=parse_mode)
+                    media(
+                        _file(item, in_album=True),
+                        caption=item.get("caption"),
+                        parse_mode=parse_mode,
+                    )
                     for item in items
                 ],
                 read_timeout=SEND_READ_TIMEOUT,
@@ -392,10 +396,15 @@ class Sender:
             session.commit()
 
 
-def _file(item: dict[str, Any]) -> str | InputFile:
-    """A file Telegram already holds (its id), or one the bot made (a calendar file)."""
+def _file(item: dict[str, Any], *, in_album: bool = False) -> str | InputFile:
+    """A file Telegram already holds (its id), or one the bot made (a calendar file).
+
+    In an album a new file is a part named by `attach://`; on its own it is the
+    method's own file part.
+    """
     if "content" in item:
-        return InputFile(str(item["content"]).encode(), filename=str(item["file_name"]))
+        data = str(item["content"]).encode()
+        return InputFile(data, filename=str(item["file_name"]), attach=in_album)
     return str(item["file_id"])
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,9 @@ from bot.usecases.views import (
     AuditLine,
     DocumentView,
     DraftStatusView,
+    InviteeView,
+    MeetingReport,
+    MeetingView,
     OutboxReport,
     ReminderNotice,
     RowTime,
@@ -56,6 +59,11 @@ def time_text(moment: datetime, tz: ZoneInfo) -> str:
     """'08:00 WIB' (the zone's own abbreviation)."""
     at = local(moment, tz)
     return f"{at:%H:%M} {at.tzname() or ''}".strip()
+
+
+def short_date_text(day: date) -> str:
+    """'Sen, 30 Nov' (a day button)."""
+    return format_date(day, "EEE, d MMM", locale="id")
 
 
 def when_text(moment: datetime, tz: ZoneInfo) -> str:
@@ -125,7 +133,19 @@ def task_message(briefing: TaskBriefing, sop: Sop, tz: ZoneInfo) -> str:
     if briefing.pending_units and task.jenis == TaskKind.UNGGAH_PARALEL:
         lines.append(f"Belum masuk: {escape(', '.join(briefing.pending_units))}")
     lines.append("")
-    if task.is_upload:
+    if task.jenis == TaskKind.RAPAT:
+        if briefing.meeting_at is None:
+            lines.append(
+                f"Tekan {JADWALKAN} untuk menentukan waktu, tempat dan agenda; bot mengirim "
+                "undangan kepada setiap peserta. Waktu menunggu rapat tidak dihitung."
+            )
+        else:
+            lines.append(
+                f"Rapat: {when_text(briefing.meeting_at, tz)} (lihat /rapat {briefing.draft.id}). "
+                "Waktu menunggu rapat tidak dihitung."
+            )
+        lines.append("Setelah rapat, kirim berkas hasilnya ke obrolan ini, lalu tekan Kirim.")
+    elif task.is_upload:
         lines.append(
             "Kirim berkas (PDF, DOC/DOCX, XLS/XLSX, ODT/ODS, atau foto hasil pindai) ke obrolan "
             "ini; tulis nama output di keterangan berkas. Setelah lengkap, tekan Kirim."
@@ -382,6 +402,13 @@ REFUSALS = {
         "Belum ada pejabat terdaftar sebagai {jabatan}, jadi draft belum dapat diteruskan. "
         "Mohon minta admin mendaftarkannya."
     ),
+    Refusal.RAPAT_BELUM_DIJADWALKAN: (
+        "Rapat belum dijadwalkan. Tekan 📅 Jadwalkan rapat pada pesan tugas (/tugas); "
+        "hasil rapat dikirim setelah rapat berlangsung."
+    ),
+    Refusal.RAPAT_BELUM_DIMULAI: (
+        "Rapat belum berlangsung (lihat /rapat). Kirim hasilnya setelah rapat dimulai."
+    ),
 }
 
 
@@ -503,6 +530,12 @@ COMMANDS = (
     CommandText(
         "riwayat", "Jejak audit draft", "/riwayat &lt;nomor&gt; — jejak audit draft", "pejabat"
     ),
+    CommandText(
+        "rapat",
+        "Rapat dan jawaban peserta",
+        "/rapat [nomor] — jadwal rapat dan jawaban setiap peserta",
+        "pejabat",
+    ),
     CommandText("sop", "Tabel SOP", "/sop — tabel SOP", "pejabat"),
     CommandText(
         "batal", "Batalkan isian", "/batal — batalkan isian yang sedang ditunggu", "pejabat"
@@ -512,6 +545,12 @@ COMMANDS = (
         "undang",
         "Tautan pendaftaran pejabat",
         "/undang &lt;jabatan&gt; [unit] — buat tautan pendaftaran pejabat",
+        "admin",
+    ),
+    CommandText(
+        "forum_grup",
+        "Daftarkan grup forum",
+        "/forum_grup — (di grup) daftarkan grup Telegram Forum SKPD",
         "admin",
     ),
     CommandText(
@@ -601,3 +640,318 @@ def outbox_report(report: OutboxReport, tz: ZoneInfo) -> str:
     if failed:
         lines.append("Kirim ulang yang gagal dengan: renja-bot outbox retry ID")
     return "\n".join(lines)
+
+
+# Meetings (rapat) --------------------------------------------------------------------------
+
+HADIR = "✅ Hadir"
+TIDAK_HADIR = "❌ Tidak hadir"
+DIWAKILKAN = "👥 Diwakilkan"
+JADWALKAN = "📅 Jadwalkan rapat"
+UBAH_JADWAL = "🔁 Ubah jadwal"
+BATALKAN_RAPAT = "🚫 Batalkan rapat"
+KIRIM_UNDANGAN = "✅ Kirim undangan"
+SIMPAN_JADWAL = "✅ Simpan jadwal baru"
+YA_BATALKAN = "🚫 Ya, batalkan rapat"
+TIDAK_JADI = "Tidak jadi"
+TANPA_LAMPIRAN = "Tanpa lampiran"
+
+ANSWER_LABELS = {
+    "hadir": "✅ Hadir",
+    "tidak_hadir": "❌ Tidak hadir",
+    "diwakilkan": "👥 Diwakilkan",
+}
+NO_ANSWER = "⏳ Belum menjawab"
+UNREACHABLE = "📵 Tidak dapat dihubungi"
+
+TIME_EXAMPLES = "15/12/2026 09:00, 15-12-2026 9.00 atau besok 09:00"
+WHEN_PROBLEMS = {
+    "tidak_dipahami": f"Tanggal dan jam tidak dipahami. Tulis seperti {TIME_EXAMPLES}.",
+    "tanggal_tidak_ada": "Tanggal atau jam itu tidak ada. Periksa lagi, misalnya 15/12/2026.",
+    "sudah_lewat": "Waktu itu sudah lewat. Pilih waktu yang akan datang.",
+    "bukan_hari_kerja": "{tanggal} bukan hari kerja{libur}. Pilih hari kerja.",
+    "di_luar_jam_kerja": "Jam itu di luar jam kerja kantor ({jam_kerja}). Pilih jam kerja.",
+}
+TRY_AGAIN = "Silakan coba lagi, atau /batal untuk membatalkan."
+
+MEETING_NOT_A_MEETING = "Tugas ini bukan rapat."
+MEETING_NOT_ORGANISER = "Hanya pemegang tugas rapat ({jabatan}) yang dapat mengatur rapat ini."
+MEETING_NOT_INVITED = "Bapak/Ibu tidak termasuk peserta rapat ini."
+MEETING_STARTED = "Rapat sudah dimulai; jadwal dan jawaban tidak dapat diubah lagi."
+MEETING_CANCELLED_ALREADY = "Rapat ini sudah dibatalkan."
+MEETING_DONE_ALREADY = "Rapat ini sudah selesai."
+MEETING_NO_PARTICIPANTS = (
+    "Belum ada peserta {jabatan} yang terdaftar. Daftarkan peserta dengan "
+    '/undang {kunci} "nama instansi", lalu jadwalkan lagi.'
+)
+MEETING_NONE = "Belum ada rapat yang dijadwalkan. Lihat /tugas untuk menjadwalkan."
+MEETING_USE_BUTTONS = "Pilih dengan tombol pada pesan di atas, atau /batal untuk membatalkan."
+MEETING_INPUT_CANCELLED = "Pengaturan rapat dibatalkan. Tidak ada yang berubah."
+MEETING_TEXT_TOO_SHORT = "Terlalu pendek: tulis paling sedikit 3 huruf atau angka. " + TRY_AGAIN
+MEETING_TEXT_TOO_LONG = "Terlalu panjang (paling banyak {limit} huruf). " + TRY_AGAIN
+GROUP_ONLY = "Kirim perintah ini di grup Telegram forum, bukan di obrolan pribadi."
+NOTHING_CHANGED = "Tidak ada yang berubah."
+CHOICE_GONE = "Pilihan ini sudah tidak berlaku. Mulai lagi dari /tugas atau /rapat."
+
+
+def meeting_results_notice(task_title: str) -> str:
+    return f"Hasil {escape(task_title)} telah dikirim. Terlampir dokumennya."
+
+
+def when_refused(code: str, detail: dict[str, str]) -> str:
+    libur = f" ({detail['libur']})" if detail.get("libur") else ""
+    template = WHEN_PROBLEMS.get(code, WHEN_PROBLEMS["tidak_dipahami"])
+    text = template.format(
+        tanggal=escape(detail.get("tanggal", "")),
+        libur=escape(libur),
+        jam_kerja=escape(detail.get("jam_kerja", "")),
+    )
+    return f"{text} {TRY_AGAIN}"
+
+
+def ask_meeting_time(task_title: str, current: str | None) -> str:
+    lines = [f"📅 <b>{escape(task_title)}</b>"]
+    if current:
+        lines.append(f"Jadwal sekarang: {escape(current)}.")
+    lines.append(
+        f"Kapan rapat dimulai? Ketik tanggal dan jam, misalnya {TIME_EXAMPLES}, "
+        "atau pilih hari di bawah. /batal untuk membatalkan."
+    )
+    return "\n".join(lines)
+
+
+def ask_time_of_day(day: str) -> str:
+    return f"Pukul berapa rapat dimulai pada {escape(day)}? Pilih jam, atau ketik tanggal dan jam."
+
+
+ASK_PLACE = "Di mana rapat diadakan? Ketik tempatnya, misalnya: Aula BAPPEDA Lt. 2."
+ASK_AGENDA = "Apa agenda rapat? Ketik agendanya (satu pesan)."
+
+
+def ask_undangan(document: DocumentView) -> str:
+    return (
+        f"Lampirkan Undangan yang sudah diunggah ({document_caption(document)}) "
+        "ke setiap undangan?"
+    )
+
+
+def meeting_details(view: MeetingView, tz: ZoneInfo) -> list[str]:
+    start, end = local(view.starts_at, tz), local(view.ends_at, tz)
+    return [
+        f"🗓 {date_text(view.starts_at, tz)}",
+        f"🕘 {start:%H:%M}–{end:%H:%M} {start.tzname() or ''}".rstrip(),
+        f"📍 {escape(view.place)}",
+        f"📝 Agenda: {escape(view.agenda)}",
+        f"Penyelenggara: {escape(view.organiser)}, {escape(view.organiser_position)}",
+    ]
+
+
+def _meeting_heading(view: MeetingView) -> str:
+    return f"<b>{escape(view.task_title)}</b>\n📋 {escape(view.draft.title)} (#{view.draft.id})"
+
+
+def meeting_confirm(view: MeetingView, tz: ZoneInfo, participants: int, change: bool) -> str:
+    what = "Jadwal baru" if change else "Undangan rapat"
+    lines = [f"Periksa {what.lower()}:", _meeting_heading(view), *meeting_details(view, tz)]
+    if view.undangan is not None and not change:
+        lines.append(f"📎 {document_caption(view.undangan)}")
+    lines.append("")
+    lines.append(f"Akan dikirim kepada {participants} peserta. Kirim sekarang?")
+    return "\n".join(lines)
+
+
+def answer_line(answer: str | None, deputy: str | None, reconfirm: bool) -> str:
+    if answer is None:
+        return "Mohon konfirmasi kehadiran sebelum rapat dimulai."
+    label = ANSWER_LABELS.get(answer, answer)
+    if deputy:
+        label += f": {escape(deputy)}"
+    if reconfirm:
+        return f"Jawaban Bapak/Ibu sebelumnya: {label}. Jadwal berubah: mohon konfirmasi ulang."
+    return f"Jawaban Bapak/Ibu: {label}. Dapat diubah sampai rapat dimulai."
+
+
+def invitation(
+    view: MeetingView, tz: ZoneInfo, answer: str | None, deputy: str | None, reconfirm: bool
+) -> str:
+    return "\n".join(
+        [
+            "📨 <b>Undangan Rapat</b>",
+            _meeting_heading(view),
+            *meeting_details(view, tz),
+            "",
+            "Berkas kalender (.ics) terlampir: buka untuk menambahkannya ke kalender.",
+            answer_line(answer, deputy, reconfirm),
+        ]
+    )
+
+
+def meeting_changed(
+    view: MeetingView, tz: ZoneInfo, answer: str | None, deputy: str | None
+) -> str:
+    return "\n".join(
+        [
+            "🔁 <b>Jadwal rapat diubah</b>",
+            _meeting_heading(view),
+            *meeting_details(view, tz),
+            "",
+            "Berkas kalender terlampir memperbarui jadwal di kalender Bapak/Ibu.",
+            answer_line(answer, deputy, reconfirm=answer is not None),
+        ]
+    )
+
+
+def meeting_cancelled(view: MeetingView, tz: ZoneInfo) -> str:
+    return "\n".join(
+        [
+            "🚫 <b>Rapat dibatalkan</b>",
+            _meeting_heading(view),
+            f"Semula: {when_text(view.starts_at, tz)}, {escape(view.place)}.",
+            "Berkas kalender terlampir menghapusnya dari kalender Bapak/Ibu.",
+        ]
+    )
+
+
+def meeting_reminder(view: MeetingView, tz: ZoneInfo, kind: str, answer: str | None) -> str:
+    soon = "satu jam lagi" if kind == "rapat_sejam" else f"pada {date_text(view.starts_at, tz)}"
+    lines = [f"⏰ <b>Pengingat rapat</b> — dimulai {soon}", _meeting_heading(view)]
+    lines += meeting_details(view, tz)
+    lines.append("")
+    if answer is None:
+        lines.append("Bapak/Ibu belum menjawab undangan ini. Mohon konfirmasi kehadiran.")
+    else:
+        lines.append(answer_line(answer, None, reconfirm=False))
+    return "\n".join(lines)
+
+
+def tally_line(invitees: tuple[InviteeView, ...] | list[InviteeView]) -> str:
+    counts = {"hadir": 0, "diwakilkan": 0, "tidak_hadir": 0, None: 0}
+    for invitee in invitees:
+        counts[invitee.answer if invitee.answer in counts else None] += 1
+    return (
+        f"✅ Hadir {counts['hadir']} · 👥 Diwakilkan {counts['diwakilkan']} · "
+        f"❌ Tidak hadir {counts['tidak_hadir']} · ⏳ Belum menjawab {counts[None]} "
+        f"(dari {len(invitees)})"
+    )
+
+
+def group_post(view: MeetingView, tz: ZoneInfo, invitees: list[InviteeView]) -> str:
+    if view.status == "dibatalkan":
+        head = "🚫 <b>DIBATALKAN</b> — Rapat"
+    elif view.status == "selesai":
+        head = "✔️ <b>Selesai</b> — Rapat"
+    else:
+        head = "📨 <b>Undangan Rapat</b>"
+    return "\n".join(
+        [
+            head,
+            _meeting_heading(view),
+            *meeting_details(view, tz),
+            "",
+            "<b>Kehadiran</b>: " + tally_line(invitees),
+            "Undangan dan konfirmasi kehadiran dikirim ke obrolan pribadi setiap peserta.",
+        ]
+    )
+
+
+def group_changed(view: MeetingView, tz: ZoneInfo) -> str:
+    return (
+        f"🔁 Jadwal <b>{escape(view.task_title)}</b> diubah: "
+        f"{when_text(view.starts_at, tz)}, {escape(view.place)}."
+    )
+
+
+def group_cancelled(view: MeetingView, tz: ZoneInfo) -> str:
+    return f"🚫 <b>{escape(view.task_title)}</b> pada {when_text(view.starts_at, tz)} dibatalkan."
+
+
+def group_results(view: MeetingView) -> str:
+    return f"📄 Hasil <b>{escape(view.task_title)}</b> ({escape(view.draft.title)}):"
+
+
+def ask_deputy(view: MeetingView) -> str:
+    return (
+        f"Siapa yang mewakili Bapak/Ibu di <b>{escape(view.task_title)}</b>? Ketik nama dan "
+        "jabatannya, misalnya: Budi Santoso, Kepala Seksi Program. /batal untuk membatalkan."
+    )
+
+
+def answer_recorded(answer: str, deputy: str | None) -> str:
+    label = ANSWER_LABELS.get(answer, answer)
+    if deputy:
+        label += f": {escape(deputy)}"
+    return f"Tercatat: {label}. Jawaban dapat diubah sampai rapat dimulai."
+
+
+def meeting_scheduled(view: MeetingView, tz: ZoneInfo, participants: int, change: bool) -> str:
+    what = "Jadwal baru dikirim" if change else "Undangan dikirim"
+    return (
+        f"✅ {what} kepada {participants} peserta: {when_text(view.starts_at, tz)}, "
+        f"{escape(view.place)}.\nPantau jawaban mereka dengan /rapat {view.draft.id}."
+    )
+
+
+def meeting_cancel_question(view: MeetingView, tz: ZoneInfo) -> str:
+    return (
+        f"Batalkan <b>{escape(view.task_title)}</b> pada {when_text(view.starts_at, tz)}? "
+        "Semua peserta akan diberi tahu."
+    )
+
+
+def meeting_cancelled_for_organiser(view: MeetingView) -> str:
+    return (
+        f"🚫 Rapat dibatalkan dan peserta diberi tahu. Jadwalkan lagi dengan tombol "
+        f"{JADWALKAN} pada /rapat {view.draft.id}."
+    )
+
+
+def meeting_report(report: MeetingReport, tz: ZoneInfo) -> str:
+    view = report.meeting
+    status = {
+        "dijadwalkan": "dimulai" if report.started else "terjadwal",
+        "dibatalkan": "dibatalkan",
+        "selesai": "selesai",
+    }.get(view.status, view.status)
+    lines = [
+        f"🗓 <b>Rapat</b> ({status})",
+        _meeting_heading(view),
+        *meeting_details(view, tz),
+        "",
+        tally_line(report.invitees),
+    ]
+    groups: list[tuple[str, list[str]]] = [
+        (ANSWER_LABELS["hadir"], []),
+        (ANSWER_LABELS["diwakilkan"], []),
+        (ANSWER_LABELS["tidak_hadir"], []),
+        (NO_ANSWER, []),
+        (UNREACHABLE, []),
+    ]
+    slots = {"hadir": 0, "diwakilkan": 1, "tidak_hadir": 2}
+    for invitee in report.invitees:
+        who = escape(invitee.name)
+        if invitee.unit:
+            who += f" — {escape(invitee.unit)}"
+        if invitee.deputy:
+            who += f" (diwakili {escape(invitee.deputy)})"
+        if invitee.reconfirm:
+            who += " (belum konfirmasi ulang)"
+        if invitee.reachable is False:
+            groups[4][1].append(who)
+        else:
+            groups[slots.get(invitee.answer or "", 3)][1].append(who)
+    for label, names in groups:
+        if names:
+            lines.append("")
+            lines.append(f"<b>{label}</b> ({len(names)})")
+            lines.extend(f"• {name}" for name in names)
+    if groups[4][1]:
+        lines.append(
+            "Telegram tidak mengizinkan bot menulis lebih dulu kepada orang yang belum pernah "
+            "membuka bot atau yang memblokirnya. Kirimkan kepada mereka tautan bot (atau "
+            "tautan /undang): begitu mereka menekan Start, undangan terkirim."
+        )
+    return "\n".join(lines)
+
+
+def group_registered(title: str, position: str) -> str:
+    return f"✅ Grup “{escape(title)}” terdaftar sebagai grup {escape(position)}."

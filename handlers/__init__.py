@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
-from handlers import buttons, commands, text, uploads
+from handlers import buttons, commands, meetings, text, uploads
 from handlers.context import BotApplication
 
 HANDLERS = {
@@ -19,8 +19,14 @@ HANDLERS = {
     "batal": commands.batal,
     "undang": commands.undang,
     "kotak_keluar": commands.kotak_keluar,
+    "rapat": meetings.rapat,
+    "forum_grup": meetings.forum_grup,
 }
 """Every command of `bot.texts.COMMANDS` (the one table: menus, /bantuan) with its handler."""
+
+
+GROUP_COMMANDS = frozenset({"forum_grup"})
+"""Commands also taken in a group (the others only in private chats)."""
 
 
 def register(application: BotApplication) -> None:
@@ -31,7 +37,8 @@ def register(application: BotApplication) -> None:
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, text.edited))
     for command in texts.COMMANDS:
         callback = HANDLERS[command.name]
-        application.add_handler(CommandHandler(command.name, callback, filters=private & new))
+        where = new if command.name in GROUP_COMMANDS else private & new
+        application.add_handler(CommandHandler(command.name, callback, filters=where))
     application.add_handler(CommandHandler("help", commands.bantuan, filters=private & new))
     application.add_handler(CallbackQueryHandler(buttons.button))
     application.add_handler(

@@ -12,6 +12,7 @@ from bot import texts
 from bot.callbacks import Press, Verb, decode
 from bot.usecases import drafts, returns, uploads
 from bot.usecases.base import Origin
+from handlers import meetings
 from handlers.common import REFUSALS, answer, answers_refusals, drop_pressed_buttons, refusal_text
 from handlers.context import BotContext
 from handlers.reminders import arm
@@ -30,7 +31,9 @@ async def button(update: Update, context: BotContext) -> None:
         await drop_pressed_buttons(update, context)
         return
     origin = _origin(update)
-    if press.verb is Verb.KEMBALIKAN:
+    if press.verb in meetings.MEETING_VERBS:
+        await meetings.press(update, context, press, origin)
+    elif press.verb is Verb.KEMBALIKAN:
         await context.call(
             returns.begin_return,
             telegram_id=query.from_user.id,

@@ -9,11 +9,11 @@ from telegram import Update
 
 from bot import notify, texts
 from bot.callbacks import parse_id
-from bot.limits import MESSAGE_LIMIT, clip, fit_html, visible_len
-from bot.usecases import delivery, drafts, invites, officials, reading, returns
+from bot.limits import clip
+from bot.usecases import delivery, drafts, invites, meetings, officials, reading, returns
 from bot.usecases.base import Origin
 from bot.usecases.errors import InvalidInput, NotAdmin
-from handlers.common import THROTTLE, answers_refusals, set_menu
+from handlers.common import THROTTLE, answers_refusals, chunks, set_menu
 from handlers.context import BotContext
 from handlers.reminders import arm
 
@@ -123,7 +123,7 @@ async def status(update: Update, context: BotContext) -> None:
     views = await context.call(reading.draft_status, draft_id=draft_id)
     message = texts.status_message(views, context.services.tz)
     await context.call(
-        delivery.owe, messages=[notify.text(chat_id, chunk) for chunk in _chunks(message)]
+        delivery.owe, messages=[notify.text(chat_id, chunk) for chunk in chunks(message)]
     )
 
 
@@ -142,7 +142,7 @@ async def riwayat(update: Update, context: BotContext) -> None:
         draft.title, draft.id, lines, status_view.rows, context.services.tz
     )
     await context.call(
-        delivery.owe, messages=[notify.text(chat_id, chunk) for chunk in _chunks(message)]
+        delivery.owe, messages=[notify.text(chat_id, chunk) for chunk in chunks(message)]
     )
 
 
@@ -160,6 +160,9 @@ async def batal(update: Update, context: BotContext) -> None:
     """Cancel whatever the bot was waiting for from me."""
     uid, chat_id = _who(update)
     await _refuse_strangers(context, uid)
+    if await context.call(meetings.cancel_input, telegram_id=uid):
+        await context.reply(chat_id, texts.MEETING_INPUT_CANCELLED)
+        return
     cancelled = await context.call(returns.cancel, telegram_id=uid)
     await context.reply(chat_id, texts.RETURN_CANCELLED if cancelled else texts.NOTHING_TO_CANCEL)
 
@@ -177,7 +180,7 @@ async def undang(update: Update, context: BotContext) -> None:
         await context.reply(chat_id, texts.INVITE_USAGE.format(positions=escape(positions)))
         return
     position = context.args[0]
-    unit = " ".join(context.args[1:]) or None
+    unit = " ".join(context.args[1:]).strip().strip('"“”\'').strip() or None
     token, expires = await context.call(
         invites.create_invite, admin_telegram_id=uid, position=position, unit=unit
     )
@@ -206,27 +209,3 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     await _refuse_strangers(context, uid)
     if THROTTLE.allow(uid, "perintah", 3.0):
         await context.reply(chat_id, texts.UNKNOWN_COMMAND)
-
-
-def _chunks(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Split a long message at line ends, each part within Telegram's 4,096 characters.
-
-    Lengths are counted as Telegram counts them, on the visible text: a note of 1,000 "<"
-    is 1,000 characters, not the 4,000 of its escaped HTML. Cutting the HTML instead cut
-    notes short and left half an entity ("&lt") behind. A line too long on its own is cut
-    by `fit_html`, which keeps entities and tags whole. No element spans two lines here.
-    """
-    chunks: list[str] = []
-    current: list[str] = []
-    used = 0
-    for line in html.split("\n"):
-        line = fit_html(line, limit)
-        size = visible_len(line)
-        if current and used + 1 + size > limit:
-            chunks.append("\n".join(current))
-            current, used = [], 0
-        used += size + (1 if current else 0)
-        current.append(line)
-    if current:
-        chunks.append("\n".join(current))
-    return chunks

@@ -15,7 +15,7 @@ from telegram import BotCommand, BotCommandScopeChat, Message, Update
 from telegram.error import TelegramError
 
 from bot import notify, texts
-from bot.limits import ALERT_LIMIT, clip, plain_text
+from bot.limits import ALERT_LIMIT, MESSAGE_LIMIT, clip, fit_html, plain_text, visible_len
 from bot.usecases import officials
 from bot.usecases.base import Services
 from bot.usecases.errors import (
@@ -255,3 +255,27 @@ async def set_menu(context: BotContext, chat_id: int, telegram_id: int) -> None:
         await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
     except TelegramError as error:
         log.warning("cannot set the menu of %s: %s", chat_id, error)
+
+
+def chunks(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split a long message at line ends, each part within Telegram's 4,096 characters.
+
+    Lengths are counted as Telegram counts them, on the visible text: a note of 1,000 "<"
+    is 1,000 characters, not the 4,000 of its escaped HTML. Cutting the HTML instead cut
+    notes short and left half an entity ("&lt") behind. A line too long on its own is cut
+    by `fit_html`, which keeps entities and tags whole. No element spans two lines here.
+    """
+    parts: list[str] = []
+    current: list[str] = []
+    used = 0
+    for line in html.split("\n"):
+        line = fit_html(line, limit)
+        size = visible_len(line)
+        if current and used + 1 + size > limit:
+            parts.append("\n".join(current))
+            current, used = [], 0
+        used += size + (1 if current else 0)
+        current.append(line)
+    if current:
+        parts.append("\n".join(current))
+    return parts

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot import texts
-from bot.usecases import officials, returns
+from bot.usecases import meetings, officials, returns
 from bot.usecases.base import Origin
 from handlers.common import THROTTLE, answers_refusals
 from handlers.context import BotContext
@@ -18,6 +18,10 @@ async def text_received(update: Update, context: BotContext) -> None:
     message = update.effective_message
     user = update.effective_user
     assert message is not None and user is not None
+    origin = Origin(update_id=update.update_id)
+    text = message.text or ""
+    if await context.call(meetings.take_text, telegram_id=user.id, text=text, origin=origin):
+        return
     awaited = await context.call(returns.awaited_return, telegram_id=user.id)
     if awaited is None:
         await context.call(officials.actor, telegram_id=user.id)  # refuses a stranger
@@ -27,8 +31,8 @@ async def text_received(update: Update, context: BotContext) -> None:
     await context.call(
         returns.complete_return,
         telegram_id=user.id,
-        note=message.text or "",
-        origin=Origin(update_id=update.update_id),
+        note=text,
+        origin=origin,
     )
     arm(context.application)
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from storage import reminders as reminder_store
+from storage.meetings import DONE as MEETING_DONE
 from storage.meetings import SCHEDULED as MEETING_SCHEDULED
 from storage.models import AuditEntry, DocumentVersion, Draft, DraftTask, Meeting, RowClock
 from workflow.engine import (
@@ -193,7 +194,7 @@ def load_state(session: Session, *, draft: Draft) -> DraftState:
                 (v.document, v.share) for v in versions if v.draft_task_id == task.id
             ),
             return_note=task.return_note,
-            meeting_at=_meeting_at(session, task),
+            meeting_at=meeting_start(session, task),
         )
     return DraftState(
         status=DraftStatus(draft.status),
@@ -202,12 +203,18 @@ def load_state(session: Session, *, draft: Draft) -> DraftState:
     )
 
 
-def _meeting_at(session: Session, task: DraftTask) -> datetime | None:
-    """When the scheduled meeting of an open task starts (None for no meeting)."""
+def meeting_start(session: Session, task: DraftTask) -> datetime | None:
+    """When the meeting of an open `rapat` task starts: the one scheduled for it, or one
+    held for the same task before the draft came back to it (None: no meeting)."""
     found = session.exec(
-        select(Meeting.starts_at).where(
-            Meeting.draft_task_id == task.id, Meeting.status == MEETING_SCHEDULED
+        select(Meeting.starts_at)
+        .join(DraftTask, col(DraftTask.id) == col(Meeting.draft_task_id))
+        .where(
+            Meeting.draft_id == task.draft_id,
+            DraftTask.task_id == task.task_id,
+            col(Meeting.status).in_((MEETING_SCHEDULED, MEETING_DONE)),
         )
+        .order_by(col(Meeting.id).desc())
     ).first()
     return found
 

@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.models import (
+    Draft,
     Meeting,
     MeetingInput,
     MeetingInvitee,
@@ -76,6 +77,18 @@ def meetings_of_draft(session: Session, *, draft_id: int) -> list[Meeting]:
     )
 
 
+def latest_meetings(session: Session) -> list[Meeting]:
+    """Meetings of drafts still running, oldest first."""
+    return list(
+        session.exec(
+            select(Meeting)
+            .join(Draft, col(Draft.id) == col(Meeting.draft_id))
+            .where(Draft.status == "aktif")
+            .order_by(col(Meeting.id))
+        ).all()
+    )
+
+
 def add_invitee(
     session: Session, *, meeting_id: int, official_id: int, unit: str | None
 ) -> MeetingInvitee:
@@ -109,9 +122,7 @@ def delivery_status(session: Session, *, outbox_ids: set[int]) -> dict[int, str]
     if not outbox_ids:
         return {}
     rows = session.exec(
-        select(OutboxMessage.id, OutboxMessage.status).where(
-            col(OutboxMessage.id).in_(outbox_ids)
-        )
+        select(OutboxMessage.id, OutboxMessage.status).where(col(OutboxMessage.id).in_(outbox_ids))
     ).all()
     return {row_id: status for row_id, status in rows if row_id is not None}
 
@@ -231,6 +242,20 @@ def cancel_reminders(session: Session, *, meeting_id: int, now: datetime) -> Non
         update(Reminder)
         .where(
             col(Reminder.meeting_id) == meeting_id,
+            col(Reminder.sent_at).is_(None),
+            col(Reminder.cancelled_at).is_(None),
+        )
+        .values(cancelled_at=now, outcome="dibatalkan")
+    )
+
+
+def cancel_row_reminders(session: Session, *, row_clock_id: int, now: datetime) -> None:
+    """A row's own reminders (not its meetings') are planned again: these will not go out."""
+    session.execute(
+        update(Reminder)
+        .where(
+            col(Reminder.row_clock_id) == row_clock_id,
+            col(Reminder.meeting_id).is_(None),
             col(Reminder.sent_at).is_(None),
             col(Reminder.cancelled_at).is_(None),
         )

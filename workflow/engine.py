@@ -463,7 +463,9 @@ def _submit(
         if open_task.meeting_at is None:
             raise ActionRefused(Refusal.RAPAT_BELUM_DIJADWALKAN, tugas=task.judul)
         if now < open_task.meeting_at:
-            raise ActionRefused(Refusal.RAPAT_BELUM_DIMULAI, mulai=open_task.meeting_at.isoformat())
+            raise ActionRefused(
+                Refusal.RAPAT_BELUM_DIMULAI, mulai=open_task.meeting_at.isoformat()
+            )
     missing = missing_documents(sop, state)
     if missing:
         raise ActionRefused(Refusal.DOKUMEN_BELUM_LENGKAP, dokumen=_document_names(sop, missing))

@@ -55,15 +55,21 @@ def plan(
     due_at: datetime,
     minutes: int,
     superior: bool,
+    used: int = 0,
 ) -> list[PlannedReminder]:
-    """The reminders of one row entry, in time order."""
+    """The reminders of one row entry, in time order.
+
+    `used`: working minutes the row had used before `entered_at` (a row whose clock stood
+    still while it waited for a meeting counts on from there); a reminder whose moment
+    was already passed then is not planned again.
+    """
     planned: list[PlannedReminder] = []
     early = math.ceil(minutes * policy.ingatkan_pada_persen / 100)
-    if 0 < early < minutes:
+    if used < early < minutes:
         planned.append(
             PlannedReminder(
                 ReminderKind.HAMPIR,
-                send_time(calendar, calendar.add_working_minutes(entered_at, early)),
+                send_time(calendar, calendar.add_working_minutes(entered_at, early - used)),
             )
         )
     if policy.ingatkan_saat_jatuh_tempo:

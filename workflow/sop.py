@@ -124,6 +124,9 @@ class Task(_Model):
     """Meeting participants (rapat): invited, reminded, and given the results."""
     bagikan: KeyList = ()
     """Documents of a rapat the participants receive when it is done (all of them if empty)."""
+    undangan: Key | None = None
+    """A rapat's invitation letter (a document an earlier task uploads), offered to attach
+    to the invitations."""
     beritahu: KeyList = ()
     """Positions told (without buttons) when this task is done."""
     label_setujui: str = ""
@@ -142,9 +145,10 @@ class Task(_Model):
             raise ValueError(f"tugas '{self.id}' berjenis {kind} tidak dapat mengembalikan")
         if kind == TaskKind.RAPAT and not self.peserta:
             raise ValueError(f"tugas '{self.id}' berjenis rapat harus menyebut 'peserta'")
-        if kind != TaskKind.RAPAT and (self.peserta or self.bagikan):
+        if kind != TaskKind.RAPAT and (self.peserta or self.bagikan or self.undangan):
             raise ValueError(
-                f"tugas '{self.id}' berjenis {kind}: 'peserta' dan 'bagikan' hanya untuk rapat"
+                f"tugas '{self.id}' berjenis {kind}: 'peserta', 'bagikan' dan 'undangan' "
+                "hanya untuk rapat"
             )
         if not set(self.bagikan) <= set(self.dokumen):
             raise ValueError(f"tugas '{self.id}': 'bagikan' harus dokumen dari 'dokumen'")
@@ -292,6 +296,8 @@ def _reference_problems(sop: Sop) -> Iterator[str]:
             for key in task.beritahu:
                 if key not in positions:
                     yield f"{where}.beritahu: jabatan '{key}' tidak dikenal"
+            if task.undangan is not None and task.undangan not in documents:
+                yield f"{where}.undangan: dokumen '{task.undangan}' tidak dikenal"
             for field, keys in (("dokumen", task.dokumen), ("telaah", task.telaah)):
                 for key in keys:
                     if key not in documents:

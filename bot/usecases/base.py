@@ -48,6 +48,9 @@ class Services:
     default_sop: str = "menyusun-rencana-kerja"
     display_tz: ZoneInfo | None = None
     """The time zone of every time shown (TIMEZONE); without it, the calendar's."""
+    meeting_minutes: int = 120
+    meeting_organizer_email: str = "renja-bot@bappeda.invalid"
+    group_edit_seconds: float = 10.0
 
     def __post_init__(self) -> None:
         if self.default_sop not in self.sops:
@@ -81,6 +84,9 @@ def build_services(settings: Settings) -> Services:
         admins=frozenset(settings.admin_telegram_ids),
         invite_valid=timedelta(hours=settings.invite_valid_hours),
         display_tz=ZoneInfo(settings.timezone),
+        meeting_minutes=settings.meeting_minutes,
+        meeting_organizer_email=settings.meeting_organizer_email,
+        group_edit_seconds=settings.group_edit_seconds,
     )
 
 

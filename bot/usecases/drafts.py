@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot import notify, texts
-from bot.usecases import views
+from bot.usecases import meetings, views
 from bot.usecases.base import (
     Origin,
     Services,
@@ -42,7 +42,7 @@ from workflow.engine import (
     apply,
     missing_documents,
 )
-from workflow.sop import Sop
+from workflow.sop import Sop, TaskKind
 
 TITLE_MAX = 200
 
@@ -171,6 +171,12 @@ def _act(
                 keep = (origin.chat_id, origin.message_id)
             notify.drop_task_buttons(session, draft_task_id=acted_on or 0, keep=keep)
         notify.write(session, _told(services, session, sop, outcome))
+        if (
+            task is not None
+            and not task.is_open
+            and sop.task(task.task_id).jenis == TaskKind.RAPAT
+        ):
+            notify.write(session, meetings.results_sent(services, session, sop, task.id or 0, now))
         session.commit()
         return outcome
 

@@ -38,6 +38,12 @@ def check_position(services: Services, *, position: str, unit: str | None) -> No
                     f"Jabatan '{position}' dipegang per unit: sebutkan unitnya "
                     '(misalnya --unit "Bidang Ekonomi").'
                 )
+            if sop.pelaksana[position].eksternal and not unit:
+                raise InvalidInput(
+                    f"Jabatan '{position}' dari luar BAPPEDA: sebutkan instansinya "
+                    '(misalnya --unit "Dinas Pendidikan", atau /undang '
+                    f'{position} "Dinas Pendidikan").'
+                )
             return
     known = ", ".join(sorted(position_names(services)))
     raise InvalidInput(f"Jabatan '{position}' tidak dikenal. Pilihan: {known}.")

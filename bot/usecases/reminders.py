@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot import notify, texts
-from bot.usecases import views
+from bot.usecases import meetings, views
 from bot.usecases.base import Services, require_draft
 from bot.usecases.views import Person, ReminderNotice
 from storage import drafts as draft_store
@@ -40,8 +40,11 @@ def deliver_due_reminders(services: Services) -> list[ReminderNotice]:
     notices: list[ReminderNotice] = []
     with services.session() as session:
         due = reminder_store.due_reminders(session, now=now)
+        meeting_messages = meetings.due_reminders(
+            services, session, [r for r in due if r.meeting_id is not None], now
+        )
         by_clock: dict[int, list[Reminder]] = {}
-        for reminder in due:
+        for reminder in (r for r in due if r.meeting_id is None):
             by_clock.setdefault(reminder.row_clock_id, []).append(reminder)
         for clock_id, items in by_clock.items():
             notices.extend(_deliver_row(services, session, clock_id, items, now))
@@ -55,7 +58,8 @@ def deliver_due_reminders(services: Services) -> list[ReminderNotice]:
                 )
                 for notice in notices
                 for person in notice.recipients
-            ],
+            ]
+            + meeting_messages,
         )
         session.commit()
     return notices

@@ -10,6 +10,7 @@ from bot.usecases.errors import InvalidInput, StaleTask
 from bot.usecases.views import Outcome, TaskBriefing
 from storage import conversations as conversation_store
 from storage import drafts as draft_store
+from storage import meetings as meeting_store
 from storage import officials as official_store
 from workflow.engine import Return, apply
 
@@ -36,6 +37,7 @@ def begin_return(
         roster = official_store.roster(session, now=now)
         # A dry run: the engine refuses here exactly as it would with the reason.
         apply(sop, state, actor=actor, action=Return("uji coba"), roster=roster, now=now)
+        meeting_store.clear_input(session, official_id=actor.official_id)
         conversation_store.set_pending_reply(
             session,
             official_id=actor.official_id,

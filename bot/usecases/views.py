@@ -14,13 +14,14 @@ from storage.models import DocumentVersion, Draft, DraftTask, Official, RowClock
 from workflow.engine import (
     Holder,
     Notice,
+    NoticeReason,
     Transition,
     holders_of,
     missing_documents,
     pending_shares,
 )
 from workflow.reminders import ReminderKind
-from workflow.sop import Sop, Task
+from workflow.sop import Sop, Task, TaskKind
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ class TaskBriefing:
     missing: tuple[str, ...]
     pending_units: tuple[str, ...]
     submitted_units: tuple[str, ...]
+    meeting_at: datetime | None = None
+    """For a meeting (rapat): when it starts, once scheduled."""
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,8 @@ class Outcome:
     opened: tuple[TaskBriefing, ...]
     people: dict[int, Person]
     document: DocumentView | None = None
-    informed: tuple[tuple[Person, str], ...] = ()
-    """People who only need to know: (person, task id of what happened)."""
+    informed: tuple[tuple[Person, str, NoticeReason], ...] = ()
+    """People who only need to know: (person, task id of what happened, why they are told)."""
     still_missing: tuple[str, ...] = ()
     """After an upload: what the uploader (for their unit) must still upload."""
 
@@ -300,6 +303,11 @@ def briefing(
         missing=tuple(missing),
         pending_units=tuple(pending),
         submitted_units=tuple(task.submitted),
+        meeting_at=(
+            draft_store.meeting_start(session, task)
+            if definition.jenis == TaskKind.RAPAT and task.is_open
+            else None
+        ),
     )
 
 
@@ -318,14 +326,14 @@ def outcome(
         official_id: person_view(official)
         for official_id, official in official_store.officials_by_ids(session, ids=ids).items()
     }
-    informed: list[tuple[Person, str]] = []
+    informed: list[tuple[Person, str, NoticeReason]] = []
     for effect in transition.effects:
         if isinstance(effect, Notice):
             seen: set[int] = set()
             for holder in effect.holders:
                 if holder.official_id in people and holder.official_id not in seen:
                     seen.add(holder.official_id)
-                    informed.append((people[holder.official_id], effect.task_id))
+                    informed.append((people[holder.official_id], effect.task_id, effect.reason))
     briefings = tuple(briefing(session, sop, draft, task, now=now) for task in opened)
     return Outcome(
         draft=draft_view(draft),
@@ -334,3 +342,50 @@ def outcome(
         people=people,
         informed=tuple(informed),
     )
+
+
+# Meetings ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    """A scheduled (or cancelled, or held) meeting, as its messages show it."""
+
+    id: int
+    draft: DraftView
+    draft_task_id: int
+    task_title: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    agenda: str
+    organiser: str
+    organiser_position: str
+    sequence: int
+    undangan: DocumentView | None = None
+
+
+@dataclass(frozen=True)
+class InviteeView:
+    official_id: int
+    telegram_id: int
+    name: str
+    unit: str | None
+    answer: str | None
+    """'hadir', 'tidak_hadir', 'diwakilkan' or None (no answer yet)."""
+    deputy: str | None
+    reconfirm: bool
+    reachable: bool | None
+    """False when the invitation could not be delivered; None while it is on its way."""
+
+
+@dataclass(frozen=True)
+class MeetingReport:
+    """The organiser's view: the meeting, and who answered what."""
+
+    meeting: MeetingView
+    invitees: tuple[InviteeView, ...]
+    can_change: bool
+    """The viewer may reschedule or cancel it (its organiser, before it starts)."""
+    started: bool

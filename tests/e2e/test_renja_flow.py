@@ -8,6 +8,7 @@ from bot.usecases import reading
 from emulator import BotMessage, SimulatedUser
 from storage.files import sha256_of
 from tests.e2e.conftest import Office
+from tests.e2e.meeting import reach_meeting, schedule_meeting
 
 PDF = "application/pdf"
 
@@ -103,13 +104,19 @@ async def test_renja_from_start_to_signature(office: Office) -> None:
     await task_message(kasubbag, "Kirim Undangan Rapat Forum SKPD")
     received = await upload(kasubbag, "undangan-forum.pdf", b"%PDF-1.4 undangan")
     await press_and_wait(kasubbag, received, "📤 Kirim")
+    await task_message(kasubbag, "Rapat Forum SKPD")
+    await schedule_meeting(office, kasubbag)
+    invitations = {}
     for phone in (forum_a, forum_b):
-        notice, invitation = await phone.wait_for_messages(2)
-        assert "Kirim Undangan Rapat Forum SKPD telah diselesaikan" in notice.body
-        assert invitation.document is not None
-        assert invitation.document.file_name == "undangan-forum.pdf"
-
-    await task_message(kasubbag, "Unggah hasil Forum SKPD")
+        invitation, *files = await phone.wait_for_messages(3)
+        assert invitation.body.startswith("📨 Undangan Rapat")
+        assert invitation.button_texts() == ["✅ Hadir", "❌ Tidak hadir", "👥 Diwakilkan"]
+        names = [f.document.file_name for f in files if f.document is not None]
+        assert names[0] == "undangan-forum.pdf" and names[1].endswith(".ics")
+        invitations[phone] = invitation
+    await forum_a.press(invitations[forum_a], "✅ Hadir")
+    await forum_a.wait_until(lambda ms: any("Jawaban Bapak/Ibu: ✅ Hadir" in m.body for m in ms))
+    reach_meeting(office)
     await upload(
         kasubbag, "draft-rancangan.pdf", b"%PDF-1.4 draft", caption="Draft Rancangan awal Renja"
     )
@@ -168,8 +175,11 @@ async def test_renja_from_start_to_signature(office: Office) -> None:
     ]
     assert [summary(m) for m in await forum_b.messages()] == [
         "Selamat datang, Bapak/Ibu Gita Dinas Pendidikan. Jabatan: Forum SKPD (Dinas Pendidikan).",
-        "ℹ️ Renja BAPPEDA Tahun 2027 (#1)",
+        "📨 Undangan Rapat",
         "[berkas] undangan-forum.pdf",
+        "[berkas] undangan-rapat-2026-11-30.ics",
+        "ℹ️ Renja BAPPEDA Tahun 2027 (#1)",
+        "[berkas] kesepakatan.pdf",
     ]
     # No button is left anywhere once the draft is signed.
     for phone in office.phones.values():

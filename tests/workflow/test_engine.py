@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -152,10 +153,23 @@ def test_renja_from_start_to_signature_with_one_return(renja: Sop) -> None:
     run.do(KASUBBAG, Upload("undangan_rapat"))
     result = run.do(KASUBBAG, Submit())
     notices = [e for e in result.effects if isinstance(e, Notice)]
-    assert [h.official_id for h in notices[0].holders] == [6, 7, 3, 4, 2]
+    assert [h.official_id for h in notices[0].holders] == [3, 4, 2]
+    # The Forum: its results only after a meeting that has begun; then every participant
+    # receives them.
     run.do(KASUBBAG, Upload("draft_rancangan_awal"))
     run.do(KASUBBAG, Upload("hasil_kesepakatan"))
-    run.do(KASUBBAG, Submit())
+    with pytest.raises(ActionRefused) as refused:
+        run.do(KASUBBAG, Submit())
+    assert refused.value.code == Refusal.RAPAT_BELUM_DIJADWALKAN
+    assert run.state.task is not None
+    meeting_at = run.now + timedelta(days=2)
+    run.state = replace(run.state, task=replace(run.state.task, meeting_at=meeting_at))
+    with pytest.raises(ActionRefused) as refused:
+        run.do(KASUBBAG, Submit())
+    assert refused.value.code == Refusal.RAPAT_BELUM_DIMULAI
+    run.now = meeting_at
+    result = run.do(KASUBBAG, Submit())
+    assert Notice((FORUM_A, FORUM_B), NoticeReason.HASIL_RAPAT, "forum_skpd") in result.effects
 
     # Rows 3 and 4: forwarded, refined, forwarded to the Kepala Badan.
     assert run.task_id == "teruskan_hasil_forum"
