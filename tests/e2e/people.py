@@ -26,6 +26,7 @@ from emulator import BotApiEmulator, BotMessage, CallbackAnswer, EmulatorClient,
 from storage.db import make_engine, upgrade
 from tests.conftest import OFFICIALS, FakeClock
 from tests.e2e.conftest import ADMIN_ID, TOKEN, Office
+from tests.e2e.meeting import reach_meeting
 from workflow.calendar import OfficeCalendar
 from workflow.sop import Sop
 
@@ -224,14 +225,16 @@ class Official:
         unit = bot_units(messages)[index][0]
         return next(m for m in unit.messages if wanted(m))
 
-    async def task(self, title: str, *, containing: str = "") -> BotMessage:
+    async def task(
+        self, title: str, *, containing: str = "", within: float | None = None
+    ) -> BotMessage:
         """The next task message for this task (its second line names it)."""
 
         def wanted(m: BotMessage) -> bool:
             lines = first_body(m).split("\n")
             return len(lines) > 1 and lines[1].endswith(f": {title}") and containing in m.body
 
-        return await self.next(wanted, f"the task {title!r}")
+        return await self.next(wanted, f"the task {title!r}", within)
 
     async def say(self, text: str) -> None:
         await self.phone.send_text(text)
@@ -413,6 +416,7 @@ class Renja:
     kepala_badan: Official
     forum_a: Official
     forum_b: Official
+    office: Office
 
     @classmethod
     async def of(cls, office: Office, patience: Patience | None = None) -> Renja:
@@ -422,7 +426,7 @@ class Renja:
             person = Official(office.phones[telegram_id], name, patience or Patience(), journal)
             await person.begin()
             found.append(person)
-        return cls(*found)
+        return cls(*found, office=office)
 
     def __iter__(self) -> Iterator[Official]:
         return iter(
@@ -472,7 +476,8 @@ class Renja:
         await send(k, "nota-dinas.pdf", b"%PDF-1.4 nota dinas", caption)
         await k.task("Kirim Undangan Rapat Forum SKPD")
         await send(k, "undangan-forum.pdf", b"%PDF-1.4 undangan")
-        await k.task("Unggah hasil Forum SKPD")
+        await self._schedule_meeting()
+        reach_meeting(self.office)
         await k.upload("draft-rancangan.pdf", b"%PDF-1.4 draft", "Draft Rancangan awal Renja")
         received = await choose(k, "kesepakatan.pdf", b"%PDF-1.4 kesepakatan", "Hasil Kesepakatan")
         await k.press(received, KIRIM, k.edited(received, "Dikirim oleh"))
@@ -482,6 +487,27 @@ class Renja:
         await send(k, "rancangan-v2.pdf", b"%PDF-1.4 rancangan v2")
         await k.next(lambda m: "ditandatangani oleh Eka" in m.body, "the signature")
 
+    async def _schedule_meeting(self) -> None:
+        """The Forum SKPD: typed time, place, agenda, the Undangan attached, sent."""
+        k = self.kasubbag
+        task = await k.task("Rapat Forum SKPD")
+        asked = k.new(lambda m: "Kapan rapat dimulai" in m.body)
+        await k.press(task, "📅 Jadwalkan rapat", asked)
+        await k.next(lambda m: "Kapan rapat dimulai" in m.body, "the time question")
+        for typed, next_question in (
+            ("02/12/2026 09:00", "Di mana rapat diadakan"),
+            ("Aula BAPPEDA Lt. 2", "Apa agenda rapat"),
+            ("Pembahasan Rancangan awal Renja", "Lampirkan Undangan"),
+        ):
+            await k.say(typed)
+            attach = await k.next(lambda m, q=next_question: q in m.body, repr(next_question))
+        checked = k.new(lambda m: m.body.startswith("Periksa undangan"))
+        await k.press(attach, attach.button_texts()[0], checked)
+        check = await k.next(lambda m: m.body.startswith("Periksa undangan"), "the check")
+        sent = k.new(lambda m: m.body.startswith("✅ Undangan dikirim"))
+        await k.press(check, "✅ Kirim undangan", sent)
+        await k.next(lambda m: m.body.startswith("✅ Undangan dikirim"), "the confirmation")
+
     async def _sekretaris(self) -> None:
         s = self.sekretaris
         review = await s.task("Telaah Konsep pendahuluan Renja")
@@ -490,7 +516,7 @@ class Renja:
         await s.press(review, "✅ Setujui", s.edited(review, "Disetujui oleh"))
         await s.task("Unggah Rencana Kerja unit")
         await send(s, "renja-sekretariat.pdf", b"%PDF-1.4 renja sekretariat")
-        forward = await s.task("Teruskan hasil Forum SKPD")
+        forward = await s.task("Teruskan hasil Forum SKPD", within=3 * s.patience.message)
         await s.press(forward, "✅ Teruskan", s.edited(forward, "oleh Budi Sekretaris"))
         for _ in range(2):  # the Kepala Badan returns it once
             review = await s.task("Telaah Rancangan awal Renja")
@@ -505,7 +531,8 @@ class Renja:
 
     async def _kepala_badan(self) -> None:
         kb = self.kepala_badan
-        decision = await kb.task("Keputusan Kepala Badan")
+        # Their first task comes after most of the SOP: they wait the longest.
+        decision = await kb.task("Keputusan Kepala Badan", within=4 * kb.patience.message)
         await give_back(kb, decision, "Lengkapi indikator kinerja per program")
         decision = await kb.task("Keputusan Kepala Badan")
         label = "✅ Setujui & tandatangani"
@@ -513,7 +540,8 @@ class Renja:
         await kb.next(lambda m: m.body.startswith("🎉"), "the end of the draft")
 
     async def _forum(self, member: Official) -> None:
-        await member.next(invitation, "the invitation to the Forum SKPD")
+        within = 3 * member.patience.message  # it comes after rows 1 and 2
+        await member.next(invitation, "the invitation to the Forum SKPD", within)
 
 
 def invitation(message: BotMessage) -> bool:

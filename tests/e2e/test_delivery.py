@@ -326,7 +326,8 @@ async def test_an_official_who_blocked_the_bot_fails_alone_and_the_admin_is_told
             (row for row in rows if row.chat_id == FAJAR), key=lambda r: r.id or 0
         )
         assert welcome.status == outbox_store.SENT  # before he blocked the bot
-        assert len(fajar) == 2  # the notice and the invitation, owed together
+        # The meeting's invitation with its files, then the results with their document.
+        assert [row.kind for row in fajar] == ["pesan", "album", "pesan", "dokumen"]
         assert {row.status for row in fajar} == {outbox_store.FAILED}
         assert all(row.last_error == "Forbidden: bot was blocked by the user" for row in fajar)
         assert {row.status for row in rows if row.chat_id != FAJAR} == {outbox_store.SENT}
