@@ -43,6 +43,8 @@ from difflib import SequenceMatcher, unified_diff
 from pathlib import Path
 from typing import Any, TypeVar
 
+import yaml
+
 from emulator import BotApiEmulator, BotMessage, EmulatorClient, EmulatorError, SimulatedUser
 
 TOKEN = "123456789:EMULATOR-crash-token"
@@ -90,11 +92,35 @@ def loop_time() -> float:
 # -- the command line -------------------------------------------------------------------------
 
 
+ROOT = Path(__file__).resolve().parents[2]
+RENJA_FILE = "menyusun-rencana-kerja.yaml"
+
+
+def renja_without_meeting() -> str:
+    """The Renja SOP with its Forum SKPD as a plain upload.
+
+    The bot runs on real time here, and a meeting's results can only be sent once the
+    meeting has begun: its wait is not what this run tests (tests/e2e/test_meeting.py does).
+    """
+    data = yaml.safe_load((ROOT / "sops" / RENJA_FILE).read_text(encoding="utf-8"))
+    for row in data["langkah"]:
+        for task in row["tugas"]:
+            if task["jenis"] == "rapat":
+                task["jenis"] = "unggah"
+                for key in ("peserta", "undangan", "bagikan"):
+                    task.pop(key, None)
+                task["judul"] = "Unggah hasil Forum SKPD"
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
 def base_env(workdir: Path) -> dict[str, str]:
     """Only what the bot is given here: no .env (cwd is `workdir`), no proxy, no real token."""
     workdir.mkdir(parents=True, exist_ok=True)
     calendar = workdir / "kalender-24jam.yaml"
     calendar.write_text(CALENDAR_24H, encoding="utf-8")
+    sops = workdir / "sops"
+    sops.mkdir(exist_ok=True)
+    (sops / RENJA_FILE).write_text(renja_without_meeting(), encoding="utf-8")
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(workdir),
@@ -103,6 +129,7 @@ def base_env(workdir: Path) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{workdir / 'renja.db'}",
         "FILES_DIR": str(workdir / "files"),
         "CALENDAR_FILE": str(calendar),
+        "SOPS_DIR": str(sops),
         "ADMIN_TELEGRAM_IDS": str(ADMIN_ID),
         # The emulator sets no rate limits: let the sender (once there is one) go fast.
         "SEND_PRIVATE_PER_SECOND": "100",
