@@ -36,10 +36,12 @@ from pathlib import Path
 
 from benchmarks import decisions, sending, uploads
 from benchmarks.common import START, emulator_process, new_file, office, percentile
-from bot.usecases import drafts, reading
+from bot.usecases import drafts, meetings, reading
 from bot.usecases.base import Services
+from storage import drafts as draft_store
 from workflow.calendar import OfficeCalendar
 from workflow.engine import Approve, Submit, Upload
+from workflow.meeting import day_choices, time_choices
 
 Row = tuple[str, str, str, str]
 """measure, value, baseline, ratio"""
@@ -93,6 +95,7 @@ def run_draft(services: Services, number: int) -> int:
         (102, Submit()),
         (101, Upload("undangan_rapat")),
         (101, Submit()),
+        (101, "rapat"),
         (101, Upload("draft_rancangan_awal")),
         (101, Upload("hasil_kesepakatan")),
         (101, Submit()),
@@ -103,6 +106,9 @@ def run_draft(services: Services, number: int) -> int:
         (105, Approve()),
     ]
     for index, (who, action) in enumerate(steps):
+        if action == "rapat":
+            hold_meeting(services, draft)
+            continue
         upload = isinstance(action, Upload)
         drafts.act(
             services,
@@ -111,7 +117,39 @@ def run_draft(services: Services, number: int) -> int:
             action=action,  # type: ignore[arg-type]
             new_file=new_file(f"{number}-{index}.pdf") if upload else None,
         )
-    return len(steps) + 1
+    return len(steps) + 1 + MEETING_CALLS - 1  # the start; the meeting is six calls
+
+
+MEETING_CALLS = 6
+"""Scheduling a meeting: the button, time, place, agenda, attachment, confirmation."""
+
+
+class BenchClock:
+    """The office clock of one benchmark: still, but moved to each Forum's start."""
+
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def hold_meeting(services: Services, draft: int) -> None:
+    """The Forum SKPD as its organiser schedules it (first offered time), then its start."""
+    with services.reading() as session:
+        task = draft_store.open_task(session, draft_id=draft)
+    assert task is not None and task.id is not None
+    now = services.clock()
+    day = day_choices(services.calendar, now=now)[0]
+    starts = time_choices(services.calendar, day, now=now)[0]
+    meetings.begin_scheduling(services, telegram_id=101, draft_id=draft, draft_task_id=task.id)
+    typed = f"{starts.astimezone(services.tz):%d/%m/%Y %H:%M}"
+    for text in (typed, "Aula BAPPEDA", "Pembahasan Rancangan awal Renja"):
+        meetings.take_text(services, telegram_id=101, text=text)
+    meetings.choose_undangan(services, telegram_id=101, draft_task_id=task.id, version_id=0)
+    meetings.confirm(services, telegram_id=101, draft_task_id=task.id)
+    assert isinstance(services.clock, BenchClock)
+    services.clock.now = starts
 
 
 def bare_commit(connection: sqlite3.Connection, counter: list[int]) -> None:
@@ -123,7 +161,7 @@ def bare_commit(connection: sqlite3.Connection, counter: list[int]) -> None:
 def bench_actions(drafts: int) -> tuple[float, float, int, int]:
     with tempfile.TemporaryDirectory(prefix="renja-bench-") as folder:
         root = Path(folder)
-        services = office(root, lambda: START)
+        services = office(root, BenchClock())
         began = time.perf_counter()
         actions = sum(run_draft(services, n) for n in range(drafts))
         per_action = (time.perf_counter() - began) / actions
