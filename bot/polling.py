@@ -20,6 +20,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
+from bot.logs import failure
 from handlers.context import BotApplication
 from storage import updates as update_store
 
@@ -69,10 +70,10 @@ class Poller:
                     log.error("polling refused: %s", error.message)
                     await self._pause(stop, BACKOFF_CAP_SECONDS)
                     continue
-                except TelegramError as error:
+                except TelegramError as error:  # 5xx, a proxy's page, time-out, no connection
                     failures += 1
                     delay = min(BACKOFF_CAP_SECONDS, 0.5 * 2**failures)
-                    log.warning("getUpdates failed (%s); again in %.1f s", error.message, delay)
+                    log.warning("getUpdates failed (%s); again in %.1f s", failure(error), delay)
                     await self._pause(stop, delay)
                     continue
                 failures = 0

@@ -37,6 +37,7 @@ from telegram.error import (
 )
 
 from bot import texts
+from bot.logs import failure
 from bot.pacing import Pacer, Pacing
 from storage import officials as official_store
 from storage import outbox as outbox_store
@@ -207,7 +208,7 @@ class Sender:
         except Forbidden as error:
             await asyncio.to_thread(self._unreachable, row, error.message)
         except (NetworkError, TelegramError) as error:
-            await self._retry_later(row, f"{type(error).__name__}: {error.message}")
+            await self._retry_later(row, failure(error))
         except Exception as error:  # never let one row stop the sender
             log.exception("outbox %s: unexpected error", row.id)
             await self._retry_later(row, f"{type(error).__name__}: {error}")
