@@ -21,6 +21,7 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
 from bot.logs import failure
+from bot.pacing import retry_seconds
 from handlers.context import BotApplication
 from storage import updates as update_store
 
@@ -64,7 +65,7 @@ class Poller:
                 try:
                     updates = fetch.result()
                 except RetryAfter as error:
-                    await self._pause(stop, _seconds(error.retry_after))
+                    await self._pause(stop, retry_seconds(error))
                     continue
                 except (Conflict, InvalidToken) as error:
                     log.error("polling refused: %s", error.message)
@@ -134,8 +135,3 @@ class Poller:
         with Session(self.engine) as session:
             update_store.handled(session, update_id=update_id)
             session.commit()
-
-
-def _seconds(value: object) -> float:
-    total = getattr(value, "total_seconds", None)
-    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]

@@ -38,7 +38,7 @@ from telegram.error import (
 
 from bot import texts
 from bot.logs import failure
-from bot.pacing import Pacer, Pacing
+from bot.pacing import Pacer, Pacing, retry_seconds
 from storage import officials as official_store
 from storage import outbox as outbox_store
 from storage.db import reader
@@ -182,7 +182,7 @@ class Sender:
             finally:
                 self.pacer.settle(row.chat_id)
         except RetryAfter as error:
-            wait = _seconds(error)
+            wait = retry_seconds(error)
             log.info(
                 "outbox %s: Telegram asks to wait %.0f s (chat %s)", row.id, wait, row.chat_id
             )
@@ -190,7 +190,7 @@ class Sender:
                 outbox_store.postpone,
                 row_id=row.id,
                 until=self.clock() + timedelta(seconds=wait),
-                error=f"429: {error.message}",
+                error=f"429: Flood control exceeded. Retry in {wait:g} seconds",
                 failed_try=False,
             )
         except ChatMigrated as error:
@@ -391,10 +391,3 @@ def _markup(data: object) -> InlineKeyboardMarkup | None:
         return None
     rows = data.get("inline_keyboard") or []
     return InlineKeyboardMarkup.de_json(data, None) if rows else None
-
-
-def _seconds(error: RetryAfter) -> float:
-    value: object = error.retry_after
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(value)  # type: ignore[arg-type]
