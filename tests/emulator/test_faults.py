@@ -11,8 +11,7 @@ from telegram.error import NetworkError, RetryAfter, TimedOut
 
 from emulator import BotApiEmulator, EmulatorClient, EmulatorError, SimulatedUser
 from emulator.limits import FaultInjector, FaultPlan
-
-from .conftest import TOKEN
+from tests.conftest import TOKEN
 
 
 async def only(

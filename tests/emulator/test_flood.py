@@ -12,8 +12,7 @@ from telegram.error import RetryAfter
 
 from emulator import BotApiEmulator, EmulatorClient, FloodLimits, SimulatedUser
 from emulator.limits import FloodControl, TokenBucket
-
-from .conftest import TOKEN
+from tests.conftest import TOKEN
 
 
 def retry_seconds(error: RetryAfter) -> float:
