@@ -74,6 +74,8 @@ def build_application(settings: Settings, *, services: Services | None = None) -
         .build()
     )
     application.bot_data.services = services or build_services(settings)
+    # The poller and the sender report a passing failure themselves, in one line.
+    logs.quiet_passing_failures()
     handlers.register(application)
     application.add_error_handler(_log_error)
     return application

@@ -27,11 +27,11 @@ from typing import Protocol, TextIO
 from bot import texts
 from bot.app import build_application
 from bot.config import PROJECT_ROOT
-from bot.local import emulator_settings, polling
+from bot.local import FAST_PACING, emulated, emulator_services, polling
+from bot.sample_office import OFFICIALS, SampleOfficial, register_officials
 from bot.usecases import officials, reading
 from bot.usecases.base import Services
 from emulator import (
-    BotApiEmulator,
     BotMessage,
     EmulatorClient,
     MessageVersion,
@@ -39,7 +39,6 @@ from emulator import (
 )
 from handlers.context import BotApplication
 from handlers.reminders import arm
-from storage.db import make_engine, upgrade
 from workflow.calendar import OfficeCalendar
 from workflow.sop import load_sops
 
@@ -54,26 +53,6 @@ WIDTH = 100
 """Message text is wrapped to this many columns."""
 
 
-@dataclass(frozen=True)
-class Official:
-    key: str
-    telegram_id: int
-    name: str
-    position: str
-    unit: str | None = None
-
-
-OFFICIALS = [
-    Official("rina", 101, "Rina", "kasubbag_renja"),
-    Official("budi", 102, "Budi", "sekretaris", "Sekretariat"),
-    Official("citra", 103, "Citra", "kepala_bidang", "Bidang Ekonomi"),
-    Official("dodi", 104, "Dodi", "kepala_bidang", "Bidang Infrastruktur"),
-    Official("eka", 105, "Eka", "kepala_badan"),
-    Official("fajar", 106, "Fajar", "forum_skpd", "Dinas PU"),
-    Official("gita", 107, "Gita", "forum_skpd", "Dinas Pendidikan"),
-]
-
-
 # -- phones ---------------------------------------------------------------------------------
 
 
@@ -81,17 +60,21 @@ OFFICIALS = [
 class Phone:
     """One official's phone, remembering which messages (and edits) were already shown."""
 
-    official: Official
+    official: SampleOfficial
     role: str
     user: SimulatedUser
     shown: dict[int, tuple[int, bool]] = field(default_factory=dict)
     """message_id -> (versions already printed, shown as deleted)."""
 
     @property
+    def name(self) -> str:
+        return self.official.first_name
+
+    @property
     def who(self) -> str:
         unit = self.official.unit
         role = f"{self.role}, {unit}" if unit and unit != self.role else self.role
-        return f"{self.official.name} ({role})"
+        return f"{self.name} ({role})"
 
     async def snapshot(self) -> dict[int, int]:
         return {m.message_id: _versions(m) for m in await self.user.messages()}
@@ -106,8 +89,7 @@ class Phone:
             messages = await self.user.wait_until(lambda ms: any(map(match, ms)), TIMEOUT)
         except TimeoutError:
             raise TimeoutError(
-                f"{self.official.name} tidak menerima pesan berisi {text!r} "
-                f"dalam {TIMEOUT:g} detik"
+                f"{self.name} tidak menerima pesan berisi {text!r} dalam {TIMEOUT:g} detik"
             ) from None
         return [m for m in messages if match(m)][-1]
 
@@ -121,7 +103,7 @@ class Phone:
             messages = await self.user.wait_until(lambda ms: any(map(has, ms)), TIMEOUT)
         except TimeoutError:
             raise TimeoutError(
-                f"{self.official.name} tidak melihat tombol {label!r} dalam {TIMEOUT:g} detik"
+                f"{self.name} tidak melihat tombol {label!r} dalam {TIMEOUT:g} detik"
             ) from None
         return [m for m in messages if has(m)][-1]
 
@@ -207,7 +189,7 @@ class Demo:
         if before == state:
             return
         phone.shown[message.message_id] = state
-        name = phone.official.name
+        name = phone.name
         if message.deleted:
             self.say(f"🗑️  {name}: pesan dihapus")
             return
@@ -352,7 +334,7 @@ class Press:
         query_id = await phone.user.press(message, self.label)
         answer = await phone.user.callback_answer(query_id, wait=TIMEOUT)
         if answer is not None and answer.text:
-            demo.say(f"   💬 {phone.official.name} melihat notifikasi: {answer.text}")
+            demo.say(f"   💬 {phone.name} melihat notifikasi: {answer.text}")
         if self.expect is not None:
             await phone.wait_for(since, self.expect)
             return phone
@@ -364,7 +346,7 @@ class Press:
             await phone.user.wait_until(done, TIMEOUT)
         except TimeoutError:
             raise TimeoutError(
-                f"pesan {phone.official.name} masih menampilkan tombol setelah {self.label!r}"
+                f"pesan {phone.name} masih menampilkan tombol setelah {self.label!r}"
             ) from None
         return phone
 
@@ -451,42 +433,24 @@ def quiet_logging() -> None:
 
 
 async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
-    database_url = f"sqlite:///{root / 'renja.db'}"
-    upgrade(database_url)
     clock = DemoClock()
-    async with (
-        BotApiEmulator(TOKEN, username="renja_bot", first_name="Renja Bot") as emulator,
-        EmulatorClient(emulator.control_url) as control,
-    ):
-        settings = emulator_settings(
-            emulator,
-            database_url=database_url,
-            files_dir=root / "files",
-            sops_dir=PROJECT_ROOT / "sops",
-            # The demo's emulator enforces no flood limits, so nothing needs pacing.
-            send_private_per_second=100,
-            send_private_burst=100,
-            send_global_per_second=1000,
-        )
-        services = Services(
-            engine=make_engine(database_url),
+    async with emulated(
+        root,
+        TOKEN,
+        sops_dir=PROJECT_ROOT / "sops",
+        **FAST_PACING,  # the demo's emulator enforces no flood limits
+    ) as (_, control, settings):
+        services = emulator_services(
+            settings,
             sops=load_sops(settings.sops_dir),
             calendar=OfficeCalendar.twenty_four_hours(),
             clock=clock,
-            files_dir=settings.files_dir,
-            max_upload_bytes=settings.max_upload_bytes,
         )
+        register_officials(services, first_names=True)  # the story speaks of first names
         phones = []
         for official in OFFICIALS:
-            officials.register_official(
-                services,
-                telegram_id=official.telegram_id,
-                name=official.name,
-                position=official.position,
-                unit=official.unit,
-            )
             role = officials.position_label(services, position=official.position)
-            user = await control.user(official.telegram_id, official.name)
+            user = await control.user(official.telegram_id, official.first_name)
             phones.append(Phone(official, role, user))
         application = build_application(settings, services=services)
         demo = Demo(out, control, services, application, clock, phones)

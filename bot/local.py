@@ -10,8 +10,20 @@ from typing import Any
 
 from bot.app import serve
 from bot.config import Settings
-from emulator import BotApiEmulator
+from bot.usecases.base import Clock, Services
+from emulator import BotApiEmulator, EmulatorClient
 from handlers.context import BotApplication
+from storage.db import make_engine, upgrade
+from workflow.calendar import OfficeCalendar
+from workflow.sop import Sop
+
+FAST_PACING: dict[str, Any] = {
+    "send_private_per_second": 100,
+    "send_private_burst": 100,
+    "send_global_per_second": 1000,
+}
+"""SEND_* settings for an emulator that enforces no flood limits: the sender need not keep
+Telegram's, and nothing waits for pacing."""
 
 
 def emulator_settings(
@@ -26,6 +38,39 @@ def emulator_settings(
         database_url=database_url,
         files_dir=files_dir,
         **overrides,
+    )
+
+
+@asynccontextmanager
+async def emulated(
+    root: Path, token: str, **overrides: Any
+) -> AsyncIterator[tuple[BotApiEmulator, EmulatorClient, Settings]]:
+    """The emulator and its control client for the length of the block, a migrated database
+    and the files' folder in `root`, and the settings that point the bot at them."""
+    database_url = f"sqlite:///{root / 'renja.db'}"
+    upgrade(database_url)
+    async with (
+        BotApiEmulator(token, username="renja_bot", first_name="Renja Bot") as emulator,
+        EmulatorClient(emulator.control_url) as control,
+    ):
+        settings = emulator_settings(
+            emulator, database_url=database_url, files_dir=root / "files", **overrides
+        )
+        yield emulator, control, settings
+
+
+def emulator_services(
+    settings: Settings, *, sops: dict[str, Sop], calendar: OfficeCalendar, clock: Clock
+) -> Services:
+    """The use cases' services for `settings`, with the caller's SOPs, calendar and clock."""
+    return Services(
+        engine=make_engine(settings.database_url),
+        sops=sops,
+        calendar=calendar,
+        clock=clock,
+        files_dir=settings.files_dir,
+        max_upload_bytes=settings.max_upload_bytes,
+        admins=frozenset(settings.admin_telegram_ids),
     )
 
 

@@ -1,10 +1,18 @@
-"""Logging for `renja-bot run`: plain lines, and never the bot's token."""
+"""Logging for `renja-bot run`: plain lines, never the bot's token, and a passing network
+failure as one warning of ours rather than the library's error with a traceback."""
 
 from __future__ import annotations
 
 import logging
 
+from telegram.error import TelegramError
+
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+PTB_REQUEST_LOGGER = "telegram.request.BaseRequest"
+INVALID_JSON = "Can not load invalid JSON data"
+"""What python-telegram-bot logs, as an ERROR with a traceback, for an answer that is not
+JSON (the proxy's HTML page of a 502); it then raises a TelegramError, which we report."""
 
 
 class RedactToken(logging.Filter):
@@ -26,6 +34,28 @@ class RedactToken(logging.Filter):
             if self.token in text:
                 record.exc_text = text.replace(self.token, "<token>")
         return True
+
+
+class DropInvalidJsonError(logging.Filter):
+    """Drops the library's ERROR about a non-JSON answer: the TelegramError raised right
+    after it reaches our code (the poller, the sender), which logs it as one warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith(INVALID_JSON))
+
+
+def quiet_passing_failures() -> None:
+    """Install DropInvalidJsonError on python-telegram-bot's request logger (once)."""
+    logger = logging.getLogger(PTB_REQUEST_LOGGER)
+    if not any(isinstance(f, DropInvalidJsonError) for f in logger.filters):
+        logger.addFilter(DropInvalidJsonError())
+
+
+def failure(error: TelegramError) -> str:
+    """A Telegram failure in one short line: its kind and Telegram's words, without the page
+    a proxy answered with ("NetworkError: Bad Gateway (502)")."""
+    message = error.message.split(". Parsing the server response", 1)[0]
+    return f"{type(error).__name__}: {' '.join(message.split())}"
 
 
 def configure(token: str, level: int = logging.INFO) -> None:

@@ -145,7 +145,9 @@ def submit_keyboard(draft_id: int, draft_task_id: int) -> InlineKeyboardMarkup:
 
 
 def briefing(person: Person, found: TaskBriefing, sop: Sop, tz: ZoneInfo) -> list[Outgoing]:
-    """The task message with its buttons, then the latest documents, then Kirim if ready."""
+    """The task message with its buttons, then the latest documents, then Kirim if ready
+    (in a parallel task: the person's own unit's documents, and Kirim when it is complete)."""
+    found = found.for_holder(person.official_id)
     tag = task_tag(found.draft_task_id)
     messages = [
         text(
@@ -157,7 +159,7 @@ def briefing(person: Person, found: TaskBriefing, sop: Sop, tz: ZoneInfo) -> lis
         )
     ]
     messages += documents(person, found.documents)
-    if found.task.is_upload and not found.missing and found.documents:
+    if found.ready_to_submit:
         messages.append(
             text(
                 person.telegram_id,

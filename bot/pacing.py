@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram.error import RetryAfter
 
 
 @dataclass(frozen=True)
@@ -94,3 +97,9 @@ class Pacer:
             # The bucket is taken in turn by many rows: each looks again after its sleep.
             while (delay := bucket.wait_time(loop.time(), count)) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(delay)
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """How long Telegram asks to wait after a 429 (a timedelta with PTB_TIMEDELTA, see bot/)."""
+    wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

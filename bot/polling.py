@@ -20,6 +20,8 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
+from bot.logs import failure
+from bot.pacing import retry_seconds
 from handlers.context import BotApplication
 from storage import updates as update_store
 
@@ -63,16 +65,16 @@ class Poller:
                 try:
                     updates = fetch.result()
                 except RetryAfter as error:
-                    await self._pause(stop, _seconds(error.retry_after))
+                    await self._pause(stop, retry_seconds(error))
                     continue
                 except (Conflict, InvalidToken) as error:
                     log.error("polling refused: %s", error.message)
                     await self._pause(stop, BACKOFF_CAP_SECONDS)
                     continue
-                except TelegramError as error:
+                except TelegramError as error:  # 5xx, a proxy's page, time-out, no connection
                     failures += 1
                     delay = min(BACKOFF_CAP_SECONDS, 0.5 * 2**failures)
-                    log.warning("getUpdates failed (%s); again in %.1f s", error.message, delay)
+                    log.warning("getUpdates failed (%s); again in %.1f s", failure(error), delay)
                     await self._pause(stop, delay)
                     continue
                 failures = 0
@@ -133,8 +135,3 @@ class Poller:
         with Session(self.engine) as session:
             update_store.handled(session, update_id=update_id)
             session.commit()
-
-
-def _seconds(value: object) -> float:
-    total = getattr(value, "total_seconds", None)
-    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]

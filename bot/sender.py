@@ -44,7 +44,8 @@ from telegram.error import (
 )
 
 from bot import texts
-from bot.pacing import Pacer, Pacing
+from bot.logs import failure
+from bot.pacing import Pacer, Pacing, retry_seconds
 from storage import officials as official_store
 from storage import outbox as outbox_store
 from storage.db import reader
@@ -188,7 +189,7 @@ class Sender:
             finally:
                 self.pacer.settle(row.chat_id)
         except RetryAfter as error:
-            wait = _seconds(error)
+            wait = retry_seconds(error)
             log.info(
                 "outbox %s: Telegram asks to wait %.0f s (chat %s)", row.id, wait, row.chat_id
             )
@@ -196,7 +197,7 @@ class Sender:
                 outbox_store.postpone,
                 row_id=row.id,
                 until=self.clock() + timedelta(seconds=wait),
-                error=f"429: {error.message}",
+                error=f"429: Flood control exceeded. Retry in {wait:g} seconds",
                 failed_try=False,
             )
         except ChatMigrated as error:
@@ -214,7 +215,7 @@ class Sender:
         except Forbidden as error:
             await asyncio.to_thread(self._unreachable, row, error.message)
         except (NetworkError, TelegramError) as error:
-            await self._retry_later(row, f"{type(error).__name__}: {error.message}")
+            await self._retry_later(row, failure(error))
         except Exception as error:  # never let one row stop the sender
             log.exception("outbox %s: unexpected error", row.id)
             await self._retry_later(row, f"{type(error).__name__}: {error}")
@@ -413,10 +414,3 @@ def _markup(data: object) -> InlineKeyboardMarkup | None:
         return None
     rows = data.get("inline_keyboard") or []
     return InlineKeyboardMarkup.de_json(data, None) if rows else None
-
-
-def _seconds(error: RetryAfter) -> float:
-    value: object = error.retry_after
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return float(value)  # type: ignore[arg-type]

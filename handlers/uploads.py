@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot import texts
+from bot.pacing import retry_seconds
 from bot.usecases import uploads
 from bot.usecases.base import Origin
 from bot.usecases.errors import InvalidInput
@@ -82,7 +83,7 @@ async def _download(context: BotContext, file_id: str) -> bytes:
         except RetryAfter as error:
             if attempt == DOWNLOAD_TRIES:
                 raise InvalidInput(texts.DOWNLOAD_FAILED) from error
-            await asyncio.sleep(min(_seconds(error.retry_after), 5.0))
+            await asyncio.sleep(min(retry_seconds(error), 5.0))
         except (NetworkError, TimedOut) as error:
             log.warning("download of %s failed (try %s): %s", file_id, attempt, error.message)
             if attempt == DOWNLOAD_TRIES:
@@ -92,8 +93,3 @@ async def _download(context: BotContext, file_id: str) -> bytes:
             log.warning("download of %s refused: %s", file_id, error.message)
             raise InvalidInput(texts.DOWNLOAD_FAILED) from error
     raise AssertionError("unreachable")
-
-
-def _seconds(value: object) -> float:
-    total = getattr(value, "total_seconds", None)
-    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]

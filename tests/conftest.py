@@ -1,20 +1,25 @@
-"""Fixtures shared by every layer: a migrated database file, the SOPs, a controllable clock."""
+"""Fixtures shared by every layer: a migrated database file, the SOPs, a controllable clock,
+the officials of the Renja SOP, and the Bot API emulator with a bare `Bot` on it."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from telegram import Bot
 
-from bot.usecases import officials
+from bot.sample_office import register_officials
 from bot.usecases.base import Services
+from emulator import BotApiEmulator, EmulatorClient
 from storage.db import make_engine, upgrade
 from workflow.calendar import OfficeCalendar
 from workflow.sop import Sop, load_sops
 
 ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "123456789:EMULATOR-test-token"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
@@ -63,23 +68,28 @@ def services(
     )
 
 
-OFFICIALS = [
-    # telegram id, name, position, unit
-    (101, "Rina Kasubbag", "kasubbag_renja", None),
-    (102, "Budi Sekretaris", "sekretaris", "Sekretariat"),
-    (103, "Citra Kabid Ekonomi", "kepala_bidang", "Bidang Ekonomi"),
-    (104, "Dodi Kabid Infrastruktur", "kepala_bidang", "Bidang Infrastruktur"),
-    (105, "Eka Kepala Badan", "kepala_badan", None),
-    (106, "Fajar Dinas PU", "forum_skpd", "Dinas PU"),
-    (107, "Gita Dinas Pendidikan", "forum_skpd", "Dinas Pendidikan"),
-]
-
-
 @pytest.fixture
 def office(services: Services) -> Services:
     """The services, with the seven officials of the Renja SOP registered."""
-    for telegram_id, name, position, unit in OFFICIALS:
-        officials.register_official(
-            services, telegram_id=telegram_id, name=name, position=position, unit=unit
-        )
+    register_officials(services)
     return services
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    """The Bot API emulator, on 127.0.0.1."""
+    async with BotApiEmulator(TOKEN, username="renja_bot", first_name="Renja Bot") as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def control(emu: BotApiEmulator) -> AsyncIterator[EmulatorClient]:
+    async with EmulatorClient(emu.control_url) as client:
+        yield client
+
+
+@pytest.fixture
+async def bot(emu: BotApiEmulator) -> AsyncIterator[Bot]:
+    """A bare python-telegram-bot ``Bot`` pointed at the emulator (no polling)."""
+    async with Bot(TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url) as tg_bot:
+        yield tg_bot

@@ -3,7 +3,7 @@ turn rows into them. A caller can send Telegram messages after the session has c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlmodel import Session
@@ -12,6 +12,8 @@ from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.models import DocumentVersion, Draft, DraftTask, Official, RowClock
 from workflow.engine import (
+    NO_SHARE,
+    DraftState,
     Holder,
     Notice,
     NoticeReason,
@@ -19,6 +21,7 @@ from workflow.engine import (
     holders_of,
     missing_documents,
     pending_shares,
+    share_of,
 )
 from workflow.reminders import ReminderKind
 from workflow.sop import Sop, Task, TaskKind
@@ -63,8 +66,23 @@ class DocumentView:
 
 
 @dataclass(frozen=True)
+class UnitPart:
+    """One unit's part of a parallel task (unggah_paralel)."""
+
+    unit: str
+    holder_ids: frozenset[int]
+    missing: tuple[str, ...]
+    """Names of the documents this unit must still upload."""
+    submitted: bool
+
+
+@dataclass(frozen=True)
 class TaskBriefing:
-    """Everything a message about one open task needs."""
+    """Everything a message about one open task needs.
+
+    In a parallel task `documents` and `missing` cover every unit; what one holder is shown
+    comes from `for_holder`, which keeps only the units that holder still submits for.
+    """
 
     draft: DraftView
     draft_task_id: int
@@ -86,6 +104,36 @@ class TaskBriefing:
     submitted_units: tuple[str, ...]
     meeting_at: datetime | None = None
     """For a meeting (rapat): when it starts, once scheduled."""
+    parts: tuple[UnitPart, ...] = ()
+    """Parallel task: each unit's part."""
+    units: tuple[str, ...] = ()
+    """Parallel task, as one holder sees it (`for_holder`): the units they still submit for."""
+
+    def for_holder(self, official_id: int) -> TaskBriefing:
+        """The task as one holder sees it: in a parallel task, only their own open units'
+        documents and what those units still lack."""
+        if self.task.jenis != TaskKind.UNGGAH_PARALEL:
+            return self
+        mine = [p for p in self.parts if official_id in p.holder_ids and not p.submitted]
+        units = tuple(p.unit for p in mine)
+        if len(mine) == 1:
+            missing = mine[0].missing
+        else:  # several units: say which lacks what
+            missing = tuple(f"{name} ({p.unit})" for p in mine for name in p.missing)
+        return replace(
+            self,
+            documents=tuple(d for d in self.documents if d.share in (*units, NO_SHARE)),
+            missing=missing,
+            units=units,
+        )
+
+    @property
+    def ready_to_submit(self) -> bool:
+        """Whether Kirim can be pressed now: everything uploaded, and in a parallel task
+        for exactly one unit of the holder's (the engine refuses a Kirim that is unclear)."""
+        if not (self.is_open and self.task.is_upload) or self.missing or not self.documents:
+            return False
+        return self.task.jenis != TaskKind.UNGGAH_PARALEL or len(self.units) == 1
 
 
 @dataclass(frozen=True)
@@ -274,7 +322,8 @@ def briefing(
     row = sop.row(task.row_no)
     clock = draft_store.running_clock(session, draft_id=draft.id)
     roster = official_store.roster(session, now=now)
-    holder_ids = {h.official_id for h in holders_of(definition, roster)}
+    holders = holders_of(definition, roster)
+    holder_ids = {h.official_id for h in holders}
     people = official_store.officials_by_ids(session, ids=holder_ids)
     state = draft_store.load_state(session, draft=draft)
     wanted = definition.telaah or definition.dokumen
@@ -282,7 +331,11 @@ def briefing(
     if definition.is_upload:
         versions = [v for v in versions if v.draft_task_id == task.id]
     missing: list[str] = []
-    if task.is_open and state.task is not None:
+    parts: list[UnitPart] = []
+    if definition.jenis == TaskKind.UNGGAH_PARALEL:
+        parts = _unit_parts(sop, task, holders, state if task.is_open else None)
+        missing = [f"{name} ({p.unit})" for p in parts if not p.submitted for name in p.missing]
+    elif task.is_open and state.task is not None:
         missing = [sop.document(key).nama for key in missing_documents(sop, state)]
     pending = pending_shares(state) if task.is_open else []
     return TaskBriefing(
@@ -308,7 +361,29 @@ def briefing(
             if definition.jenis == TaskKind.RAPAT and task.is_open
             else None
         ),
+        parts=tuple(parts),
     )
+
+
+def _unit_parts(
+    sop: Sop, task: DraftTask, holders: tuple[Holder, ...], state: DraftState | None
+) -> list[UnitPart]:
+    """Each unit of a parallel task: who submits for it and what it still lacks (nothing
+    once the task is closed, `state` None)."""
+    parts: list[UnitPart] = []
+    for unit in task.shares:
+        missing = []
+        if state is not None and state.task is not None:
+            missing = [sop.document(key).nama for key in missing_documents(sop, state, share=unit)]
+        parts.append(
+            UnitPart(
+                unit=unit,
+                holder_ids=frozenset(h.official_id for h in holders if share_of(sop, h) == unit),
+                missing=tuple(missing),
+                submitted=unit in task.submitted,
+            )
+        )
+    return parts
 
 
 def outcome(

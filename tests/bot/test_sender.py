@@ -18,27 +18,8 @@ from storage import outbox as outbox_store
 from storage.db import make_engine
 from storage.models import OutboxMessage
 
-TOKEN = "123456789:EMULATOR-test-token"
 ADMIN = 900
 FAST = Pacing(private_per_second=50, private_burst=50, global_per_second=200)
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(TOKEN) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def control(emu: BotApiEmulator) -> AsyncIterator[EmulatorClient]:
-    async with EmulatorClient(emu.control_url) as client:
-        yield client
-
-
-@pytest.fixture
-async def bot(emu: BotApiEmulator) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url) as tg_bot:
-        yield tg_bot
 
 
 @pytest.fixture

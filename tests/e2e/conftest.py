@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.local import emulator_settings, polling
-from bot.usecases import officials
+from bot.local import FAST_PACING, emulated, emulator_services, polling
+from bot.sample_office import OFFICIALS, register_officials
 from bot.usecases.base import Services
 from emulator import BotApiEmulator, EmulatorClient, SimulatedUser
 from handlers.context import BotApplication
 from handlers.reminders import arm
-from storage.db import make_engine
-from tests.conftest import OFFICIALS, FakeClock
+from tests.conftest import TOKEN, FakeClock
 from workflow.calendar import OfficeCalendar
 from workflow.sop import Sop
 
-TOKEN = "123456789:EMULATOR-test-token"
 ADMIN_ID = 900
 
 
@@ -61,46 +60,48 @@ class Office:
         return user
 
 
-@pytest.fixture
-async def office(
-    tmp_path: Path, database_url: str, sops: dict[str, Sop], clock: FakeClock
+@asynccontextmanager
+async def running_office(
+    root: Path,
+    sops: dict[str, Sop],
+    *,
+    pacing: dict[str, Any] | None = None,
+    clock: FakeClock | None = None,
+    admin: bool = True,
 ) -> AsyncIterator[Office]:
-    async with (
-        BotApiEmulator(TOKEN, username="renja_bot", first_name="Renja Bot") as emulator,
-        EmulatorClient(emulator.control_url) as control,
-    ):
-        settings = emulator_settings(
-            emulator,
-            database_url=database_url,
-            files_dir=tmp_path / "files",
-            admin_telegram_ids=[ADMIN_ID],
-            max_upload_mb=1,
-            # This emulator enforces no flood limits: the sender need not keep them.
-            # (test_delivery.py runs with Telegram's limits on both sides.)
-            send_private_per_second=100,
-            send_private_burst=100,
-            send_global_per_second=1000,
+    """The bot (from `build_application`) over a new database in `root`, its emulator, and
+    the seven officials, who have started it; `admin`: the administrator has too.
+
+    `pacing`: SEND_* settings; without them the sender keeps Telegram's limits.
+    """
+    async with emulated(
+        root, TOKEN, admin_telegram_ids=[ADMIN_ID], max_upload_mb=1, **(pacing or {})
+    ) as (emulator, control, settings):
+        clock = clock or FakeClock()
+        services = emulator_services(
+            settings, sops=sops, calendar=OfficeCalendar.default(), clock=clock
         )
-        services = Services(
-            engine=make_engine(database_url),
-            sops=sops,
-            calendar=OfficeCalendar.default(),
-            clock=clock,
-            files_dir=settings.files_dir,
-            max_upload_bytes=settings.max_upload_bytes,
-            admins=frozenset({ADMIN_ID}),
-        )
-        for telegram_id, name, position, unit in OFFICIALS:
-            officials.register_official(
-                services, telegram_id=telegram_id, name=name, position=position, unit=unit
-            )
+        register_officials(services)
         office = Office(emulator, control, services, settings, clock, {})
         await office.start()
         try:
-            for telegram_id, name, _, _ in OFFICIALS:
-                phone = await office.phone(telegram_id, name)
+            if admin:
+                admin_phone = await office.phone(ADMIN_ID, "Admin Sistem")
+                await admin_phone.send_text("/start")
+            for official in OFFICIALS:
+                phone = await office.phone(official.telegram_id, official.name)
                 await phone.send_text("/start")
                 await phone.wait_for_messages(lambda m: "Selamat datang" in m.body)
             yield office
         finally:
             await office.stop()
+
+
+@pytest.fixture
+async def office(tmp_path: Path, sops: dict[str, Sop], clock: FakeClock) -> AsyncIterator[Office]:
+    """The running office on the test's clock. Its emulator enforces no flood limits, so the
+    sender need not keep them (test_delivery.py runs with Telegram's limits on both sides)."""
+    async with running_office(
+        tmp_path, sops, pacing=FAST_PACING, clock=clock, admin=False
+    ) as office:
+        yield office

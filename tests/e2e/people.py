@@ -13,31 +13,17 @@ was never answered, nothing came of it for a while, and the button is still ther
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from bot.local import emulator_settings
-from bot.usecases import officials
-from bot.usecases.base import Services
-from emulator import BotApiEmulator, BotMessage, CallbackAnswer, EmulatorClient, SimulatedUser
-from storage.db import make_engine, upgrade
-from tests.conftest import OFFICIALS, FakeClock
-from tests.e2e.conftest import ADMIN_ID, TOKEN, Office
+from bot.sample_office import OFFICIALS
+from emulator import BotMessage, CallbackAnswer, SimulatedUser
+from tests.e2e.conftest import Office
 from tests.e2e.meeting import reach_meeting
-from workflow.calendar import OfficeCalendar
-from workflow.sop import Sop
 
 PDF = "application/pdf"
-FAST_PACING: dict[str, Any] = {
-    "send_private_per_second": 100,
-    "send_private_burst": 100,
-    "send_global_per_second": 1000,
-}
-"""For an emulator without flood limits (as the `office` fixture); none: Telegram's."""
-
 RECEIVED = "✅ Diterima"
 DOWNLOAD_FAILED = "Berkas tidak dapat diunduh dari Telegram"
 Predicate = Callable[[BotMessage], bool]
@@ -346,58 +332,7 @@ class Official:
         return lambda ms: self._find(ms, wanted) is not None
 
 
-# The office and the SOP ---------------------------------------------------------------------
-
-
-@asynccontextmanager
-async def running_office(
-    root: Path, sops: dict[str, Sop], *, pacing: dict[str, Any] | None = None
-) -> AsyncIterator[Office]:
-    """The bot (from `build_application`) over a new database, its emulator, seven officials
-    who have started it, and the administrator, who has too.
-
-    `pacing`: SEND_* settings; without them the sender keeps Telegram's limits.
-    """
-    database_url = f"sqlite:///{root / 'renja.db'}"
-    upgrade(database_url)
-    clock = FakeClock()
-    async with (
-        BotApiEmulator(TOKEN, username="renja_bot", first_name="Renja Bot") as emulator,
-        EmulatorClient(emulator.control_url) as control,
-    ):
-        settings = emulator_settings(
-            emulator,
-            database_url=database_url,
-            files_dir=root / "files",
-            admin_telegram_ids=[ADMIN_ID],
-            max_upload_mb=1,
-            **(pacing or {}),
-        )
-        services = Services(
-            engine=make_engine(database_url),
-            sops=sops,
-            calendar=OfficeCalendar.default(),
-            clock=clock,
-            files_dir=settings.files_dir,
-            max_upload_bytes=settings.max_upload_bytes,
-            admins=frozenset({ADMIN_ID}),
-        )
-        for telegram_id, name, position, unit in OFFICIALS:
-            officials.register_official(
-                services, telegram_id=telegram_id, name=name, position=position, unit=unit
-            )
-        office = Office(emulator, control, services, settings, clock, {})
-        await office.start()
-        try:
-            admin = await office.phone(ADMIN_ID, "Admin Sistem")
-            await admin.send_text("/start")
-            for telegram_id, name, _, _ in OFFICIALS:
-                phone = await office.phone(telegram_id, name)
-                await phone.send_text("/start")
-                await phone.wait_for_messages(lambda m: "Selamat datang" in m.body)
-            yield office
-        finally:
-            await office.stop()
+# The SOP ------------------------------------------------------------------------------------
 
 
 KIRIM = "📤 Kirim"
@@ -409,6 +344,7 @@ QUESTION = "Berkas ini untuk output yang mana?"
 class Renja:
     """The seven officials of `test_renja_flow`, each running their part of the SOP."""
 
+    office: Office
     kasubbag: Official
     sekretaris: Official
     kabid_eko: Official
@@ -416,17 +352,17 @@ class Renja:
     kepala_badan: Official
     forum_a: Official
     forum_b: Official
-    office: Office
 
     @classmethod
     async def of(cls, office: Office, patience: Patience | None = None) -> Renja:
         journal: list[Retry] = []
         found = []
-        for telegram_id, name, _, _ in OFFICIALS:
-            person = Official(office.phones[telegram_id], name, patience or Patience(), journal)
+        for official in OFFICIALS:
+            phone = office.phones[official.telegram_id]
+            person = Official(phone, official.name, patience or Patience(), journal)
             await person.begin()
             found.append(person)
-        return cls(*found, office=office)
+        return cls(office, *found)
 
     def __iter__(self) -> Iterator[Official]:
         return iter(
@@ -500,7 +436,7 @@ class Renja:
             ("Pembahasan Rancangan awal Renja", "Lampirkan Undangan"),
         ):
             await k.say(typed)
-            attach = await k.next(lambda m, q=next_question: q in m.body, repr(next_question))
+            attach = await k.next(asking(next_question), repr(next_question))
         checked = k.new(lambda m: m.body.startswith("Periksa undangan"))
         await k.press(attach, attach.button_texts()[0], checked)
         check = await k.next(lambda m: m.body.startswith("Periksa undangan"), "the check")
@@ -542,6 +478,10 @@ class Renja:
     async def _forum(self, member: Official) -> None:
         within = 3 * member.patience.message  # it comes after rows 1 and 2
         await member.next(invitation, "the invitation to the Forum SKPD", within)
+
+
+def asking(question: str) -> Predicate:
+    return lambda message: question in message.body
 
 
 def invitation(message: BotMessage) -> bool:

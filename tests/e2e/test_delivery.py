@@ -20,22 +20,21 @@ import pytest
 from sqlmodel import Session
 
 from bot import notify
+from bot.local import FAST_PACING
 from bot.usecases import reading
 from emulator import LogEntry
 from storage import outbox as outbox_store
 from storage.models import OutboxMessage
-from tests.e2e.conftest import ADMIN_ID, Office
+from tests.e2e.conftest import ADMIN_ID, Office, running_office
 from tests.e2e.people import (
     AGAIN,
     DOWNLOAD_FAILED,
-    FAST_PACING,
     PRESS,
     QUESTION,
     SILENCE,
     Patience,
     Renja,
     repeats,
-    running_office,
     send,
     stray_buttons,
     transcript,

@@ -26,17 +26,17 @@ from hypothesis import strategies as st
 
 from bot.callbacks import Press, Verb
 from bot.limits import MESSAGE_LIMIT, plain_text, visible_len
+from bot.sample_office import OFFICIALS
 from bot.usecases import reading
 from emulator import BotMessage, EmulatorError, SimulatedUser
 from emulator.client import LogEntry
 from handlers.common import chunks
-from tests.conftest import OFFICIALS
 from tests.e2e.conftest import Office
 from tests.e2e.probes import failures, forget_throttle, settle, snapshot
 
 PDF = "application/pdf"
 STRANGERS = (801, 802, 803)
-OFFICIAL_IDS = tuple(official[0] for official in OFFICIALS)
+OFFICIAL_IDS = tuple(official.telegram_id for official in OFFICIALS)
 EVERYONE = OFFICIAL_IDS + STRANGERS
 KASUBBAG = 101  # she may always start a draft: never an outsider
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))

@@ -478,11 +478,6 @@ async def test_status_of_many_drafts_shows_every_one(office: Office) -> None:
     assert "…" not in shown
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="views.briefing counts a parallel task's missing documents over every unit, so "
-    "/tugas never offers Kirim to a unit that has uploaded its part (bot/usecases/views.py)",
-)
 async def test_tugas_offers_kirim_to_a_unit_that_uploaded_its_part(office: Office) -> None:
     kasubbag, sekretaris, kabid = office.phones[101], office.phones[102], office.phones[103]
     review = await konsep_sent(office)
@@ -500,4 +495,4 @@ async def test_tugas_offers_kirim_to_a_unit_that_uploaded_its_part(office: Offic
     await kabid.send_text("/tugas")
     await settle(office)
     again = await kabid.messages()
-    assert any(m.button_texts() == ["📤 Kirim"] for m in again[seen:])  # ...but /tugas does not
+    assert any(m.button_texts() == ["📤 Kirim"] for m in again[seen:])  # ...and so does /tugas

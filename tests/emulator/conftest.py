@@ -1,4 +1,5 @@
-"""Fixtures for the Bot API emulator tests: a running emulator, its control client, a Bot."""
+"""Fixtures for the Bot API emulator tests (the emulator, its control client and a bare Bot
+are tests/conftest.py's): a user who has started the bot, plain HTTP."""
 
 from __future__ import annotations
 
@@ -6,30 +7,8 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from telegram import Bot
 
-from emulator import BotApiEmulator, EmulatorClient, SimulatedUser
-
-TOKEN = "123456789:EMULATOR-test-token"
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(TOKEN, username="renja_bot", first_name="Renja Bot") as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def control(emu: BotApiEmulator) -> AsyncIterator[EmulatorClient]:
-    async with EmulatorClient(emu.control_url) as client:
-        yield client
-
-
-@pytest.fixture
-async def bot(emu: BotApiEmulator) -> AsyncIterator[Bot]:
-    """A bare python-telegram-bot ``Bot`` pointed at the emulator (no polling)."""
-    async with Bot(TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url) as tg_bot:
-        yield tg_bot
+from emulator import EmulatorClient, SimulatedUser
 
 
 @pytest.fixture

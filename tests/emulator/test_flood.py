@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
-import warnings
 
 import httpx
 import pytest
@@ -13,19 +12,14 @@ from telegram.error import RetryAfter
 
 from emulator import BotApiEmulator, EmulatorClient, FloodLimits, SimulatedUser
 from emulator.limits import FloodControl, TokenBucket
-
-from .conftest import TOKEN
-
-# PTB 22 warns about the type of RetryAfter.retry_after when it builds the exception.
-pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
+from tests.conftest import TOKEN
 
 
 def retry_seconds(error: RetryAfter) -> float:
-    """``retry_after`` in seconds, whichever type this PTB version hands out."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+    """``retry_after`` in seconds (a timedelta: bot/__init__.py opts in to PTB_TIMEDELTA)."""
+    value = error.retry_after
+    assert isinstance(value, dtm.timedelta)
+    return value.total_seconds()
 
 
 async def started(control: EmulatorClient, user_id: int, name: str) -> SimulatedUser:
