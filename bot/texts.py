@@ -314,6 +314,11 @@ def status_message(views: list[DraftStatusView], tz: ZoneInfo) -> str:
             lines.append(f"Pemegang: {escape(holders)}")
             if briefing.pending_units:
                 lines.append(f"Belum masuk: {escape(', '.join(briefing.pending_units))}")
+            if briefing.meeting_at is not None:
+                lines.append(
+                    f"⏸ Rapat: {when_text(briefing.meeting_at, tz)} — waktu menunggu rapat "
+                    "tidak dihitung"
+                )
             if briefing.due_at is not None:
                 lines.append(f"Batas waktu: {when_text(briefing.due_at, tz)}")
                 lines.append(lateness(view))
@@ -328,6 +333,13 @@ def lateness(view: DraftStatusView) -> str:
 
 
 AUDIT_VERBS = {
+    "rapat_dijadwalkan": "menjadwalkan rapat",
+    "rapat_diubah": "mengubah jadwal rapat",
+    "rapat_dibatalkan": "membatalkan rapat",
+    "hadir": "menjawab undangan rapat: hadir",
+    "tidak_hadir": "menjawab undangan rapat: tidak hadir",
+    "diwakilkan": "menjawab undangan rapat: diwakilkan",
+    "kehadiran": "— kehadiran rapat",
     AuditAction.DIBUAT.value: "membuat draft",
     AuditAction.UNGGAH.value: "mengunggah",
     AuditAction.KIRIM.value: "mengirim",
@@ -362,11 +374,16 @@ def history_message(
 
 def row_time_line(row: RowTime, tz: ZoneInfo) -> str:
     if row.left_at is None or row.minutes_used is None:
-        return f"• L{row.row_no}: berjalan, batas waktu {when_text(row.due_at, tz)}"
+        line = f"• L{row.row_no}: berjalan, batas waktu {when_text(row.due_at, tz)}"
+        if row.waiting_until is not None:
+            line += f"; menunggu rapat sampai {when_text(row.waiting_until, tz)} (tidak dihitung)"
+        return line
     how = "selesai" if row.completed else "dikembalikan"
     line = f"• L{row.row_no}: {row.minutes_used} / {row.standard_minutes} menit, {how}"
     if row.minutes_used > row.standard_minutes:
         line += f" (lewat {row.minutes_used - row.standard_minutes} menit)"
+    if row.waited_minutes:
+        line += f"; menunggu rapat {row.waited_minutes} menit kerja, tidak dihitung"
     return line
 
 

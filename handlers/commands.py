@@ -63,6 +63,8 @@ async def start(update: Update, context: BotContext) -> None:
     # whoever reads it and opens the menu should find the commands it speaks of.
     await set_menu(context, chat_id, uid)
     await context.reply(chat_id, texts.welcome(actor.name, positions))
+    # Someone who had never opened the bot (or had blocked it) now can be written to.
+    await context.call(delivery.redeliver, chat_id=chat_id)
 
 
 @answers_refusals

@@ -117,6 +117,15 @@ def invitee(session: Session, *, meeting_id: int, official_id: int) -> MeetingIn
     ).first()
 
 
+def move_invitation(session: Session, *, old_id: int, new_id: int) -> None:
+    """An invitation owed again as a new outbox row: its delivery is now that row's."""
+    session.execute(
+        update(MeetingInvitee)
+        .where(col(MeetingInvitee.invitation_id) == old_id)
+        .values(invitation_id=new_id)
+    )
+
+
 def delivery_status(session: Session, *, outbox_ids: set[int]) -> dict[int, str]:
     """The outbox status of each of these rows (whether an invitation arrived)."""
     if not outbox_ids:

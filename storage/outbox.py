@@ -262,3 +262,36 @@ def retry(session: Session, *, row_id: int, now: datetime) -> bool:
         .values(status=WAITING, next_attempt_at=now, attempts=0, claimed_until=None)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def requeue_failed(
+    session: Session, *, chat_id: int, since: datetime, now: datetime
+) -> dict[int, int]:
+    """Owe again, as new rows after everything owed so far, the messages (not edits) to
+    `chat_id` that failed since `since`; the old rows stay as they were. Old id -> new id."""
+    failed = session.exec(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status == FAILED,
+            col(OutboxMessage.created_at) >= since,
+            col(OutboxMessage.kind).in_((MESSAGE, DOCUMENT, PHOTO, ALBUM)),
+        )
+        .order_by(col(OutboxMessage.id))
+    ).all()
+    moved: dict[int, int] = {}
+    for row in failed:
+        copy = enqueue(
+            session,
+            chat_id=chat_id,
+            kind=row.kind,
+            payload=dict(row.payload),
+            now=now,
+            official_id=row.official_id,
+            tag=row.tag,
+        )
+        row.tag = None  # the copy carries it: later edits find the copy
+        row.last_error = f"{row.last_error or ''} (dikirim ulang sebagai #{copy.id})".strip()
+        session.add(row)
+        moved[row.id or 0] = copy.id or 0
+    return moved

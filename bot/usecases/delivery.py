@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot import notify
 from bot.usecases.base import Services
 from bot.usecases.views import OutboxLine, OutboxReport
+from storage import meetings as meeting_store
 from storage import outbox as outbox_store
 
 
@@ -43,3 +44,22 @@ def retry(services: Services, *, row_id: int) -> bool:
         done = outbox_store.retry(session, row_id=row_id, now=datetime.now(UTC))
         session.commit()
         return done
+
+
+REDELIVER_WITHIN = timedelta(days=7)
+"""How old a message that could not be delivered may be to be sent once the person starts
+the bot after all."""
+
+
+def redeliver(services: Services, *, chat_id: int) -> int:
+    """The person opened the bot (pressed Start): what could not reach them lately is sent
+    now, in its order, after the welcome. Returns how many messages."""
+    now = datetime.now(UTC)
+    with services.session() as session:
+        moved = outbox_store.requeue_failed(
+            session, chat_id=chat_id, since=now - REDELIVER_WITHIN, now=now
+        )
+        for old, new in moved.items():
+            meeting_store.move_invitation(session, old_id=old, new_id=new)
+        session.commit()
+        return len(moved)

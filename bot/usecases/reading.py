@@ -107,7 +107,10 @@ def draft_status(services: Services, *, draft_id: int | None = None) -> list[Dra
             left = late = 0
             if briefing is not None and briefing.due_at is not None:
                 now = services.clock()
-                left = services.calendar.working_minutes_between(now, briefing.due_at)
+                counting_from = now  # a row waiting for its meeting counts from its start
+                if briefing.meeting_at is not None and briefing.meeting_at > now:
+                    counting_from = briefing.meeting_at
+                left = services.calendar.working_minutes_between(counting_from, briefing.due_at)
                 late = services.calendar.working_minutes_between(briefing.due_at, now)
             statuses.append(DraftStatusView(views.draft_view(draft), briefing, rows, left, late))
         return statuses

@@ -173,6 +173,10 @@ class RowTime:
     left_at: datetime | None
     completed: bool | None
     minutes_used: int | None
+    waited_minutes: int = 0
+    """Working minutes spent waiting for a meeting, not counted against the standard."""
+    waiting_until: datetime | None = None
+    """While the row waits for a meeting: its start."""
 
 
 @dataclass(frozen=True)
@@ -276,6 +280,8 @@ def row_time(clock: RowClock) -> RowTime:
         left_at=clock.left_at,
         completed=clock.completed,
         minutes_used=clock.minutes_used,
+        waited_minutes=clock.waited_minutes,
+        waiting_until=clock.wait_until,
     )
 
 
