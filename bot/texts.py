@@ -693,6 +693,10 @@ TRY_AGAIN = "Silakan coba lagi, atau /batal untuk membatalkan."
 
 MEETING_NOT_A_MEETING = "Tugas ini bukan rapat."
 MEETING_NOT_ORGANISER = "Hanya pemegang tugas rapat ({jabatan}) yang dapat mengatur rapat ini."
+MEETING_REPORT_INTERNAL = (
+    "Ringkasan jawaban peserta hanya untuk pejabat penyelenggara. Jawaban Bapak/Ibu sendiri "
+    "ada pada pesan undangan."
+)
 MEETING_NOT_INVITED = "Bapak/Ibu tidak termasuk peserta rapat ini."
 MEETING_STARTED = "Rapat sudah dimulai; jadwal dan jawaban tidak dapat diubah lagi."
 MEETING_CANCELLED_ALREADY = "Rapat ini sudah dibatalkan."

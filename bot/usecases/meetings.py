@@ -769,9 +769,7 @@ def report(services: Services, *, telegram_id: int, draft_id: int | None) -> Mee
             if h.position in sop.pelaksana
         )
         if not internal and telegram_id not in services.admins:
-            raise InvalidInput(
-                texts.MEETING_NOT_ORGANISER.format(jabatan=_holder_label(sop, task))
-            )
+            raise InvalidInput(texts.MEETING_REPORT_INTERNAL)
         organiser = any(h.position in task.oleh for h in actor.holdings)
         on = meeting.status == meeting_store.SCHEDULED
         return MeetingReport(
