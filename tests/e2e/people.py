@@ -426,7 +426,10 @@ class Renja:
             person = Official(office.phones[telegram_id], name, patience or Patience(), journal)
             await person.begin()
             found.append(person)
-        return cls(*found, office=office)
+        kasubbag, sekretaris, kabid_eko, kabid_infra, kepala_badan, forum_a, forum_b = found
+        return cls(
+            kasubbag, sekretaris, kabid_eko, kabid_infra, kepala_badan, forum_a, forum_b, office
+        )
 
     def __iter__(self) -> Iterator[Official]:
         return iter(
@@ -500,7 +503,11 @@ class Renja:
             ("Pembahasan Rancangan awal Renja", "Lampirkan Undangan"),
         ):
             await k.say(typed)
-            attach = await k.next(lambda m, q=next_question: q in m.body, repr(next_question))
+
+            def asks(m: BotMessage, q: str = next_question) -> bool:
+                return q in m.body
+
+            attach = await k.next(asks, repr(next_question))
         checked = k.new(lambda m: m.body.startswith("Periksa undangan"))
         await k.press(attach, attach.button_texts()[0], checked)
         check = await k.next(lambda m: m.body.startswith("Periksa undangan"), "the check")
