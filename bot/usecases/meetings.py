@@ -966,10 +966,9 @@ def results_sent(
     )
     group = views.Person(0, meeting.group_chat_id, "grup")
     shared = [views.document_view(session, sop, v) for v in versions]
-    return [
-        notify.text(meeting.group_chat_id, texts.group_results(view)),
-        *notify.documents(group, shared),
-    ]
+    # A group is no official: its rows name none (0 would break the outbox's foreign key).
+    files = [replace(m, official_id=None) for m in notify.documents(group, shared)]
+    return [notify.text(meeting.group_chat_id, texts.group_results(view)), *files]
 
 
 def _attendance_note(answer: str | None, deputy: str | None) -> str:
