@@ -4,6 +4,10 @@ The real application polls the project's Bot API emulator on 127.0.0.1; the offi
 phones are :class:`emulator.SimulatedUser`. No token, no configuration: the database and
 the archived files live in a temporary directory that is removed at the end.
 
+The Forum SKPD step is a meeting: the officials' group is registered, Rina schedules it,
+the participants answer, and the demo's clock moves to the hour before it (a reminder) and
+then to its start, since results are refused before the meeting has begun.
+
 The flow is a plain list of steps (:data:`STEPS`). Each step acts on one phone, waits for
 the bot's answer, waits until the bot is idle, then prints what every phone received.
 To show something new (a reminder, an escalation), add a step class with ``describe`` and
@@ -20,7 +24,7 @@ import textwrap
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol, TextIO
 
@@ -29,12 +33,13 @@ from bot.app import build_application
 from bot.config import PROJECT_ROOT
 from bot.local import FAST_PACING, emulated, emulator_services, polling
 from bot.sample_office import OFFICIALS, SampleOfficial, register_officials
-from bot.usecases import officials, reading
+from bot.usecases import meetings, officials, reading
 from bot.usecases.base import Services
 from emulator import (
     BotMessage,
     EmulatorClient,
     MessageVersion,
+    SimulatedGroup,
     SimulatedUser,
 )
 from handlers.context import BotApplication
@@ -51,6 +56,10 @@ IDLE = 0.03
 """The bot counts as idle when it made no Bot API call for this long."""
 WIDTH = 100
 """Message text is wrapped to this many columns."""
+GROUP_EDIT_SECONDS = 1.0
+"""The group's attendance summary is edited at most once a second (10 s in the bot)."""
+ORGANISER = 101
+"""Rina: the Kasubbag holds the Forum SKPD meeting, and administers the bot."""
 
 
 # -- phones ---------------------------------------------------------------------------------
@@ -67,31 +76,17 @@ class Phone:
     """message_id -> (versions already printed, shown as deleted)."""
 
     @property
-    def name(self) -> str:
-        return self.official.first_name
-
-    @property
     def who(self) -> str:
         unit = self.official.unit
         role = f"{self.role}, {unit}" if unit and unit != self.role else self.role
-        return f"{self.name} ({role})"
+        return f"{self.official.first_name} ({role})"
 
     async def snapshot(self) -> dict[int, int]:
         return {m.message_id: _versions(m) for m in await self.user.messages()}
 
     async def wait_for(self, since: dict[int, int], text: str) -> BotMessage:
         """A message that is new or edited since ``since`` and contains ``text``."""
-
-        def match(m: BotMessage) -> bool:
-            return _versions(m) > since.get(m.message_id, 0) and text in m.body
-
-        try:
-            messages = await self.user.wait_until(lambda ms: any(map(match, ms)), TIMEOUT)
-        except TimeoutError:
-            raise TimeoutError(
-                f"{self.name} tidak menerima pesan berisi {text!r} dalam {TIMEOUT:g} detik"
-            ) from None
-        return [m for m in messages if match(m)][-1]
+        return await _wait_for(self.user, self.official.first_name, since, text)
 
     async def with_button(self, label: str) -> BotMessage:
         """The newest message that shows a button with this label (waiting for it)."""
@@ -103,9 +98,45 @@ class Phone:
             messages = await self.user.wait_until(lambda ms: any(map(has, ms)), TIMEOUT)
         except TimeoutError:
             raise TimeoutError(
-                f"{self.name} tidak melihat tombol {label!r} dalam {TIMEOUT:g} detik"
+                f"{self.official.first_name} tidak melihat tombol {label!r} "
+                f"dalam {TIMEOUT:g} detik"
             ) from None
         return [m for m in messages if has(m)][-1]
+
+
+@dataclass
+class Group:
+    """A Telegram group as its members see it: only the bot's messages are printed."""
+
+    title: str
+    chat: SimulatedGroup
+    shown: dict[int, tuple[int, bool]] = field(default_factory=dict)
+
+    @property
+    def who(self) -> str:
+        return f"Grup “{self.title}”"
+
+    async def snapshot(self) -> dict[int, int]:
+        return {m.message_id: _versions(m) for m in await self.chat.messages()}
+
+    async def wait_for(self, since: dict[int, int], text: str) -> BotMessage:
+        """A bot message that is new or edited since ``since`` and contains ``text``."""
+        return await _wait_for(self.chat, self.who, since, text)
+
+
+async def _wait_for(
+    chat: SimulatedUser | SimulatedGroup, name: str, since: dict[int, int], text: str
+) -> BotMessage:
+    def match(m: BotMessage) -> bool:
+        return _versions(m) > since.get(m.message_id, 0) and text in m.body
+
+    try:
+        messages = await chat.wait_until(lambda ms: any(map(match, ms)), TIMEOUT)
+    except TimeoutError:
+        raise TimeoutError(
+            f"{name} tidak menerima pesan berisi {text!r} dalam {TIMEOUT:g} detik"
+        ) from None
+    return [m for m in messages if match(m)][-1]
 
 
 def _versions(message: BotMessage) -> int:
@@ -115,6 +146,14 @@ def _versions(message: BotMessage) -> int:
 def _version(message: BotMessage, versions: int) -> BotMessage | MessageVersion:
     """The message as it was when it had ``versions`` versions."""
     return message.history[versions - 1] if versions <= len(message.history) else message
+
+
+def _changed_lines(old: str, new: str) -> list[str]:
+    """The lines of ``new`` that ``old`` did not have, when most of it stayed (else none)."""
+    kept = set(old.splitlines())
+    lines = new.splitlines()
+    changed = [line for line in lines if line not in kept]
+    return changed if changed and len(changed) * 2 < len(lines) else []
 
 
 def _first_line(text: str) -> str:
@@ -154,6 +193,7 @@ class Demo:
         self.updates = application.update_queue
         self.clock = clock
         self.phones = {phone.official.key: phone for phone in phones}
+        self.groups: dict[str, Group] = {}
 
     def say(self, line: str = "") -> None:
         print(line.rstrip(), file=self.out, flush=True)
@@ -181,33 +221,44 @@ class Demo:
             order.insert(0, first)
         for phone in order:
             for message in await phone.user.messages():
-                self._show_message(phone, message)
+                self._show_message("📱", phone.official.first_name, phone.shown, message)
+        for group in self.groups.values():
+            for message in await group.chat.messages():
+                self._show_message("👥", group.who, group.shown, message)
 
-    def _show_message(self, phone: Phone, message: BotMessage) -> None:
+    def _show_message(
+        self, icon: str, name: str, shown: dict[int, tuple[int, bool]], message: BotMessage
+    ) -> None:
         state = (_versions(message), message.deleted)
-        before = phone.shown.get(message.message_id)
+        before = shown.get(message.message_id)
         if before == state:
             return
-        phone.shown[message.message_id] = state
-        name = phone.name
+        shown[message.message_id] = state
         if message.deleted:
             self.say(f"🗑️  {name}: pesan dihapus")
             return
         body, buttons_removed = message.body, False
         if before is None:
             if message.document is not None:
-                self.say(f"📱 {name} menerima berkas 📎 {message.document.file_name}")
+                self.say(f"{icon} {name} menerima berkas 📎 {message.document.file_name}")
             else:
-                self.say(f"📱 {name} menerima:")
+                self.say(f"{icon} {name} menerima:")
         else:
             self.say(f"✏️  {name}: pesan diubah:")
             old = _version(message, before[0])
             old_body = old.text if old.text is not None else (old.caption or "")
-            if old_body and body.startswith(old_body):  # the usual edit: a line appended
+            if old_body and body == old_body:  # only the buttons went
+                self.say(f"   │ [isi tetap: {_first_line(old_body)}]")
+                body = ""
+            elif old_body and body.startswith(old_body):  # the usual edit: a line appended
                 self.say(f"   │ [isi sebelumnya tetap: {_first_line(old_body)}]")
                 body = body[len(old_body) :].lstrip("\n")
+            elif changed := _changed_lines(old_body, body):  # a line rewritten in place
+                self.say(f"   │ [isi lain tetap: {_first_line(old_body)}]")
+                body = "\n".join(changed)
             buttons_removed = bool(old.buttons) and not message.buttons
-        self.bubble(body)
+        if body:
+            self.bubble(body)
         if message.buttons:
             self.say(f"   [tombol: {' | '.join(message.button_texts())}]")
         if buttons_removed:
@@ -231,8 +282,12 @@ class Demo:
         tz = self.services.calendar.tz
         self.say()
         self.say(f"═══ Jejak audit (workflow.history): {draft.title} (#{draft.id})")
+        day: date | None = None
         for line in trail:
             at = line.at.astimezone(tz)
+            if at.date() != day:  # the demo's clock skips to the day of the meeting
+                day = at.date()
+                self.say(f"   ── {texts.date_text(at, tz)}")
             who = f"{line.acting} a.n. {line.actor}" if line.acting else line.actor
             text = f"{at:%H:%M:%S} · L{line.row_no} {sop.task(line.task_id).judul}: {who} "
             text += texts.AUDIT_VERBS.get(line.action, line.action)
@@ -274,21 +329,84 @@ class Heading:
 
 @dataclass(frozen=True)
 class Type:
-    """An official types a message (or a command) and waits for an answer containing ``expect``."""
+    """An official types a message (or a command) and waits for an answer containing ``expect``.
+
+    With ``group`` the message is written in that group, and the answer awaited there.
+    """
 
     who: str
     text: str
     expect: str
+    group: str | None = None
 
     def describe(self, demo: Demo) -> str:
-        return f"── {demo.phones[self.who].who} mengetik: {self.text}"
+        where = f" di {demo.groups[self.group].who}" if self.group else ""
+        return f"── {demo.phones[self.who].who} mengetik{where}: {self.text}"
 
     async def run(self, demo: Demo) -> Phone | None:
         phone = demo.phones[self.who]
+        if self.group is not None:
+            group = demo.groups[self.group]
+            since = await group.snapshot()
+            await phone.user.send_text(self.text, group=group.chat)
+            await group.wait_for(since, self.expect)
+            return phone
         since = await phone.snapshot()
         await phone.user.send_text(self.text)
         await phone.wait_for(since, self.expect)
         return phone
+
+
+@dataclass(frozen=True)
+class OpenGroup:
+    """An official creates a Telegram group of some officials and adds the bot to it."""
+
+    key: str
+    title: str
+    by: str
+    members: tuple[str, ...]
+    chat_id: int = -100200300
+
+    def describe(self, demo: Demo) -> str:
+        names = ", ".join(demo.phones[key].official.first_name for key in self.members)
+        return (
+            f"── {demo.phones[self.by].who} membuat grup Telegram “{self.title}” "
+            f"bersama {names}, lalu menambahkan Renja Bot"
+        )
+
+    async def run(self, demo: Demo) -> Phone | None:
+        creator = demo.phones[self.by]
+        users = [creator.user, *(demo.phones[key].user for key in self.members)]
+        chat = await demo.control.group(self.chat_id, self.title, users, admins=[creator.user])
+        await chat.add_bot(by=creator.user)
+        demo.groups[self.key] = Group(self.title, chat)
+        return creator
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """The group post's attendance summary is edited (not at every answer: at most once in
+    GROUP_EDIT_SECONDS), and shows ``expect``."""
+
+    group: str
+    expect: str
+
+    def describe(self, demo: Demo) -> str:
+        return (
+            f"⏱️  Ringkasan kehadiran di {demo.groups[self.group].who} diperbarui "
+            f"(paling sering sekali per {GROUP_EDIT_SECONDS:g} detik)"
+        )
+
+    async def run(self, demo: Demo) -> Phone | None:
+        group = demo.groups[self.group]
+        printed = {message_id: versions for message_id, (versions, _) in group.shown.items()}
+        for message in await group.chat.messages():
+            if self.expect in message.body and printed.get(message.message_id) == _versions(
+                message
+            ):
+                return None  # the edit came early, and a step before this one showed it
+        await group.wait_for(printed, self.expect)  # maybe there already, not yet printed
+        return None
 
 
 @dataclass(frozen=True)
@@ -334,7 +452,7 @@ class Press:
         query_id = await phone.user.press(message, self.label)
         answer = await phone.user.callback_answer(query_id, wait=TIMEOUT)
         if answer is not None and answer.text:
-            demo.say(f"   💬 {phone.name} melihat notifikasi: {answer.text}")
+            demo.say(f"   💬 {phone.official.first_name} melihat notifikasi: {answer.text}")
         if self.expect is not None:
             await phone.wait_for(since, self.expect)
             return phone
@@ -346,7 +464,8 @@ class Press:
             await phone.user.wait_until(done, TIMEOUT)
         except TimeoutError:
             raise TimeoutError(
-                f"pesan {phone.name} masih menampilkan tombol setelah {self.label!r}"
+                f"pesan {phone.official.first_name} masih menampilkan tombol "
+                f"setelah {self.label!r}"
             ) from None
         return phone
 
@@ -367,6 +486,32 @@ class Elapse:
     async def run(self, demo: Demo) -> Phone | None:
         since = {key: await demo.phones[key].snapshot() for key, _ in self.expect}
         demo.clock.offset += timedelta(minutes=self.minutes)
+        arm(demo.application)  # what real time passing does: the alarm goes off
+        for key, text in self.expect:
+            await demo.phones[key].wait_for(since[key], text)
+        return None
+
+
+@dataclass(frozen=True)
+class UntilMeeting:
+    """The demo's clock moves to ``before`` the Forum SKPD meeting's start; the reminders it
+    brings are awaited (``expect`` pairs an official with text their phone must receive)."""
+
+    before: timedelta
+    label: str
+    expect: tuple[tuple[str, str], ...] = ()
+
+    def target(self, demo: Demo) -> datetime:
+        found = meetings.report(demo.services, telegram_id=ORGANISER, draft_id=1)
+        return found.meeting.starts_at - self.before
+
+    def describe(self, demo: Demo) -> str:
+        when = texts.when_text(self.target(demo), demo.services.tz)
+        return f"⏳ Jam demo maju ke {when}: {self.label}"
+
+    async def run(self, demo: Demo) -> Phone | None:
+        since = {key: await demo.phones[key].snapshot() for key, _ in self.expect}
+        demo.clock.offset += max(timedelta(), self.target(demo) - demo.clock())
         arm(demo.application)  # what real time passing does: the alarm goes off
         for key, text in self.expect:
             await demo.phones[key].wait_for(since[key], text)
@@ -401,10 +546,32 @@ STEPS: Sequence[Step] = [
     Press("budi", "✅ Setujui"),
     Upload("rina", "nota-dinas.pdf"),
     Press("rina", "📤 Kirim"),
-    Heading("Langkah 2: rencana kerja unit dan Forum SKPD"),
+    Heading("Langkah 2: rencana kerja unit dan undangan Forum SKPD"),
     *_unit_uploads(),
     Upload("rina", "undangan-forum.pdf"),
     Press("rina", "📤 Kirim"),
+    Heading("Forum SKPD: grup Telegram, jadwal rapat, undangan"),
+    OpenGroup("forum", "Forum SKPD Kalbar", by="rina", members=("fajar", "gita")),
+    Type("rina", "/forum_grup", expect="terdaftar", group="forum"),
+    Press("rina", texts.JADWALKAN, expect="Kapan rapat dimulai"),
+    Type("rina", "besok 09:00", expect="Di mana rapat diadakan"),
+    Type("rina", "Aula BAPPEDA Lt. 2", expect="Apa agenda rapat"),
+    Type("rina", "Pembahasan Rancangan awal Renja 2027", expect="Lampirkan Undangan"),
+    Press("rina", "📎 Undangan Rapat v1", expect="Periksa undangan"),
+    Press("rina", texts.KIRIM_UNDANGAN, expect="✅ Undangan dikirim"),
+    Heading("Jawaban peserta dan ringkasan kehadiran di grup"),
+    Press("fajar", texts.HADIR, expect="Jawaban Bapak/Ibu: ✅ Hadir"),
+    GroupSummary("forum", expect="✅ Hadir 1 · 👥 Diwakilkan 0"),
+    Press("gita", texts.DIWAKILKAN, expect="Siapa yang mewakili"),
+    Type("gita", "Hendra Wijaya, Sekretaris Dinas Pendidikan", expect="Tercatat: 👥 Diwakilkan"),
+    GroupSummary("forum", expect="✅ Hadir 1 · 👥 Diwakilkan 1"),
+    Heading("Waktu berjalan: pengingat rapat, lalu rapat dimulai"),
+    UntilMeeting(
+        timedelta(hours=1),
+        "satu jam sebelum rapat",
+        expect=(("fajar", "⏰ Pengingat rapat"), ("gita", "⏰ Pengingat rapat")),
+    ),
+    UntilMeeting(timedelta(), "rapat dimulai"),
     Upload("rina", "draft-rancangan.pdf", caption="Draft Rancangan awal Renja"),
     Upload("rina", "kesepakatan.pdf", expect="Berkas ini untuk output yang mana?"),
     Press("rina", "Hasil Kesepakatan", expect="✅ Diterima"),
@@ -438,6 +605,9 @@ async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
         root,
         TOKEN,
         sops_dir=PROJECT_ROOT / "sops",
+        admin_telegram_ids=[ORGANISER],
+        send_group_per_minute=6000,
+        group_edit_seconds=GROUP_EDIT_SECONDS,
         **FAST_PACING,  # the demo's emulator enforces no flood limits
     ) as (_, control, settings):
         services = emulator_services(

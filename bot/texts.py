@@ -333,19 +333,20 @@ def lateness(view: DraftStatusView) -> str:
 
 
 AUDIT_VERBS = {
-    "rapat_dijadwalkan": "menjadwalkan rapat",
-    "rapat_diubah": "mengubah jadwal rapat",
-    "rapat_dibatalkan": "membatalkan rapat",
-    "hadir": "menjawab undangan rapat: hadir",
-    "tidak_hadir": "menjawab undangan rapat: tidak hadir",
-    "diwakilkan": "menjawab undangan rapat: diwakilkan",
-    "kehadiran": "— kehadiran rapat",
     AuditAction.DIBUAT.value: "membuat draft",
     AuditAction.UNGGAH.value: "mengunggah",
     AuditAction.KIRIM.value: "mengirim",
     AuditAction.SETUJUI.value: "menyetujui",
     AuditAction.KEMBALIKAN.value: "mengembalikan",
     AuditAction.TANDATANGANI.value: "menyetujui & menandatangani",
+    # A meeting's (bot.usecases.meetings.AUDIT_*, and a participant's answer):
+    "rapat_dijadwalkan": "menjadwalkan rapat",
+    "rapat_diubah": "mengubah jadwal rapat",
+    "rapat_dibatalkan": "membatalkan rapat",
+    "hadir": "menjawab undangan: hadir",
+    "tidak_hadir": "menjawab undangan: tidak hadir",
+    "diwakilkan": "menjawab undangan: diwakilkan",
+    "kehadiran": "tercatat dalam daftar hadir",
 }
 """What each action of the audit trail says, after the official's name."""
 

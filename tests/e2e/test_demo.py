@@ -25,7 +25,27 @@ async def test_the_demo_takes_the_draft_to_the_signature() -> None:
         "📱 Eka menerima:\n   │ 📋 Renja BAPPEDA Tahun 2027 (#1, tahun 2027)\n"
         "   │ Langkah 1: Telaah Konsep pendahuluan Renja\n   │ 🔺 Eskalasi: batas waktu",
         "Budi mengembalikan: “Tambahkan rujukan RENSTRA 2025-2029”",
+        # The Forum SKPD meeting: a group, the scheduling, invitations, answers, a reminder.
+        "── Rina (Kasubbag. Renja & Monev) mengetik di Grup “Forum SKPD Kalbar”: /forum_grup",
+        "✅ Grup “Forum SKPD Kalbar” terdaftar sebagai grup Forum SKPD.",
+        "── Rina (Kasubbag. Renja & Monev) mengetik: besok 09:00",
+        "👆 Rina (Kasubbag. Renja & Monev) menekan ✅ Kirim undangan",
+        "✅ Undangan dikirim kepada 2 peserta",
+        "📱 Fajar menerima:\n   │ 📨 Undangan Rapat\n   │ Rapat Forum SKPD",
+        "[tombol: ✅ Hadir | ❌ Tidak hadir | 👥 Diwakilkan]",
         "📱 Gita menerima berkas 📎 undangan-forum.pdf",
+        "📱 Gita menerima berkas 📎 undangan-rapat-",
+        "👆 Fajar (Forum SKPD, Dinas PU) menekan ✅ Hadir",
+        "Jawaban Bapak/Ibu: ✅ Hadir. Dapat diubah sampai rapat dimulai.",
+        "Tercatat: 👥 Diwakilkan: Hendra Wijaya, Sekretaris Dinas Pendidikan.",
+        "✏️  Grup “Forum SKPD Kalbar”: pesan diubah:\n   │ [isi lain tetap: 📨 Undangan Rapat]\n"
+        "   │ Kehadiran: ✅ Hadir 1 · 👥 Diwakilkan 1 · ❌ Tidak hadir 0 · ⏳ Belum menjawab 0 "
+        "(dari 2)",
+        "📱 Gita menerima:\n   │ ⏰ Pengingat rapat — dimulai satu jam lagi",
+        "Jawaban Bapak/Ibu: 👥 Diwakilkan.",
+        "👥 Grup “Forum SKPD Kalbar” menerima berkas 📎 kesepakatan.pdf",
+        "Gita tercatat dalam daftar hadir: “diwakilkan: Hendra Wijaya, Sekretaris Dinas "
+        "Pendidikan”",
         "[tombol: Hasil Kesepakatan | Draft Rancangan awal Renja]",
         "Eka mengembalikan: “Lengkapi indikator kinerja per program”",
         "👆 Eka (Kepala Badan) menekan ✅ Setujui & tandatangani",
@@ -35,6 +55,9 @@ async def test_the_demo_takes_the_draft_to_the_signature() -> None:
         assert moment in text, moment
     # Every edit is shown once, and the story never shows a stale message twice.
     assert text.count("✍️ Disetujui & ditandatangani oleh Eka") == 1
+    assert text.count("⏳ Belum menjawab 1 (dari 2)") == 1
+    # The meeting is held after the reminder, on the day the demo's clock moved to.
+    assert text.index("⏰ Pengingat rapat") < text.index("mengirim berkas draft-rancangan.pdf")
 
 
 @dataclass(frozen=True)
