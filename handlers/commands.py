@@ -180,7 +180,7 @@ async def undang(update: Update, context: BotContext) -> None:
         await context.reply(chat_id, texts.INVITE_USAGE.format(positions=escape(positions)))
         return
     position = context.args[0]
-    unit = " ".join(context.args[1:]).strip().strip('"“”\'').strip() or None
+    unit = " ".join(context.args[1:]).strip().strip("\"“”'").strip() or None
     token, expires = await context.call(
         invites.create_invite, admin_telegram_id=uid, position=position, unit=unit
     )

@@ -29,7 +29,7 @@ from bot.limits import MESSAGE_LIMIT, plain_text, visible_len
 from bot.usecases import reading
 from emulator import BotMessage, EmulatorError, SimulatedUser
 from emulator.client import LogEntry
-from handlers.commands import _chunks
+from handlers.common import chunks
 from tests.conftest import OFFICIALS
 from tests.e2e.conftest import Office
 from tests.e2e.probes import failures, forget_throttle, settle, snapshot
@@ -372,7 +372,7 @@ def refused_sends(log: list[LogEntry]) -> list[str]:
 )
 def test_history_parts_fit_telegram_and_lose_no_line(lines: list[str]) -> None:
     html = "\n".join(line.replace("\n", " ") for line in lines)
-    parts = _chunks(html)
+    parts = chunks(html)
     assert all(visible_len(part) <= MESSAGE_LIMIT for part in parts)
     if all(visible_len(line) <= MESSAGE_LIMIT for line in html.split("\n")):
         assert plain_text("\n".join(parts)) == plain_text(html)

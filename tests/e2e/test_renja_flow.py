@@ -111,7 +111,7 @@ async def test_renja_from_start_to_signature(office: Office) -> None:
         invitation, *files = await phone.wait_for_messages(3)
         assert invitation.body.startswith("📨 Undangan Rapat")
         assert invitation.button_texts() == ["✅ Hadir", "❌ Tidak hadir", "👥 Diwakilkan"]
-        names = [f.document.file_name for f in files if f.document is not None]
+        names = [f.document.file_name or "" for f in files if f.document is not None]
         assert names[0] == "undangan-forum.pdf" and names[1].endswith(".ics")
         invitations[phone] = invitation
     await forum_a.press(invitations[forum_a], "✅ Hadir")
