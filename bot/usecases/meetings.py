@@ -968,7 +968,8 @@ def results_sent(
     shared = [views.document_view(session, sop, v) for v in versions]
     return [
         notify.text(meeting.group_chat_id, texts.group_results(view)),
-        *notify.documents(group, shared),
+        # A group is no official: its rows name none (0 would break the foreign key).
+        *(replace(m, official_id=None) for m in notify.documents(group, shared)),
     ]
 
 
