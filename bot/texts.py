@@ -812,7 +812,14 @@ def meeting_cancelled(view: MeetingView, tz: ZoneInfo) -> str:
     )
 
 
-def meeting_reminder(view: MeetingView, tz: ZoneInfo, kind: str, answer: str | None) -> str:
+def meeting_reminder(
+    view: MeetingView,
+    tz: ZoneInfo,
+    kind: str,
+    answer: str | None,
+    deputy: str | None = None,
+    reconfirm: bool = False,
+) -> str:
     soon = "satu jam lagi" if kind == "rapat_sejam" else f"pada {date_text(view.starts_at, tz)}"
     lines = [f"⏰ <b>Pengingat rapat</b> — dimulai {soon}", _meeting_heading(view)]
     lines += meeting_details(view, tz)
@@ -820,7 +827,7 @@ def meeting_reminder(view: MeetingView, tz: ZoneInfo, kind: str, answer: str | N
     if answer is None:
         lines.append("Bapak/Ibu belum menjawab undangan ini. Mohon konfirmasi kehadiran.")
     else:
-        lines.append(answer_line(answer, None, reconfirm=False))
+        lines.append(answer_line(answer, deputy, reconfirm))
     return "\n".join(lines)
 
 
