@@ -701,8 +701,11 @@ def meeting_results_notice(task_title: str) -> str:
 def when_refused(code: str, detail: dict[str, str]) -> str:
     libur = f" ({detail['libur']})" if detail.get("libur") else ""
     template = WHEN_PROBLEMS.get(code, WHEN_PROBLEMS["tidak_dipahami"])
+    tanggal = detail.get("tanggal", "")
+    if tanggal:  # an ISO date: shown as every other date, "Sabtu, 5 Desember 2026"
+        tanggal = format_date(date.fromisoformat(tanggal), "EEEE, d MMMM y", locale="id")
     text = template.format(
-        tanggal=escape(detail.get("tanggal", "")),
+        tanggal=escape(tanggal),
         libur=escape(libur),
         jam_kerja=escape(detail.get("jam_kerja", "")),
     )
