@@ -334,6 +334,14 @@ AUDIT_VERBS = {
     AuditAction.SETUJUI.value: "menyetujui",
     AuditAction.KEMBALIKAN.value: "mengembalikan",
     AuditAction.TANDATANGANI.value: "menyetujui & menandatangani",
+    # A meeting's own actions (bot/usecases/meetings.py), and its participants' answers.
+    "rapat_dijadwalkan": "menjadwalkan rapat",
+    "rapat_diubah": "mengubah jadwal rapat",
+    "rapat_dibatalkan": "membatalkan rapat",
+    "hadir": "akan hadir di rapat",
+    "tidak_hadir": "tidak akan hadir di rapat",
+    "diwakilkan": "diwakilkan di rapat",
+    "kehadiran": "kehadiran di rapat",
 }
 """What each action of the audit trail says, after the official's name."""
 
