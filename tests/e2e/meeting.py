@@ -19,9 +19,11 @@ async def schedule_meeting(
     place: str = "Aula BAPPEDA Lt. 2",
     agenda: str = "Pembahasan Rancangan awal Renja",
     attach_undangan: bool = True,
+    confirmed_within: float = 5.0,
 ) -> BotMessage:
     """Press 📅 Jadwalkan rapat; give the time (typed, or the first offered buttons), place
-    and agenda; attach the Undangan; send. Returns the organiser's confirmation."""
+    and agenda; attach the Undangan; send. Returns the organiser's confirmation, which comes
+    after the invitations (`confirmed_within` seconds)."""
     await organiser.wait_until(
         lambda ms: any("📅 Jadwalkan rapat" in m.button_texts() for m in ms), 10.0
     )
@@ -48,7 +50,7 @@ async def schedule_meeting(
         )
     await organiser.press(last, "✅ Kirim undangan")
     (*_, done) = await organiser.wait_for_messages(
-        lambda m: m.body.startswith("✅ Undangan dikirim")
+        lambda m: m.body.startswith("✅ Undangan dikirim"), confirmed_within
     )
     return done
 
@@ -72,3 +74,55 @@ async def hold_meeting(office: Office, organiser: SimulatedUser) -> BotMessage:
     done = await schedule_meeting(office, organiser)
     reach_meeting(office)
     return done
+
+
+# Reaching the meeting -------------------------------------------------------------------------
+
+PDF = "application/pdf"
+
+
+async def _upload_and_send(
+    phone: SimulatedUser, name: str, content: bytes, caption: str | None = None
+) -> None:
+    """Send a file, wait for its receipt, press 📤 Kirim and see it sent."""
+    await phone.send_document(name, content, PDF, caption=caption)
+    (*_, received) = await phone.wait_for_messages(lambda m: m.body.startswith("✅ Diterima"))
+    await phone.press(received, "📤 Kirim")
+    await phone.wait_until(
+        lambda ms: any(
+            m.message_id == received.message_id and "Dikirim oleh" in m.body for m in ms
+        )
+    )
+
+
+async def _task(phone: SimulatedUser, title: str) -> BotMessage:
+    """The next task message for this task (its second line names it)."""
+
+    def names(message: BotMessage) -> bool:
+        lines = message.body.split("\n")
+        return len(lines) > 1 and lines[1].endswith(f": {title}")
+
+    (*_, found) = await phone.wait_for_messages(names, 15.0)
+    return found
+
+
+async def reach_meeting_task(office: Office) -> BotMessage:
+    """Rows 1 and 2 as in test_renja_flow, without detours, up to the Forum SKPD meeting:
+    the konsep approved, the Nota Dinas, every unit's Rencana Kerja, the signed Undangan.
+    Returns the Kasubbag's task message of the meeting (with 📅 Jadwalkan rapat)."""
+    kasubbag, sekretaris = office.phones[ORGANISER], office.phones[102]
+    await kasubbag.send_text("/renja_baru Renja BAPPEDA Tahun 2027")
+    await _task(kasubbag, "Unggah Konsep pendahuluan Renja")
+    await _upload_and_send(kasubbag, "konsep.pdf", b"%PDF-1.4 konsep")
+    review = await _task(sekretaris, "Telaah Konsep pendahuluan Renja")
+    await sekretaris.press(review, "✅ Setujui")
+    await _task(kasubbag, "Terbitkan Nota Dinas")
+    caption = "Nota Dinas Nomor: 050/117/BAPPEDA"
+    await _upload_and_send(kasubbag, "nota-dinas.pdf", b"%PDF-1.4 nota dinas", caption)
+    for telegram_id, unit in ((103, "eko"), (104, "infra"), (102, "sekretariat")):
+        phone = office.phones[telegram_id]
+        await _task(phone, "Unggah Rencana Kerja unit")
+        await _upload_and_send(phone, f"renja-{unit}.pdf", f"%PDF-1.4 renja {unit}".encode())
+    await _task(kasubbag, "Kirim Undangan Rapat Forum SKPD")
+    await _upload_and_send(kasubbag, "undangan-forum.pdf", b"%PDF-1.4 undangan")
+    return await _task(kasubbag, "Rapat Forum SKPD")
