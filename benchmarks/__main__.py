@@ -12,7 +12,9 @@
 - upload latency with 2,000 drafts against 100, and SQL statements per approval at both
   (benchmarks/uploads.py);
 - the sender to 200 chats under Telegram's flood limits, against Telegram's 30 messages a
-  second, and the 429s it met (benchmarks/sending.py).
+  second, and the 429s it met (benchmarks/sending.py);
+- invitations to a meeting of 200 participants (three messages each) under the same
+  limits, against the same 30 a second, and the 429s (benchmarks/invitations.py).
 
 The bots and the emulator run in processes of their own, on 127.0.0.1. Absolute times
 depend on the machine (and on what else it runs); the ratios are what to compare between
@@ -34,14 +36,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from benchmarks import decisions, sending, uploads
-from benchmarks.common import START, emulator_process, new_file, office, percentile
-from bot.usecases import drafts, meetings, reading
+from benchmarks import decisions, invitations, sending, uploads
+from benchmarks.common import (
+    START,
+    MovableClock,
+    emulator_process,
+    new_file,
+    office,
+    percentile,
+    schedule_meeting,
+)
+from bot.usecases import drafts, reading
 from bot.usecases.base import Services
-from storage import drafts as draft_store
 from workflow.calendar import OfficeCalendar
 from workflow.engine import Approve, Submit, Upload
-from workflow.meeting import day_choices, time_choices
 
 Row = tuple[str, str, str, str]
 """measure, value, baseline, ratio"""
@@ -80,8 +88,14 @@ def bench_calendar(samples: int) -> tuple[float, float]:
     return fast / samples, slow / samples
 
 
-def run_draft(services: Services, number: int) -> int:
-    """One draft from start to signature; returns how many actions it took."""
+BEFORE_MEETING = 11
+"""The steps of `run_draft` up to the Forum SKPD meeting, which is scheduled and held
+before its results can be uploaded."""
+
+
+def run_draft(services: Services, clock: MovableClock, number: int) -> int:
+    """One draft from start to signature (the meeting scheduled an hour ahead, then the
+    clock moved to its start); returns how many actions it took."""
     draft = drafts.start_draft(services, telegram_id=101, title=f"Renja {number}").draft.id
     steps: list[tuple[int, object]] = [
         (101, Upload("konsep_pendahuluan")),
@@ -95,7 +109,6 @@ def run_draft(services: Services, number: int) -> int:
         (102, Submit()),
         (101, Upload("undangan_rapat")),
         (101, Submit()),
-        (101, "rapat"),
         (101, Upload("draft_rancangan_awal")),
         (101, Upload("hasil_kesepakatan")),
         (101, Submit()),
@@ -105,10 +118,12 @@ def run_draft(services: Services, number: int) -> int:
         (102, Approve()),
         (105, Approve()),
     ]
+    scheduling = 0
     for index, (who, action) in enumerate(steps):
-        if action == "rapat":
-            hold_meeting(services, draft)
-            continue
+        if index == BEFORE_MEETING:
+            starts = clock() + timedelta(hours=1)
+            scheduling = schedule_meeting(services, draft_id=draft, starts=starts)
+            clock.now = starts
         upload = isinstance(action, Upload)
         drafts.act(
             services,
@@ -117,39 +132,7 @@ def run_draft(services: Services, number: int) -> int:
             action=action,  # type: ignore[arg-type]
             new_file=new_file(f"{number}-{index}.pdf") if upload else None,
         )
-    return len(steps) + 1 + MEETING_CALLS - 1  # the start; the meeting is six calls
-
-
-MEETING_CALLS = 6
-"""Scheduling a meeting: the button, time, place, agenda, attachment, confirmation."""
-
-
-class BenchClock:
-    """The office clock of one benchmark: still, but moved to each Forum's start."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def hold_meeting(services: Services, draft: int) -> None:
-    """The Forum SKPD as its organiser schedules it (first offered time), then its start."""
-    with services.reading() as session:
-        task = draft_store.open_task(session, draft_id=draft)
-    assert task is not None and task.id is not None
-    now = services.clock()
-    day = day_choices(services.calendar, now=now)[0]
-    starts = time_choices(services.calendar, day, now=now)[0]
-    meetings.begin_scheduling(services, telegram_id=101, draft_id=draft, draft_task_id=task.id)
-    typed = f"{starts.astimezone(services.tz):%d/%m/%Y %H:%M}"
-    for text in (typed, "Aula BAPPEDA", "Pembahasan Rancangan awal Renja"):
-        meetings.take_text(services, telegram_id=101, text=text)
-    meetings.choose_undangan(services, telegram_id=101, draft_task_id=task.id, version_id=0)
-    meetings.confirm(services, telegram_id=101, draft_task_id=task.id)
-    assert isinstance(services.clock, BenchClock)
-    services.clock.now = starts
+    return len(steps) + 1 + scheduling
 
 
 def bare_commit(connection: sqlite3.Connection, counter: list[int]) -> None:
@@ -161,9 +144,10 @@ def bare_commit(connection: sqlite3.Connection, counter: list[int]) -> None:
 def bench_actions(drafts: int) -> tuple[float, float, int, int]:
     with tempfile.TemporaryDirectory(prefix="renja-bench-") as folder:
         root = Path(folder)
-        services = office(root, BenchClock())
+        clock = MovableClock()
+        services = office(root, clock)
         began = time.perf_counter()
-        actions = sum(run_draft(services, n) for n in range(drafts))
+        actions = sum(run_draft(services, clock, n) for n in range(drafts))
         per_action = (time.perf_counter() - began) / actions
 
         connection = sqlite3.connect(root / "bare.db")
@@ -174,7 +158,7 @@ def bench_actions(drafts: int) -> tuple[float, float, int, int]:
         connection.close()
 
         tracemalloc.start()
-        run_draft(services, drafts + 1)
+        run_draft(services, clock, drafts + 1)
         _, draft_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         tracemalloc.start()
@@ -289,6 +273,23 @@ async def live(sizes: Sizes) -> list[Row]:
                 f"{sent.per_second / limit:6.0%} of Telegram's limit",
             ),
             (f"sender: 429 answers, {sent.chats} chats", f"{sent.too_many_requests:9d}", "0", ""),
+        ]
+
+        progress(f"invitations to {sizes.chats} participants, flood limits on")
+        invited = await invitations.run(emulator, sizes.chats)
+        rows += [
+            (
+                f"invitations: {invited.participants} participants, flood limits on",
+                f"{invited.per_second:9.1f} /s",
+                f"{limit:9.1f} /s",
+                f"{invited.per_second / limit:6.0%} of Telegram's limit",
+            ),
+            (
+                f"invitations: 429 answers, {invited.participants} participants",
+                f"{invited.too_many_requests:9d}",
+                "0",
+                "",
+            ),
         ]
     return rows
 

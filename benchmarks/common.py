@@ -23,8 +23,11 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from bot.config import Settings
-from bot.usecases import officials
+from bot.usecases import meetings, officials
 from bot.usecases.base import Services
+from storage import drafts as draft_store
+from storage import meetings as meeting_store
+from storage import officials as official_store
 from storage import outbox as outbox_store
 from storage.db import make_engine, upgrade
 from storage.drafts import NewFile
@@ -50,6 +53,47 @@ FAST_PACING: dict[str, Any] = {
     "send_global_per_second": 100_000,
 }
 """SEND_* settings so high that the sender's pacing never waits (flood limits are off)."""
+
+
+@dataclass
+class MovableClock:
+    """The office clock of a benchmark: still, until a meeting has to begin."""
+
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def schedule_meeting(services: Services, *, draft_id: int, starts: datetime) -> int:
+    """The Kasubbag schedules the draft's open meeting through the use cases, as from the
+    chat: 📅, the time typed, a place, an agenda, the Undangan attached when there is one,
+    ✅ Kirim undangan. Returns how many use cases that took."""
+    with services.reading() as session:
+        task = draft_store.open_task(session, draft_id=draft_id)
+        organiser = official_store.official_by_telegram_id(session, telegram_id=KASUBBAG)
+        assert task is not None and task.id is not None
+        assert organiser is not None and organiser.id is not None
+    meetings.begin_scheduling(
+        services, telegram_id=KASUBBAG, draft_id=draft_id, draft_task_id=task.id
+    )
+    typed = (
+        f"{starts.astimezone(services.tz):%d/%m/%Y %H:%M}",
+        "Aula BAPPEDA Lt. 2",
+        "Pembahasan Rancangan awal Renja",
+    )
+    for text in typed:
+        assert meetings.take_text(services, telegram_id=KASUBBAG, text=text)
+    with services.reading() as session:
+        pending = meeting_store.pending_input(session, official_id=organiser.id)
+        assert pending is not None
+        offered = pending.data.get("undangan_offered")
+    if offered is not None:
+        meetings.choose_undangan(
+            services, telegram_id=KASUBBAG, draft_task_id=task.id, version_id=int(offered)
+        )
+    meetings.confirm(services, telegram_id=KASUBBAG, draft_task_id=task.id)
+    return 1 + len(typed) + (offered is not None) + 1
 
 
 def new_file(name: str, telegram_file_id: str | None = None) -> NewFile:

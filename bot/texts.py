@@ -339,14 +339,14 @@ AUDIT_VERBS = {
     AuditAction.SETUJUI.value: "menyetujui",
     AuditAction.KEMBALIKAN.value: "mengembalikan",
     AuditAction.TANDATANGANI.value: "menyetujui & menandatangani",
-    # A meeting's (bot.usecases.meetings.AUDIT_*, and a participant's answer):
+    # A meeting's own actions (bot/usecases/meetings.py), and its participants' answers.
     "rapat_dijadwalkan": "menjadwalkan rapat",
     "rapat_diubah": "mengubah jadwal rapat",
     "rapat_dibatalkan": "membatalkan rapat",
-    "hadir": "menjawab undangan: hadir",
-    "tidak_hadir": "menjawab undangan: tidak hadir",
-    "diwakilkan": "menjawab undangan: diwakilkan",
-    "kehadiran": "tercatat dalam daftar hadir",
+    "hadir": "akan hadir di rapat",
+    "tidak_hadir": "tidak akan hadir di rapat",
+    "diwakilkan": "diwakilkan di rapat",
+    "kehadiran": "kehadiran di rapat",
 }
 """What each action of the audit trail says, after the official's name."""
 
@@ -723,8 +723,11 @@ def meeting_results_notice(task_title: str) -> str:
 def when_refused(code: str, detail: dict[str, str]) -> str:
     libur = f" ({detail['libur']})" if detail.get("libur") else ""
     template = WHEN_PROBLEMS.get(code, WHEN_PROBLEMS["tidak_dipahami"])
+    tanggal = detail.get("tanggal", "")
+    if tanggal:  # an ISO date: shown as every other date, "Sabtu, 5 Desember 2026"
+        tanggal = format_date(date.fromisoformat(tanggal), "EEEE, d MMMM y", locale="id")
     text = template.format(
-        tanggal=escape(detail.get("tanggal", "")),
+        tanggal=escape(tanggal),
         libur=escape(libur),
         jam_kerja=escape(detail.get("jam_kerja", "")),
     )
@@ -834,7 +837,14 @@ def meeting_cancelled(view: MeetingView, tz: ZoneInfo) -> str:
     )
 
 
-def meeting_reminder(view: MeetingView, tz: ZoneInfo, kind: str, answer: str | None) -> str:
+def meeting_reminder(
+    view: MeetingView,
+    tz: ZoneInfo,
+    kind: str,
+    answer: str | None,
+    deputy: str | None = None,
+    reconfirm: bool = False,
+) -> str:
     soon = "satu jam lagi" if kind == "rapat_sejam" else f"pada {date_text(view.starts_at, tz)}"
     lines = [f"⏰ <b>Pengingat rapat</b> — dimulai {soon}", _meeting_heading(view)]
     lines += meeting_details(view, tz)
@@ -842,7 +852,7 @@ def meeting_reminder(view: MeetingView, tz: ZoneInfo, kind: str, answer: str | N
     if answer is None:
         lines.append("Bapak/Ibu belum menjawab undangan ini. Mohon konfirmasi kehadiran.")
     else:
-        lines.append(answer_line(answer, None, reconfirm=False))
+        lines.append(answer_line(answer, deputy, reconfirm))
     return "\n".join(lines)
 
 

@@ -21,6 +21,8 @@ def test_the_benchmarks_run(capsys: pytest.CaptureFixture[str]) -> None:
         "SQL statements per approval",
         "sender: 10 chats, flood limits on",
         "sender: 429 answers",
+        "invitations: 10 participants, flood limits on",
+        "invitations: 429 answers, 10 participants",
     ):
         assert measure in out
     # Counts, not timings: an approval runs as many statements in a bigger office.

@@ -917,7 +917,9 @@ def _reminder_messages(
         messages.append(
             notify.text(
                 person.telegram_id,
-                texts.meeting_reminder(view, services.tz, kind, None if nudge else person.answer),
+                texts.meeting_reminder(
+                    view, services.tz, kind, person.answer, person.deputy, person.reconfirm
+                ),
                 keyboard=_answer_keyboard(meeting.id) if nudge else None,
                 official_id=person.official_id,
                 tag=_tag(meeting.id) if nudge else None,

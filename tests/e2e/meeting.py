@@ -19,9 +19,11 @@ async def schedule_meeting(
     place: str = "Aula BAPPEDA Lt. 2",
     agenda: str = "Pembahasan Rancangan awal Renja",
     attach_undangan: bool = True,
+    confirmed_within: float = 5.0,
 ) -> BotMessage:
     """Press 📅 Jadwalkan rapat; give the time (typed, or the first offered buttons), place
-    and agenda; attach the Undangan; send. Returns the organiser's confirmation."""
+    and agenda; attach the Undangan; send. Returns the organiser's confirmation, which comes
+    after the invitations (`confirmed_within` seconds)."""
     await organiser.wait_until(
         lambda ms: any("📅 Jadwalkan rapat" in m.button_texts() for m in ms), 10.0
     )
@@ -48,7 +50,7 @@ async def schedule_meeting(
         )
     await organiser.press(last, "✅ Kirim undangan")
     (*_, done) = await organiser.wait_for_messages(
-        lambda m: m.body.startswith("✅ Undangan dikirim")
+        lambda m: m.body.startswith("✅ Undangan dikirim"), confirmed_within
     )
     return done
 
