@@ -207,7 +207,13 @@ def take_text(
         if pending.kind == DEPUTY:
             deputy = _clean(text, DEPUTY_MAX)
             meeting = _meeting(session, pending.meeting_id or 0)
-            _record_answer(services, session, meeting, actor, Answer.DIWAKILKAN, deputy, None, now)
+            pressed = pending.data.get("message_id")
+            invitation = Origin(chat_id=telegram_id, message_id=int(pressed)) if pressed else None
+            given = Answer.DIWAKILKAN
+            _record_answer(services, session, meeting, actor, given, deputy, invitation, now)
+            if invitation is not None:  # the edit says it too; the typed name gets an answer
+                recorded = texts.answer_recorded(given.value, deputy)
+                notify.write(session, [notify.text(telegram_id, recorded)])
             meeting_store.clear_input(session, official_id=actor.official_id)
         elif pending.step == STEP_TIME:
             try:
@@ -257,16 +263,27 @@ def confirm(
         starts = datetime.fromisoformat(str(pending.data["starts_at"]))
         _check(services, starts, now)  # the time may have passed while they confirmed
         if pending.kind == RESCHEDULE:
-            view = _reschedule(services, session, pending, actor, starts, now)
+            view = _reschedule(services, session, pending, actor, starts, now, telegram_id)
         else:
-            view = _schedule(services, session, pending, actor, starts, now)
+            view = _schedule(services, session, pending, actor, starts, now, telegram_id)
         meeting_store.clear_input(session, official_id=actor.official_id)
-        count = len(meeting_store.invitees(session, meeting_id=view.id))
-        scheduled = texts.meeting_scheduled(view, services.tz, count, pending.kind == RESCHEDULE)
-        _end_prompts(session, telegram_id)
-        notify.write(session, [notify.text(telegram_id, scheduled)])
         session.commit()
         return view
+
+
+def _tell_organiser(
+    services: Services,
+    session: Session,
+    telegram_id: int,
+    view: MeetingView,
+    count: int,
+    change: bool,
+) -> None:
+    """The organiser hears first that the invitations are on their way: written before them,
+    it is not sent after a large forum's hundreds of messages."""
+    _end_prompts(session, telegram_id)
+    scheduled = texts.meeting_scheduled(view, services.tz, count, change)
+    notify.write(session, [notify.text(telegram_id, scheduled)])
 
 
 def dismiss(services: Services, *, origin: Origin) -> None:
@@ -443,6 +460,7 @@ def _schedule(
     actor: Actor,
     starts: datetime,
     now: datetime,
+    telegram_id: int,
 ) -> MeetingView:
     entry = _entry(session, pending.draft_task_id or 0)
     draft = require_draft(session, sops=services.sops, draft_id=entry.draft_id)
@@ -474,6 +492,7 @@ def _schedule(
         )
     view = _view(session, sop, meeting)
     invitees = _invitees(session, meeting)
+    _tell_organiser(services, session, telegram_id, view, len(invitees), change=False)
     calendar_file = _ics(services, view, cancelled=False)
     for invitee in invitees:
         message = notify.text(
@@ -513,6 +532,7 @@ def _reschedule(
     actor: Actor,
     starts: datetime,
     now: datetime,
+    telegram_id: int,
 ) -> MeetingView:
     meeting, sop, _task = _changeable(services, session, pending.meeting_id or 0, actor, now)
     assert meeting.id is not None
@@ -528,7 +548,9 @@ def _reschedule(
         if invitee.answer is not None:
             invitee.reconfirm = True
             session.add(invitee)
-    for person in _invitees(session, meeting):
+    everyone = _invitees(session, meeting)
+    _tell_organiser(services, session, telegram_id, view, len(everyone), change=True)
+    for person in everyone:
         message = notify.text(
             person.telegram_id,
             texts.meeting_changed(view, services.tz, person.answer, person.deputy),
@@ -650,6 +672,8 @@ def answer(
                 now=now,
                 meeting_id=meeting_id,
                 chat_id=telegram_id,
+                # The pressed invitation, rewritten with the answer once the name comes.
+                data={"message_id": origin.message_id} if origin and origin.message_id else {},
             )
             sop = services.sops[_draft(services, session, meeting).sop_id]
             _prompt(

@@ -42,7 +42,7 @@ async def test_the_demo_takes_the_draft_to_the_signature() -> None:
         "   │ Kehadiran: ✅ Hadir 1 · 👥 Diwakilkan 1 · ❌ Tidak hadir 0 · ⏳ Belum menjawab 0 "
         "(dari 2)",
         "📱 Gita menerima:\n   │ ⏰ Pengingat rapat — dimulai satu jam lagi",
-        "Jawaban Bapak/Ibu: 👥 Diwakilkan.",
+        "Jawaban Bapak/Ibu: 👥 Diwakilkan: Hendra Wijaya, Sekretaris Dinas Pendidikan.",
         "👥 Grup “Forum SKPD Kalbar” menerima berkas 📎 kesepakatan.pdf",
         "Gita tercatat dalam daftar hadir: “diwakilkan: Hendra Wijaya, Sekretaris Dinas "
         "Pendidikan”",
