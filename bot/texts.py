@@ -346,7 +346,7 @@ AUDIT_VERBS = {
     "hadir": "akan hadir di rapat",
     "tidak_hadir": "tidak akan hadir di rapat",
     "diwakilkan": "diwakilkan di rapat",
-    "kehadiran": "kehadiran di rapat",
+    "kehadiran": "tercatat dalam daftar hadir",
 }
 """What each action of the audit trail says, after the official's name."""
 

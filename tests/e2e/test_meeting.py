@@ -526,12 +526,13 @@ async def test_a_forum_of_fifty_agencies_meets(
         "— L2 Fajar Dinas PU akan hadir di rapat\n",
         "— L2 Peserta 10 tidak akan hadir di rapat\n",
         f"— L2 Gita Dinas Pendidikan diwakilkan di rapat: “{DEPUTY}”",
-        "Kamis, 3 Desember 2026 10:00 WIB — L2 Fajar Dinas PU kehadiran di rapat: “hadir”",
-        f"— L2 Gita Dinas Pendidikan kehadiran di rapat: “diwakilkan: {DEPUTY}”",
-        "— L2 Peserta 48 kehadiran di rapat: “tidak menjawab”",
+        "Kamis, 3 Desember 2026 10:00 WIB — L2 Fajar Dinas PU tercatat dalam daftar hadir: "
+        "“hadir”",
+        f"— L2 Gita Dinas Pendidikan tercatat dalam daftar hadir: “diwakilkan: {DEPUTY}”",
+        "— L2 Peserta 48 tercatat dalam daftar hadir: “tidak menjawab”",
     ):
         assert line in text, line
-    assert text.count("kehadiran di rapat") == 50
+    assert text.count("tercatat dalam daftar hadir") == 50
     assert "_" not in text  # no internal name of an action
 
     # The administrator was told once about the participant Telegram refuses.
