@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+import yaml
+
 from bot.config import ConfigError, Settings
 from bot.usecases import delivery, officials
 from bot.usecases.base import Services, build_services
@@ -16,6 +18,7 @@ from bot.usecases.errors import InvalidInput
 from storage.db import upgrade
 from workflow.calendar import CalendarConfigError
 from workflow.sop import Sop, SopFileError, load_sop, load_sops
+from workflow.sop_import import SopImportError, import_file, open_questions
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -111,8 +114,20 @@ def _parser() -> argparse.ArgumentParser:
     sop = commands.add_parser("sop", help="berkas SOP").add_subparsers(dest="sop", required=True)
     show = sop.add_parser("show", help="tampilkan SOP sebagai tabel")
     show.add_argument("id", nargs="?", help="id SOP (bawaan: semua)")
-    check = sop.add_parser("check", help="periksa berkas SOP")
+    check = sop.add_parser(
+        "check", help='periksa berkas SOP (dan sebutkan setiap isian "?" yang belum diisi)'
+    )
     check.add_argument("file", type=Path)
+    imported = sop.add_parser(
+        "import", help="buat draf berkas SOP (format 2) dari dokumen SOP Word atau teksnya"
+    )
+    imported.add_argument("file", type=Path, help="dokumen SOP AP: .docx, atau ekspor teksnya")
+    imported.add_argument(
+        "-o", "--output", type=Path, help="berkas YAML tujuan (bawaan: tampilkan di layar)"
+    )
+    imported.add_argument(
+        "--force", action="store_true", help="timpa berkas tujuan yang sudah ada"
+    )
 
     user = commands.add_parser("user", help="pejabat").add_subparsers(dest="user", required=True)
     add = user.add_parser("add", help="daftarkan pejabat dan jabatannya")
@@ -145,13 +160,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)
-    except (ConfigError, SopFileError, CalendarConfigError, InvalidInput) as error:
+    except (ConfigError, SopFileError, SopImportError, CalendarConfigError, InvalidInput) as error:
         print(f"Galat: {error}", file=sys.stderr)
         return 1
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "sop" and args.sop == "import":
+        return _import(args)
     if args.command == "sop" and args.sop == "check":
+        questions = _open_questions(args.file)
+        if questions:
+            listed = "\n".join(f"  - {line}" for line in questions)
+            raise SopFileError(
+                f"{args.file}: SOP belum lengkap, {len(questions)} pertanyaan belum dijawab "
+                f'(nilai "?"; lihat komentar # PERTANYAAN: di berkas):\n{listed}'
+            )
         sop = load_sop(args.file)
         print(
             f"{args.file}: SOP '{sop.id}' valid — {len(sop.langkah)} langkah, "
@@ -213,6 +237,40 @@ def _dispatch(args: argparse.Namespace) -> int:
         run(settings)
         return 0
     raise AssertionError(args)
+
+
+def _open_questions(path: Path) -> list[str]:
+    """The "?" an imported SOP file still holds; a file that is no YAML is left to load_sop."""
+    try:
+        return open_questions(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+
+
+def _import(args: argparse.Namespace) -> int:
+    draft = import_file(args.file)
+    questions = len(draft.questions)
+    summary = (
+        f"{len(draft.sop.langkah)} langkah, {len(draft.sop.pelaksana)} pelaksana, "
+        f"{questions} pertanyaan belum dijawab"
+    )
+    if args.output is None:
+        sys.stdout.write(draft.text)
+        print(f"Draf SOP dari {args.file}: {summary}.", file=sys.stderr)
+        return 0
+    if args.output.exists() and not args.force:
+        raise InvalidInput(f"{args.output} sudah ada: pilih nama lain, atau tambahkan --force.")
+    try:
+        args.output.write_text(draft.text, encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(f"{args.output}: tidak dapat ditulis ({error.strerror}).") from None
+    print(f"Draf SOP ditulis ke {args.output}: {summary}.")
+    if questions:
+        print(
+            f'Isi setiap "?" (lihat komentar # PERTANYAAN:), lalu periksa dengan: '
+            f"renja-bot sop check {args.output}"
+        )
+    return 0
 
 
 def _outbox(args: argparse.Namespace, services: Services) -> int:

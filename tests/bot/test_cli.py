@@ -198,3 +198,47 @@ def test_outbox_list_shows_what_failed_and_retry_sends_it_again(
 
     code, _, err = run(capsys, "outbox", "retry", str(row_id))  # it is waiting, not failed
     assert code == 1 and "tidak berstatus gagal" in err
+
+
+def test_sop_import_writes_a_draft_whose_questions_check_lists(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed = ROOT / "tests" / "data" / "sop-renja-seed.txt"
+    draft = tmp_path / "renja.yaml"
+    code, out, _ = run(capsys, "sop", "import", str(seed), "-o", str(draft))
+    assert code == 0
+    assert f"Draf SOP ditulis ke {draft}: 5 langkah, 5 pelaksana, 15 pertanyaan" in out
+    assert f"renja-bot sop check {draft}" in out
+    assert 'pelaksana: ["?"]' in draft.read_text(encoding="utf-8")
+
+    code, _, err = run(capsys, "sop", "check", str(draft))
+    assert code == 1
+    assert f"{draft}: SOP belum lengkap, 15 pertanyaan belum dijawab" in err
+    assert "  - belum diisi: langkah 2, pelaksana\n" in err
+    assert "  - belum diisi: langkah 5, tugas 'langkah_5', jenis\n" in err
+
+    draft.write_text("jangan ditimpa", encoding="utf-8")
+    code, _, err = run(capsys, "sop", "import", str(seed), "-o", str(draft))
+    assert code == 1
+    assert "sudah ada" in err and "--force" in err
+    assert draft.read_text(encoding="utf-8") == "jangan ditimpa"
+    code, _, _ = run(capsys, "sop", "import", str(seed), "-o", str(draft), "--force")
+    assert code == 0
+    assert draft.read_text(encoding="utf-8").startswith("# Draf SOP format 2")
+
+
+def test_sop_import_prints_the_draft_without_output_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        capsys, "sop", "import", str(ROOT / "tests" / "data" / "sop-renja-seed.txt")
+    )
+    assert code == 0
+    assert "id: menyusun-rencana-kerja" in out
+    assert "jumlah_waktu: 230 menit" in out
+    assert "5 langkah, 5 pelaksana, 15 pertanyaan belum dijawab" in err
+    not_sop = tmp_path / "surat.txt"
+    not_sop.write_text("\tJudul SOP\n\tCUTI PEGAWAI\n", encoding="utf-8")
+    code, _, err = run(capsys, "sop", "import", str(not_sop))
+    assert code == 1
+    assert "surat.txt: tabel bagan alir tidak ditemukan" in err
