@@ -11,12 +11,14 @@ from pathlib import Path
 
 import yaml
 
+from bot import texts
 from bot.config import ConfigError, Settings
 from bot.usecases import delivery, officials
 from bot.usecases.base import Services, build_services
 from bot.usecases.errors import InvalidInput
 from storage.db import upgrade
 from workflow.calendar import CalendarConfigError
+from workflow.flowchart import draw_flowchart, png_size
 from workflow.sop import Sop, SopFileError, load_sop, load_sops
 from workflow.sop_import import SopImportError, import_file, open_questions
 
@@ -128,6 +130,9 @@ def _parser() -> argparse.ArgumentParser:
     imported.add_argument(
         "--force", action="store_true", help="timpa berkas tujuan yang sudah ada"
     )
+    picture = sop.add_parser("gambar", help="gambar bagan alir SOP (format SOP AP) sebagai PNG")
+    picture.add_argument("id", help="id SOP")
+    picture.add_argument("file", type=Path, metavar="FILE.png", help="berkas PNG yang ditulis")
 
     user = commands.add_parser("user", help="pejabat").add_subparsers(dest="user", required=True)
     add = user.add_parser("add", help="daftarkan pejabat dan jabatannya")
@@ -190,7 +195,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sop":
         sops = load_sops(settings.sops_dir)
         if args.id and args.id not in sops:
-            raise InvalidInput(f"SOP '{args.id}' tidak ada. Pilihan: {', '.join(sorted(sops))}.")
+            raise InvalidInput(texts.unknown_sop(args.id, sorted(sops)))
+        if args.sop == "gambar":
+            return _picture(sops[args.id], args.file)
         chosen = [sops[args.id]] if args.id else list(sops.values())
         print("\n\n".join(render_sop(sop) for sop in chosen))
         return 0
@@ -270,6 +277,19 @@ def _import(args: argparse.Namespace) -> int:
             f'Isi setiap "?" (lihat komentar # PERTANYAAN:), lalu periksa dengan: '
             f"renja-bot sop check {args.output}"
         )
+    return 0
+
+
+def _picture(sop: Sop, target: Path) -> int:
+    if target.suffix.lower() != ".png":
+        raise InvalidInput(f"Nama berkas gambar harus berakhiran .png: {target}")
+    data = draw_flowchart(sop)
+    try:
+        target.write_bytes(data)
+    except OSError as error:
+        raise InvalidInput(f"{target}: tidak dapat ditulis ({error.strerror})") from None
+    width, height = png_size(data)
+    print(f"Bagan alir SOP '{sop.id}' tersimpan: {target} ({width}×{height} piksel).")
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -71,6 +72,20 @@ def edit(
     if keyboard is not None:
         payload["reply_markup"] = keyboard.to_dict()
     return Outgoing(chat_id, outbox_store.EDIT_TEXT, payload)
+
+
+def picture(chat_id: int, path: Path, *, file_name: str, caption: str, as_photo: bool) -> Outgoing:
+    """A picture the bot drew and kept as a file (a flowchart): the sender reads it when it
+    sends, so the outbox holds its path, not its bytes. As a photo, or as a document (full
+    resolution)."""
+    payload: dict[str, Any] = {
+        "path": str(path),
+        "file_name": file_name,
+        "caption": fit_html(caption, CAPTION_LIMIT),
+        "parse_mode": "HTML",
+    }
+    kind = outbox_store.PHOTO if as_photo else outbox_store.DOCUMENT
+    return Outgoing(chat_id, kind, payload)
 
 
 def drop_buttons(chat_id: int, message_id: int) -> Outgoing:

@@ -398,7 +398,8 @@ class Sender:
 
 
 def _file(item: dict[str, Any], *, in_album: bool = False) -> str | InputFile:
-    """A file Telegram already holds (its id), or one the bot made (a calendar file).
+    """A file Telegram already holds (its id), or one the bot made: a text given whole (a
+    calendar file), or a file it keeps, by its path (a flowchart picture).
 
     In an album a new file is a part named by `attach://`; on its own it is the
     method's own file part.
@@ -406,6 +407,10 @@ def _file(item: dict[str, Any], *, in_album: bool = False) -> str | InputFile:
     if "content" in item:
         data = str(item["content"]).encode()
         return InputFile(data, filename=str(item["file_name"]), attach=in_album)
+    if "path" in item:
+        with open(str(item["path"]), "rb") as stream:
+            picture = stream.read()
+        return InputFile(picture, filename=str(item["file_name"]), attach=in_album)
     return str(item["file_id"])
 
 

@@ -403,6 +403,19 @@ def sop_message(sop: Sop) -> str:
     return "\n".join(lines)
 
 
+def sop_picture_caption(sop: Sop) -> str:
+    return (
+        f"🗺 Bagan alir SOP <b>{escape(sop.identitas.judul)}</b>\n"
+        "Kapsul: mulai/selesai · persegi: proses · belah ketupat: keputusan · "
+        "panah merah: dikembalikan. Ketuk gambar untuk memperbesar."
+    )
+
+
+def unknown_sop(sop_id: str, known: list[str]) -> str:
+    """Plain text: shown on the command line, and escaped in a chat."""
+    return f"SOP '{sop_id}' tidak ada. Pilihan: {', '.join(known)}."
+
+
 # Refusals and hints -----------------------------------------------------------------------
 
 REFUSALS = {
@@ -554,7 +567,12 @@ COMMANDS = (
         "/rapat [nomor] — jadwal rapat dan jawaban setiap peserta",
         "pejabat",
     ),
-    CommandText("sop", "Tabel SOP", "/sop — tabel SOP", "pejabat"),
+    CommandText(
+        "sop",
+        "Bagan alir dan tabel SOP",
+        "/sop [id] — bagan alir (gambar) dan tabel SOP",
+        "pejabat",
+    ),
     CommandText(
         "batal", "Batalkan isian", "/batal — batalkan isian yang sedang ditunggu", "pejabat"
     ),

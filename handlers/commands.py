@@ -10,7 +10,16 @@ from telegram import Update
 from bot import notify, texts
 from bot.callbacks import parse_id
 from bot.limits import clip
-from bot.usecases import delivery, drafts, invites, meetings, officials, reading, returns
+from bot.usecases import (
+    delivery,
+    drafts,
+    invites,
+    meetings,
+    officials,
+    reading,
+    returns,
+    sops,
+)
 from bot.usecases.base import Origin
 from bot.usecases.errors import InvalidInput, NotAdmin
 from handlers.common import THROTTLE, answers_refusals, chunks, set_menu
@@ -150,11 +159,11 @@ async def riwayat(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def sop(update: Update, context: BotContext) -> None:
-    """The SOP table, row by row."""
+    """The SOP's flowchart picture, then its table row by row (/sop [id])."""
     uid, chat_id = _who(update)
     await _refuse_strangers(context, uid)
-    services = context.services
-    await context.reply(chat_id, texts.sop_message(services.sops[services.default_sop]))
+    sop_id = context.args[0][:64] if context.args else None
+    await context.call(sops.send_sop, chat_id=chat_id, sop_id=sop_id)
 
 
 @answers_refusals

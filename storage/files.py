@@ -1,10 +1,14 @@
-"""The archive of uploaded files: one folder per draft, each file named by its SHA-256."""
+"""The archive of uploaded files: one folder per draft, each file named by its SHA-256; and
+the pictures the bot draws (SOP flowcharts), kept once under `gambar/`."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
+
+PICTURES = "gambar"
 
 
 def archive(files_dir: Path, *, draft_id: int, data: bytes, extension: str) -> tuple[str, str]:
@@ -30,3 +34,24 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def picture(files_dir: Path, *, name: str) -> Path:
+    """Where a picture the bot drew is kept (it may not be there yet)."""
+    return files_dir / PICTURES / name
+
+
+def keep_picture(files_dir: Path, *, name: str, data: bytes) -> Path:
+    """Keep a drawn picture under `name`, written whole or not at all; its path."""
+    target = picture(files_dir, name=name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # A name of its own: two requests drawing the same picture at once must not share it.
+    handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(partial, target)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+    return target

@@ -14,5 +14,6 @@ database rows, so a caller can send Telegram messages after the session has clos
 - `returns`: sending a task back, with the reason typed in the next message
 - `uploads`: which outputs a file may be for, and files waiting for that choice
 - `reading`: open tasks, status, audit trail
+- `sops`: an SOP as officials read it (/sop): its flowchart picture and its table
 - `reminders`: the next alarm, and claiming what has fallen due
 """

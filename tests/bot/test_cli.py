@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from matplotlib import image
 
 from bot.cli import main
+from workflow.sop import load_sop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,6 +51,41 @@ def test_sop_show_unknown_id(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "sop", "show", "cuti")
     assert code == 1
     assert "SOP 'cuti' tidak ada" in err
+
+
+SOP_FILES = sorted([*(ROOT / "sops").glob("*.yaml"), *(ROOT / "tests" / "data").glob("*.yaml")])
+
+
+@pytest.mark.parametrize("source", SOP_FILES, ids=[path.stem for path in SOP_FILES])
+def test_sop_gambar_draws_every_sop_as_a_png(
+    source: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("SOPS_DIR", str(source.parent))
+    sop = load_sop(source)
+    target = tmp_path / f"{sop.id}.png"
+    code, out, _ = run(capsys, "sop", "gambar", sop.id, str(target))
+    assert code == 0
+    data = target.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    height, width = image.imread(target).shape[:2]
+    assert f"Bagan alir SOP '{sop.id}' tersimpan: {target} ({width}×{height} piksel)." in out
+    assert 1600 <= width <= 2400
+    assert height >= 400 + 150 * len(sop.langkah)  # the header, and a symbol a row at least
+
+
+def test_sop_gambar_refuses_an_unknown_id_or_a_name_without_png(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "sop", "gambar", "cuti", str(tmp_path / "cuti.png"))
+    assert code == 1
+    assert err.strip() == "Galat: SOP 'cuti' tidak ada. Pilihan: menyusun-rencana-kerja."
+    code, _, err = run(capsys, "sop", "gambar", "menyusun-rencana-kerja", "renja.jpg")
+    assert code == 1
+    assert "harus berakhiran .png" in err
+    assert not (tmp_path / "cuti.png").exists() and not (tmp_path / "renja.jpg").exists()
 
 
 def test_sop_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +18,10 @@ from emulator import BotApiEmulator, EmulatorClient, SimulatedUser
 from storage import outbox as outbox_store
 from storage.db import make_engine
 from storage.models import OutboxMessage
+from workflow.flowchart import draw_flowchart, png_size
+from workflow.sop import load_sop
 
+SURAT_KELUAR = Path(__file__).resolve().parents[1] / "data" / "sop-surat-keluar.yaml"
 ADMIN = 900
 FAST = Pacing(private_per_second=50, private_burst=50, global_per_second=200)
 
@@ -87,6 +91,27 @@ async def test_a_chat_receives_its_messages_in_order_and_edits_find_their_messag
     assert messages[2].document is not None and messages[2].document.file_name == "konsep.pdf"
     assert bodies[2:] == [f"pesan {n}" for n in range(2, 6)]
     assert {r.status for r in rows(engine)} == {outbox_store.SENT}
+
+
+async def test_a_picture_the_bot_keeps_is_sent_from_its_file(
+    engine: Engine, control: EmulatorClient, sender: Sender, tmp_path: Path
+) -> None:
+    rina = await started(control, 101, "Rina")
+    picture = tmp_path / "gambar" / "sop.png"
+    picture.parent.mkdir()
+    picture.write_bytes(draw_flowchart(load_sop(SURAT_KELUAR)))
+    for kind in (outbox_store.PHOTO, outbox_store.DOCUMENT):
+        owe(engine, rina.id, kind, path=str(picture), file_name="sop.png", caption="Bagan")
+    sender.wake()
+    await sender.drain()
+
+    photo, document = await rina.messages()
+    assert photo.caption == document.caption == "Bagan"
+    largest = photo.photo[-1]
+    assert (largest.width, largest.height) == png_size(picture.read_bytes())
+    assert await rina.download(largest) == picture.read_bytes()
+    assert document.document is not None and document.document.file_name == "sop.png"
+    assert await rina.download(document.document) == picture.read_bytes()
 
 
 async def test_an_edit_with_nothing_to_change_counts_as_done(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.usecases import reading
+from bot.usecases import reading, sops
 from emulator import BotMessage, SimulatedUser
 from tests.e2e.conftest import Office
+from workflow.flowchart import png_size
 
 
 async def ask(phone: SimulatedUser, text: str) -> BotMessage:
@@ -36,15 +37,37 @@ async def test_status_history_and_the_sop(office: Office) -> None:
     assert "• Senin, 30 November 2026 08:00 WIB — L1 Rina Kasubbag membuat draft" in history.body
     assert "• L1: berjalan, batas waktu Senin, 30 November 2026 09:00 WIB" in history.body
 
-    table = await ask(kasubbag, "/sop")
-    assert table.body.startswith("📘 SOP MENYUSUN RENCANA KERJA")
-    assert "Jumlah waktu: 230 menit" in table.body
-
     tasks = await ask(kasubbag, "/tugas")
     assert "Unggah Konsep pendahuluan Renja" in tasks.body
     assert (await ask(sekretaris, "/tugas")).body.startswith("Tidak ada tugas yang menunggu")
     help_text = (await ask(kasubbag, "/bantuan")).body
     assert "/renja_baru" in help_text and "/undang" not in help_text
+
+
+async def test_sop_brings_the_flowchart_picture_and_the_table(office: Office) -> None:
+    sekretaris = office.phones[102]
+    await sekretaris.send_text("/sop")
+    picture, table = await sekretaris.wait_for_messages(2, timeout=30)  # drawn the first time
+    assert picture.caption is not None
+    assert picture.caption.startswith("🗺 Bagan alir SOP MENYUSUN RENCANA KERJA")
+    largest = picture.photo[-1]
+    data = await sekretaris.download(largest)
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert (largest.width, largest.height) == png_size(data)
+    assert largest.width is not None and largest.width >= 1600
+    assert table.body.startswith("📘 SOP MENYUSUN RENCANA KERJA")
+    assert "Waktu: 60 menit · Output: Nota Dinas" in table.body
+    assert "Jumlah waktu: 230 menit" in table.body
+
+    # Asked again, the picture kept is sent again (not drawn anew).
+    await sekretaris.send_text("/sop menyusun-rencana-kerja")
+    again, _ = await sekretaris.wait_for_messages(2)
+    assert await sekretaris.download(again.photo[-1]) == data
+    kept = [path.name for path in (office.services.files_dir / "gambar").iterdir()]
+    assert kept == [sops.picture_name(office.services.sops["menyusun-rencana-kerja"])]
+
+    refused = await ask(sekretaris, "/sop cuti")
+    assert refused.body == "SOP 'cuti' tidak ada. Pilihan: menyusun-rencana-kerja."
 
 
 async def test_bad_command_input_gets_a_hint(office: Office) -> None:
