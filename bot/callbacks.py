@@ -23,6 +23,8 @@ class Verb(StrEnum):
     KEMBALIKAN = "rt"
     KIRIM = "sb"
     PILIH_OUTPUT = "up"
+    BARU = "nb"
+    """/baru: the chosen SOP's place among the loaded SOPs, sorted by id; 0"""
     # Meetings: scheduling (on a draft task), then changes and answers (on a meeting).
     RAPAT_JADWAL = "mj"
     """draft id, draft task id"""

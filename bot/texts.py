@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
@@ -14,6 +15,7 @@ from bot.usecases.views import (
     AuditLine,
     DocumentView,
     DraftStatusView,
+    DraftView,
     InviteeView,
     MeetingReport,
     MeetingView,
@@ -93,9 +95,14 @@ def short_hash(sha256: str) -> str:
 # Messages --------------------------------------------------------------------------------
 
 
+def draft_label(draft: DraftView) -> str:
+    """'#1, tahun 2027' (a draft of an SOP without years: '#1')."""
+    return f"#{draft.id}, tahun {draft.year}" if draft.year else f"#{draft.id}"
+
+
 def draft_heading(briefing: TaskBriefing) -> str:
     draft = briefing.draft
-    return f"📋 <b>{escape(draft.title)}</b> (#{draft.id}, tahun {draft.year})"
+    return f"📋 <b>{escape(draft.title)}</b> ({draft_label(draft)})"
 
 
 def task_message(briefing: TaskBriefing, sop: Sop, tz: ZoneInfo) -> str:
@@ -178,8 +185,7 @@ def task_done_notice(task_title: str, actor: str) -> str:
 
 def signed_notice(actor: str) -> str:
     return (
-        f"✍️ Rencana Kerja telah disetujui dan ditandatangani oleh {escape(actor)}. "
-        f"{PERSETUJUAN_INTERNAL}"
+        f"✍️ Draft telah disetujui dan ditandatangani oleh {escape(actor)}. {PERSETUJUAN_INTERNAL}"
     )
 
 
@@ -303,7 +309,7 @@ def status_message(views: list[DraftStatusView], tz: ZoneInfo) -> str:
     blocks = []
     for view in views:
         draft = view.draft
-        lines = [f"📋 <b>{escape(draft.title)}</b> (#{draft.id}, tahun {draft.year})"]
+        lines = [f"📋 <b>{escape(draft.title)}</b> ({draft_label(draft)})"]
         if view.briefing is None:
             finished = f", {when_text(draft.finished_at, tz)}" if draft.finished_at else ""
             lines.append(f"Selesai{finished}.")
@@ -483,7 +489,31 @@ RETURN_CANCELLED = "Dibatalkan. Tidak ada yang berubah."
 NOTHING_TO_CANCEL = "Tidak ada yang sedang menunggu. Tidak ada yang berubah."
 UNKNOWN_COMMAND = "Perintah tidak dikenal. Ketik /bantuan untuk daftar perintah."
 TEXT_HINT = "Renja Bot bekerja dengan tombol dan perintah. Ketik /tugas atau /bantuan."
-NEED_TITLE = "Tulis judulnya: /renja_baru Renja BAPPEDA Tahun 2027"
+
+
+def need_title(command: str, sop: Sop) -> str:
+    example = sop.contoh_judul or f"{sop.identitas.judul.capitalize()} 2027"
+    return f"Tulis judulnya: /{command} {escape(example)}"
+
+
+NOTHING_TO_START = (
+    "Tidak ada SOP yang dapat Bapak/Ibu mulai: draft dimulai oleh pemegang langkah pertamanya."
+)
+CHOOSE_SOP = "Draft SOP mana yang akan dimulai? Pilih di bawah."
+
+
+def cannot_start(title: str) -> str:
+    return f"Draft SOP {escape(title)} dimulai oleh pemegang langkah pertamanya, bukan Bapak/Ibu."
+
+
+def ask_title(sop: Sop) -> str:
+    example = f", misalnya: {escape(sop.contoh_judul)}" if sop.contoh_judul else ""
+    return (
+        f"📋 <b>{escape(sop.identitas.judul)}</b>\nTulis judul draft{example}. "
+        "/batal untuk membatalkan."
+    )
+
+
 NEED_DRAFT_ID = "Sebutkan nomor draft, misalnya: /riwayat 1"
 NOT_A_NUMBER = "“{text}” bukan nomor draft. Contoh: /status 1"
 NO_TASKS = "Tidak ada tugas yang menunggu Bapak/Ibu saat ini. 👍"
@@ -544,9 +574,9 @@ class CommandText:
 COMMANDS = (
     CommandText("start", "Mulai / daftar", "mulai, atau daftar dengan tautan undangan", "umum"),
     CommandText(
-        "renja_baru",
-        "Mulai draft Renja baru",
-        "/renja_baru &lt;judul&gt; — mulai draft Renja baru",
+        "baru",
+        "Mulai draft baru",
+        "/baru — mulai draft baru dari SOP yang dapat Bapak/Ibu mulai",
         "pemrakarsa",
     ),
     CommandText(
@@ -598,8 +628,23 @@ COMMANDS = (
 )
 
 
-def commands_for(*, registered: bool, can_start: bool, is_admin: bool) -> list[CommandText]:
-    """The commands one person may use, in the order of the table."""
+def shortcut_command(name: str, sop: Sop) -> CommandText:
+    """An SOP's own command that starts a draft of it (`perintah` in its file)."""
+    title = sop.identitas.judul.capitalize()
+    return CommandText(
+        name, f"Mulai draft {title}", f"/{name} &lt;judul&gt; — mulai draft {escape(title)}", ""
+    )
+
+
+def commands_for(
+    *,
+    registered: bool,
+    can_start: bool,
+    is_admin: bool,
+    shortcuts: Sequence[CommandText] = (),
+) -> list[CommandText]:
+    """The commands one person may use, in the order of the table; the SOPs' own starting
+    commands (`shortcuts`) follow /baru for whoever may start."""
     allowed = {"umum"}
     if registered:
         allowed.add("pejabat")
@@ -607,12 +652,21 @@ def commands_for(*, registered: bool, can_start: bool, is_admin: bool) -> list[C
         allowed.add("pemrakarsa")
     if is_admin:
         allowed.add("admin")
-    return [command for command in COMMANDS if command.who in allowed]
+    found: list[CommandText] = []
+    for command in COMMANDS:
+        if command.who in allowed:
+            found.append(command)
+            if command.name == "baru":
+                found.extend(shortcuts)
+    return found
 
 
-def help_message(can_start: bool, is_admin: bool) -> str:
-    lines = ["<b>Renja Bot</b> — SOP Menyusun Rencana Kerja"]
-    for command in commands_for(registered=True, can_start=can_start, is_admin=is_admin):
+def help_message(can_start: bool, is_admin: bool, shortcuts: Sequence[CommandText] = ()) -> str:
+    lines = ["<b>Renja Bot</b> — SOP sebagai alur kerja Telegram"]
+    commands = commands_for(
+        registered=True, can_start=can_start, is_admin=is_admin, shortcuts=shortcuts
+    )
+    for command in commands:
         if command.name not in ("start", "bantuan"):
             lines.append(command.help)
     lines.append("")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
+from bot.usecases import starting
 from handlers import buttons, commands, meetings, text, uploads
 from handlers.context import BotApplication
 
 HANDLERS = {
     "start": commands.start,
     "bantuan": commands.bantuan,
-    "renja_baru": commands.renja_baru,
+    "baru": commands.baru,
     "tugas": commands.tugas,
     "status": commands.status,
     "riwayat": commands.riwayat,
@@ -40,6 +41,10 @@ def register(application: BotApplication) -> None:
         where = new if command.name in GROUP_COMMANDS else private & new
         application.add_handler(CommandHandler(command.name, callback, filters=where))
     application.add_handler(CommandHandler("help", commands.bantuan, filters=private & new))
+    for name in starting.shortcuts(application.bot_data.services):  # /renja_baru, ...
+        application.add_handler(
+            CommandHandler(name, commands.start_by_shortcut, filters=private & new)
+        )
     application.add_handler(CallbackQueryHandler(buttons.button))
     application.add_handler(
         MessageHandler(

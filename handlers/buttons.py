@@ -10,7 +10,7 @@ from telegram import Message, Update
 
 from bot import texts
 from bot.callbacks import Press, Verb, decode
-from bot.usecases import drafts, returns, uploads
+from bot.usecases import drafts, returns, starting, uploads
 from bot.usecases.base import Origin
 from handlers import meetings
 from handlers.common import REFUSALS, answer, answers_refusals, drop_pressed_buttons, refusal_text
@@ -31,7 +31,10 @@ async def button(update: Update, context: BotContext) -> None:
         await drop_pressed_buttons(update, context)
         return
     origin = _origin(update)
-    if press.verb in meetings.MEETING_VERBS:
+    if press.verb is Verb.BARU:
+        await context.call(starting.choose, telegram_id=query.from_user.id, number=press.first)
+        await answer(update, context, None)
+    elif press.verb in meetings.MEETING_VERBS:
         await meetings.press(update, context, press, origin)
     elif press.verb is Verb.KEMBALIKAN:
         await context.call(

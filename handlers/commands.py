@@ -19,10 +19,11 @@ from bot.usecases import (
     reading,
     returns,
     sops,
+    starting,
 )
 from bot.usecases.base import Origin
 from bot.usecases.errors import InvalidInput, NotAdmin
-from handlers.common import THROTTLE, answers_refusals, chunks, set_menu
+from handlers.common import THROTTLE, answers_refusals, chunks, set_menu, shortcut_commands
 from handlers.context import BotContext
 from handlers.reminders import arm
 
@@ -83,20 +84,38 @@ async def bantuan(update: Update, context: BotContext) -> None:
     await _refuse_strangers(context, uid)
     can_start = await context.call(officials.can_start_draft, telegram_id=uid)
     is_admin = officials.is_admin(context.services, telegram_id=uid)
-    await context.reply(chat_id, texts.help_message(can_start, is_admin))
+    shortcuts = shortcut_commands(context.services)
+    await context.reply(chat_id, texts.help_message(can_start, is_admin, shortcuts))
 
 
 @answers_refusals
-async def renja_baru(update: Update, context: BotContext) -> None:
-    """Start a new Renja draft (the Kasubbag)."""
+async def baru(update: Update, context: BotContext) -> None:
+    """The SOPs I may start, to choose one; then the bot asks for the title."""
+    uid, _ = _who(update)
+    await _refuse_strangers(context, uid)
+    await context.call(starting.offer, telegram_id=uid)
+
+
+@answers_refusals
+async def start_by_shortcut(update: Update, context: BotContext) -> None:
+    """An SOP's own command (`perintah` in its file, e.g. /renja_baru <judul>)."""
     uid, chat_id = _who(update)
     await _refuse_strangers(context, uid)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    command = message.text.split()[0].removeprefix("/").split("@")[0]
+    sop = starting.by_command(context.services, command=command)
+    assert sop is not None  # registered only for the SOPs' own commands
     title = " ".join(context.args or [])
     if not title:
-        await context.reply(chat_id, texts.NEED_TITLE)
+        await context.reply(chat_id, texts.need_title(command, sop))
         return
     await context.call(
-        drafts.start_draft, telegram_id=uid, title=title, origin=Origin(update.update_id)
+        drafts.start_draft,
+        telegram_id=uid,
+        title=title,
+        sop_id=sop.id,
+        origin=Origin(update.update_id),
     )
     arm(context.application)
 
@@ -171,8 +190,12 @@ async def batal(update: Update, context: BotContext) -> None:
     """Cancel whatever the bot was waiting for from me."""
     uid, chat_id = _who(update)
     await _refuse_strangers(context, uid)
-    if await context.call(meetings.cancel_input, telegram_id=uid):
-        await context.reply(chat_id, texts.MEETING_INPUT_CANCELLED)
+    awaited = await context.call(meetings.cancel_input, telegram_id=uid)
+    if awaited is not None:
+        said = (
+            texts.RETURN_CANCELLED if awaited == starting.TITLE else texts.MEETING_INPUT_CANCELLED
+        )
+        await context.reply(chat_id, said)
         return
     cancelled = await context.call(returns.cancel, telegram_id=uid)
     await context.reply(chat_id, texts.RETURN_CANCELLED if cancelled else texts.NOTHING_TO_CANCEL)

@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 
 from bot import notify, texts
 from bot.limits import ALERT_LIMIT, MESSAGE_LIMIT, clip, fit_html, plain_text, visible_len
-from bot.usecases import officials
+from bot.usecases import officials, starting
 from bot.usecases.base import Services
 from bot.usecases.errors import (
     AlreadyHandled,
@@ -246,15 +246,24 @@ async def set_menu(context: BotContext, chat_id: int, telegram_id: int) -> None:
     """The command menu of one official: what they may do (from the one command table)."""
     can_start = await context.call(officials.can_start_draft, telegram_id=telegram_id)
     is_admin = officials.is_admin(context.services, telegram_id=telegram_id)
-    commands = [
-        BotCommand(command.name, command.menu)
-        for command in texts.commands_for(registered=True, can_start=can_start, is_admin=is_admin)
-        if command.name != "start"
-    ]
+    allowed = texts.commands_for(
+        registered=True,
+        can_start=can_start,
+        is_admin=is_admin,
+        shortcuts=shortcut_commands(context.services),
+    )
+    commands = [BotCommand(c.name, c.menu) for c in allowed if c.name != "start"]
     try:
         await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
     except TelegramError as error:
         log.warning("cannot set the menu of %s: %s", chat_id, error)
+
+
+def shortcut_commands(services: Services) -> list[texts.CommandText]:
+    """The SOPs' own commands that start a draft (`perintah` in their files)."""
+    return [
+        texts.shortcut_command(name, sop) for name, sop in starting.shortcuts(services).items()
+    ]
 
 
 def chunks(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:

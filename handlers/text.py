@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot import texts
-from bot.usecases import meetings, officials, returns
+from bot.usecases import meetings, officials, returns, starting
 from bot.usecases.base import Origin
 from handlers.common import THROTTLE, answers_refusals
 from handlers.context import BotContext
@@ -21,6 +21,9 @@ async def text_received(update: Update, context: BotContext) -> None:
     origin = Origin(update_id=update.update_id)
     text = message.text or ""
     if await context.call(meetings.take_text, telegram_id=user.id, text=text, origin=origin):
+        return
+    if await context.call(starting.take_title, telegram_id=user.id, text=text, origin=origin):
+        arm(context.application)  # the new draft's first row plans its reminders
         return
     awaited = await context.call(returns.awaited_return, telegram_id=user.id)
     if awaited is None:

@@ -212,6 +212,12 @@ class Sop(_Model):
     pengingat: ReminderPolicy = ReminderPolicy()
     jumlah_waktu: int | None = None
     """The table's 'Jumlah waktu'; when given it must equal the sum of the rows' waktu."""
+    perintah: Key | None = None
+    """A command that starts a draft of this SOP at once (`renja_baru`), besides /baru."""
+    tahun: bool = False
+    """Each draft is for a year (the next one, unless its starter names another)."""
+    contoh_judul: str = ""
+    """An example title, shown when the bot asks for one."""
 
     @model_validator(mode="after")
     def _check_references(self) -> Self:

@@ -27,6 +27,7 @@ from bot.usecases.errors import InvalidInput
 from bot.usecases.views import Outcome
 from storage import conversations as conversation_store
 from storage import drafts as draft_store
+from storage import meetings as input_store
 from storage import officials as official_store
 from storage.drafts import ConcurrentChange, NewFile
 from storage.models import Draft, DraftTask, RowClock
@@ -56,14 +57,16 @@ def start_draft(
     sop_id: str | None = None,
     origin: Origin | None = None,
 ) -> Outcome:
-    """Open a new draft of an SOP (the Renja by default); the first holders are told."""
+    """Open a new draft of an SOP; the first holders are told."""
     title = clean_title(title)
     sop = services.sops[sop_id or services.default_sop]
     now = services.clock()
-    year = year or now.astimezone(services.calendar.tz).year + 1
+    next_year = now.astimezone(services.calendar.tz).year + 1
+    year = (year or next_year) if sop.tahun else 0  # 0: its drafts are not for a year
     with services.session() as session:
         mark_handled(session, origin, now)
         actor = require_actor(session, telegram_id=telegram_id, now=now)
+        input_store.clear_input(session, official_id=actor.official_id)  # an awaited title
         roster = official_store.roster(session, now=now)
         transition = engine.start_draft(sop, actor=actor, roster=roster, now=now)
         draft = draft_store.create_draft(

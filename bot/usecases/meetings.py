@@ -201,7 +201,7 @@ def take_text(
     with services.session() as session:
         actor = require_actor(session, telegram_id=telegram_id, now=now)
         pending = meeting_store.pending_input(session, official_id=actor.official_id)
-        if pending is None:
+        if pending is None or pending.kind not in (SCHEDULE, RESCHEDULE, DEPUTY):
             return False
         mark_handled(session, origin, now)
         if pending.kind == DEPUTY:
@@ -295,15 +295,18 @@ def dismiss(services: Services, *, origin: Origin) -> None:
         session.commit()
 
 
-def cancel_input(services: Services, *, telegram_id: int) -> bool:
-    """/batal: forget the scheduling (or the deputy's name) the bot waits for."""
+def cancel_input(services: Services, *, telegram_id: int) -> str | None:
+    """/batal: forget the scheduling, the deputy's name or the draft's title the bot waits
+    for; which of them it was (None: nothing)."""
     now = services.clock()
     with services.session() as session:
         actor = require_actor(session, telegram_id=telegram_id, now=now)
-        cleared = meeting_store.clear_input(session, official_id=actor.official_id)
+        pending = meeting_store.pending_input(session, official_id=actor.official_id)
+        kind = pending.kind if pending is not None else None
+        meeting_store.clear_input(session, official_id=actor.official_id)
         _end_prompts(session, telegram_id)
         session.commit()
-        return cleared
+        return kind
 
 
 def _start_input(

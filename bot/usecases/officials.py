@@ -123,10 +123,10 @@ def is_admin(services: Services, *, telegram_id: int) -> bool:
 
 
 def can_start_draft(services: Services, *, telegram_id: int) -> bool:
-    """Whether this official holds the first task of the default SOP."""
+    """Whether this official holds the first task of any SOP (and so may start one)."""
     try:
         found = actor(services, telegram_id=telegram_id)
     except NotRegistered:
         return False
-    first = services.sops[services.default_sop].first_task()
-    return any(h.position in first.oleh for h in found.holdings)
+    firsts = [sop.first_task() for sop in services.sops.values()]
+    return any(h.position in first.oleh for first in firsts for h in found.holdings)

@@ -91,8 +91,32 @@ async def test_bad_command_input_gets_a_hint(office: Office) -> None:
 async def test_each_official_sees_the_menu_for_what_they_may_do(office: Office) -> None:
     kasubbag, sekretaris = office.phones[101], office.phones[102]
     menu = [command.command for command in await kasubbag.menu_commands()]
-    assert menu[0] == "renja_baru" and "tugas" in menu and "undang" not in menu
-    assert "renja_baru" not in [command.command for command in await sekretaris.menu_commands()]
+    assert menu[:2] == ["baru", "renja_baru"] and "tugas" in menu and "undang" not in menu
+    theirs = [command.command for command in await sekretaris.menu_commands()]
+    assert "renja_baru" not in theirs and "baru" not in theirs
+
+
+async def test_baru_lists_the_sops_i_may_start_and_asks_for_the_title(office: Office) -> None:
+    kasubbag, sekretaris = office.phones[101], office.phones[102]
+    offer = await ask(kasubbag, "/baru")
+    assert offer.body == "Draft SOP mana yang akan dimulai? Pilih di bawah."
+    assert offer.button_texts() == ["MENYUSUN RENCANA KERJA"]
+    await kasubbag.press(offer, "MENYUSUN RENCANA KERJA")
+    (question,) = await kasubbag.wait_for_messages(1)
+    assert "Tulis judul draft, misalnya: Renja BAPPEDA Tahun 2027" in question.body
+    assert (await ask(kasubbag, "/batal")).body == "Dibatalkan. Tidak ada yang berubah."
+    assert reading.draft_status(office.services) == []
+
+    offer = await ask(kasubbag, "/baru")
+    await kasubbag.press(offer, "MENYUSUN RENCANA KERJA")
+    await kasubbag.wait_for_messages(1)
+    await kasubbag.send_text("Renja BAPPEDA Tahun 2028")
+    await kasubbag.wait_for_messages(lambda m: "dibuat (#1)" in m.body)
+    (status,) = reading.draft_status(office.services)
+    assert status.draft.title == "Renja BAPPEDA Tahun 2028"
+
+    refused = await ask(sekretaris, "/baru")
+    assert refused.body.startswith("Tidak ada SOP yang dapat Bapak/Ibu mulai")
 
 
 async def test_a_photo_of_a_scanned_page_is_accepted(office: Office) -> None:
