@@ -15,7 +15,7 @@ from bot.usecases.base import Origin
 from bot.usecases.errors import InvalidInput, NotAdmin
 from handlers.common import THROTTLE, answers_refusals, set_menu
 from handlers.context import BotContext
-from handlers.reminders import arm
+from handlers.reminders import rearm
 
 
 def _who(update: Update) -> tuple[int, int]:
@@ -84,10 +84,10 @@ async def renja_baru(update: Update, context: BotContext) -> None:
     if not title:
         await context.reply(chat_id, texts.NEED_TITLE)
         return
-    await context.call(
+    outcome = await context.call(
         drafts.start_draft, telegram_id=uid, title=title, origin=Origin(update.update_id)
     )
-    arm(context.application)
+    rearm(context.application, outcome)
 
 
 @answers_refusals

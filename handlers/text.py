@@ -9,7 +9,7 @@ from bot.usecases import officials, returns
 from bot.usecases.base import Origin
 from handlers.common import THROTTLE, answers_refusals
 from handlers.context import BotContext
-from handlers.reminders import arm
+from handlers.reminders import rearm
 
 
 @answers_refusals
@@ -24,13 +24,13 @@ async def text_received(update: Update, context: BotContext) -> None:
         if THROTTLE.allow(user.id, "petunjuk", 3.0):
             await context.reply(message.chat_id, texts.TEXT_HINT)
         return
-    await context.call(
+    outcome = await context.call(
         returns.complete_return,
         telegram_id=user.id,
         note=message.text or "",
         origin=Origin(update_id=update.update_id),
     )
-    arm(context.application)
+    rearm(context.application, outcome)
 
 
 async def edited(update: Update, context: BotContext) -> None:

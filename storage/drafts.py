@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from storage import reminders as reminder_store
@@ -142,8 +143,15 @@ def latest_versions(
     session: Session, *, draft_id: int, documents: tuple[str, ...]
 ) -> list[DocumentVersion]:
     """The newest version of each named document (and of each unit's share), in order."""
+    return latest_of(document_versions(session, draft_id=draft_id), documents)
+
+
+def latest_of(
+    versions: list[DocumentVersion], documents: tuple[str, ...]
+) -> list[DocumentVersion]:
+    """Of a draft's versions (oldest first), the newest of each named document and share."""
     latest: dict[tuple[str, str], DocumentVersion] = {}
-    for version in document_versions(session, draft_id=draft_id):
+    for version in versions:
         if version.document in documents:
             latest[(version.document, version.share)] = version
     return sorted(latest.values(), key=lambda v: (documents.index(v.document), v.share))
@@ -179,7 +187,11 @@ def load_state(session: Session, *, draft: Draft) -> DraftState:
     """The engine's view of a draft, rebuilt from its rows."""
     assert draft.id is not None
     versions = document_versions(session, draft_id=draft.id)
-    task = open_task(session, draft_id=draft.id)
+    return state_of(draft, open_task(session, draft_id=draft.id), versions)
+
+
+def state_of(draft: Draft, task: DraftTask | None, versions: list[DocumentVersion]) -> DraftState:
+    """The engine's view of a draft from rows already read: its open task and versions."""
     current: OpenTask | None = None
     if task is not None:
         current = OpenTask(
@@ -205,11 +217,32 @@ def _claim(session: Session, draft: Draft) -> None:
     result = session.execute(
         update(Draft)
         .where(col(Draft.id) == draft.id, col(Draft.revision) == draft.revision)
-        .values(revision=draft.revision + 1)
+        .values(revision=draft.revision + 1),
+        execution_options={"synchronize_session": False},
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise ConcurrentChange(f"draft {draft.id} changed meanwhile")
-    session.refresh(draft)
+    # What the row now holds, without reading it back.
+    set_committed_value(draft, "revision", draft.revision + 1)
+
+
+class _Unread:
+    """A value the caller has not read: `record_transition` reads it itself."""
+
+
+UNREAD = _Unread()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What `record_transition` wrote that the caller goes on with."""
+
+    opened: list[DraftTask]
+    """The tasks the transition opened."""
+    clock: RowClock | None
+    """The row clock it started, if it entered a row."""
+    version: DocumentVersion | None
+    """The version it stored, if it stored one."""
 
 
 def record_transition(
@@ -222,12 +255,19 @@ def record_transition(
     minutes_between: MinutesBetween,
     new_file: NewFile | None = None,
     plan_reminders: PlanReminders | None = None,
-) -> list[DraftTask]:
-    """Write the engine's decision as rows; returns the tasks it opened."""
+    current: DraftTask | _Unread | None = UNREAD,
+) -> Recorded:
+    """Write the engine's decision as rows.
+
+    `current` is the draft's open task as the caller read it (with the draft, before the
+    transition); unless given, it is read here.
+    """
     assert draft.id is not None
     _claim(session, draft)
-    current = open_task(session, draft_id=draft.id)
+    if isinstance(current, _Unread):
+        current = open_task(session, draft_id=draft.id)
     opened: list[DraftTask] = []
+    entered: RowClock | None = None
     version: DocumentVersion | None = None
     for effect in transition.effects:
         match effect:
@@ -317,7 +357,7 @@ def record_transition(
         current.submitted = sorted(state_task.submitted)
         session.add(current)
     session.flush()
-    return opened
+    return Recorded(opened, entered, version)
 
 
 def _actor_of(transition: Transition) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, or_
@@ -93,12 +94,45 @@ def _holder(assignment: Assignment, official: Official) -> Holder:
     )
 
 
+@dataclass(frozen=True)
+class Staff:
+    """Who holds each position now, and the officials behind them: read once per use case,
+    in one query, for the roster, the actor and the people to tell."""
+
+    roster: dict[str, list[Holder]]
+    officials: dict[int, Official]
+    """Every active official holding a position now, by official id."""
+    holdings: dict[int, tuple[Holder, ...]]
+    """What each of them holds, oldest assignment first."""
+
+    def actor(self, telegram_id: int) -> Actor | None:
+        """The official behind this account, if they hold a position now."""
+        for official_id, official in self.officials.items():
+            if official.telegram_id == telegram_id:
+                return Actor(official_id, official.name, self.holdings[official_id])
+        return None
+
+
+def staff(session: Session, *, now: datetime) -> Staff:
+    """Who holds each position now (acting officials included), with the officials."""
+    holders: dict[str, list[Holder]] = defaultdict(list)
+    officials: dict[int, Official] = {}
+    holdings: dict[int, list[Holder]] = defaultdict(list)
+    for assignment, official in current_assignments(session, now=now):
+        holder = _holder(assignment, official)
+        holders[assignment.position].append(holder)
+        officials[holder.official_id] = official
+        holdings[holder.official_id].append(holder)
+    return Staff(
+        roster=dict(holders),
+        officials=officials,
+        holdings={official_id: tuple(held) for official_id, held in holdings.items()},
+    )
+
+
 def roster(session: Session, *, now: datetime) -> dict[str, list[Holder]]:
     """Who holds each position now (acting officials included)."""
-    holders: dict[str, list[Holder]] = defaultdict(list)
-    for assignment, official in current_assignments(session, now=now):
-        holders[assignment.position].append(_holder(assignment, official))
-    return dict(holders)
+    return staff(session, now=now).roster
 
 
 def actor(session: Session, *, telegram_id: int, now: datetime) -> Actor | None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
+from sqlalchemy.dialects.sqlite import insert
 from sqlmodel import Session, col, select
 
 from storage.models import HandledUpdate, InboxUpdate
@@ -18,11 +19,13 @@ def mark_handled(session: Session, *, update_id: int, now: datetime) -> bool:
     Called in the transaction of the state change itself: if that change rolls back, so
     does this mark, and the update can be acted on again.
     """
-    if session.get(HandledUpdate, update_id) is not None:
-        return False
-    session.add(HandledUpdate(update_id=update_id, at=now))
-    session.flush()
-    return True
+    # One statement: insert unless already there (a unique key, then ask what happened).
+    result = session.execute(
+        insert(HandledUpdate)
+        .values(update_id=update_id, at=now)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def receive(session: Session, *, updates: list[tuple[int, dict[str, Any]]], now: datetime) -> None:
@@ -47,6 +50,6 @@ def unhandled(session: Session) -> list[tuple[int, dict[str, Any]]]:
     return [(row.update_id, row.payload) for row in rows]
 
 
-def handled(session: Session, *, update_id: int) -> None:
-    """The update has been handled to the end: forget it."""
-    session.execute(delete(InboxUpdate).where(col(InboxUpdate.update_id) == update_id))
+def handled(session: Session, *, update_ids: list[int]) -> None:
+    """These updates have been handled to the end: forget them."""
+    session.execute(delete(InboxUpdate).where(col(InboxUpdate.update_id).in_(update_ids)))
