@@ -197,34 +197,35 @@ def _actor_name(found: Outcome) -> str:
 
 def write(session: Session, messages: Iterable[Outgoing]) -> None:
     """Owe these messages, in this order, in the caller's transaction."""
-    now = datetime.now(UTC)  # delivery runs on real time, whatever the office's clock says
-    for message in messages:
-        outbox_store.enqueue(
-            session,
-            chat_id=message.chat_id,
-            kind=message.kind,
-            payload=message.payload,
-            now=now,
-            official_id=message.official_id,
-            tag=message.tag,
-        )
+    outbox_store.enqueue_all(
+        session,
+        messages=[
+            {
+                "chat_id": message.chat_id,
+                "kind": message.kind,
+                "payload": message.payload,
+                "official_id": message.official_id,
+                "tag": message.tag,
+            }
+            for message in messages
+        ],
+        now=datetime.now(UTC),  # delivery runs on real time, whatever the office's clock says
+    )
 
 
 def drop_task_buttons(
     session: Session, *, draft_task_id: int, keep: tuple[int, int] | None = None
 ) -> None:
     """Every copy of a task's buttons goes, but the pressed message (`keep`: chat, message)."""
-    now = datetime.now(UTC)
-    for sent in outbox_store.tagged(session, tag=task_tag(draft_task_id)):
-        if keep is not None and (sent.chat_id, sent.telegram_message_id) == keep:
-            continue
-        if not sent.payload.get("reply_markup"):
-            continue
-        outbox_store.enqueue(
-            session,
-            chat_id=sent.chat_id,
-            kind=outbox_store.DROP_BUTTONS,
-            payload={},
-            now=now,
-            edit_of=sent.id,
-        )
+    drops: list[dict[str, Any]] = [
+        {
+            "chat_id": sent.chat_id,
+            "kind": outbox_store.DROP_BUTTONS,
+            "payload": {},
+            "edit_of": sent.id,
+        }
+        for sent in outbox_store.tagged(session, tag=task_tag(draft_task_id))
+        if (keep is None or (sent.chat_id, sent.telegram_message_id) != keep)
+        and sent.payload.get("reply_markup")
+    ]
+    outbox_store.enqueue_all(session, messages=drops, now=datetime.now(UTC))
