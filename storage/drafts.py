@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -84,10 +84,28 @@ def drafts(session: Session, *, active_only: bool = True) -> list[Draft]:
     return list(session.exec(query).all())
 
 
+# Built once, the statements every action runs: building one costs more than running it.
+OPEN_TASK = select(DraftTask).where(
+    DraftTask.draft_id == bindparam("draft"),
+    DraftTask.is_open == True,  # noqa: E712
+)
+VERSIONS = (
+    select(DocumentVersion)
+    .where(DocumentVersion.draft_id == bindparam("draft"))
+    .order_by(col(DocumentVersion.id))
+)
+RUNNING_CLOCK = select(RowClock).where(
+    RowClock.draft_id == bindparam("draft"), col(RowClock.left_at).is_(None)
+)
+BUMP_REVISION = (
+    update(Draft)
+    .where(col(Draft.id) == bindparam("draft"), col(Draft.revision) == bindparam("seen"))
+    .values(revision=bindparam("seen") + 1)
+)
+
+
 def open_task(session: Session, *, draft_id: int) -> DraftTask | None:
-    return session.exec(
-        select(DraftTask).where(DraftTask.draft_id == draft_id, DraftTask.is_open == True)  # noqa: E712
-    ).first()
+    return session.exec(OPEN_TASK, params={"draft": draft_id}).first()
 
 
 def open_tasks(session: Session) -> list[DraftTask]:
@@ -133,6 +151,8 @@ def draft_task(session: Session, *, draft_task_id: int) -> DraftTask | None:
 def document_versions(
     session: Session, *, draft_id: int, draft_task_id: int | None = None
 ) -> list[DocumentVersion]:
+    if draft_task_id is None:
+        return list(session.exec(VERSIONS, params={"draft": draft_id}).all())
     query = select(DocumentVersion).where(DocumentVersion.draft_id == draft_id)
     if draft_task_id is not None:
         query = query.where(DocumentVersion.draft_task_id == draft_task_id)
@@ -178,9 +198,7 @@ def row_clocks(session: Session, *, draft_id: int) -> list[RowClock]:
 
 
 def running_clock(session: Session, *, draft_id: int) -> RowClock | None:
-    return session.exec(
-        select(RowClock).where(RowClock.draft_id == draft_id, col(RowClock.left_at).is_(None))
-    ).first()
+    return session.exec(RUNNING_CLOCK, params={"draft": draft_id}).first()
 
 
 def load_state(session: Session, *, draft: Draft) -> DraftState:
@@ -214,13 +232,10 @@ def state_of(draft: Draft, task: DraftTask | None, versions: list[DocumentVersio
 
 def _claim(session: Session, draft: Draft) -> None:
     """Bump the draft's revision, unless another change got there first."""
-    result = session.execute(
-        update(Draft)
-        .where(col(Draft.id) == draft.id, col(Draft.revision) == draft.revision)
-        .values(revision=draft.revision + 1),
-        execution_options={"synchronize_session": False},
+    result = session.connection().execute(
+        BUMP_REVISION, {"draft": draft.id, "seen": draft.revision}
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         raise ConcurrentChange(f"draft {draft.id} changed meanwhile")
     # What the row now holds, without reading it back.
     set_committed_value(draft, "revision", draft.revision + 1)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, bindparam, or_
 from sqlmodel import Session, col, select
 
 from storage.models import Assignment, Official
@@ -65,21 +66,25 @@ def assign_position(
     return assignment
 
 
-def _current(now: datetime) -> list[ColumnElement[bool]]:
+def _current(now: Any) -> list[ColumnElement[bool]]:
     return [
         col(Assignment.valid_from) <= now,
         or_(col(Assignment.valid_until).is_(None), col(Assignment.valid_until) > now),
     ]
 
 
+CURRENT_ASSIGNMENTS = (
+    select(Assignment, Official)
+    .join(Official, col(Official.id) == Assignment.official_id)
+    .where(Official.active == True, *_current(bindparam("now")))  # noqa: E712
+    .order_by(col(Assignment.id))
+)
+"""Built once: every action reads it, and building a statement costs more than running it."""
+
+
 def current_assignments(session: Session, *, now: datetime) -> list[tuple[Assignment, Official]]:
     """Every position held now by an active official, oldest assignment first."""
-    rows = session.exec(
-        select(Assignment, Official)
-        .join(Official, col(Official.id) == Assignment.official_id)
-        .where(Official.active == True, *_current(now))  # noqa: E712
-        .order_by(col(Assignment.id))
-    ).all()
+    rows = session.exec(CURRENT_ASSIGNMENTS, params={"now": now}).all()
     return [(assignment, official) for assignment, official in rows]
 
 

@@ -292,15 +292,16 @@ def row(session: Session, *, row_id: int) -> OutboxMessage | None:
     return session.get(OutboxMessage, row_id)
 
 
+TAGGED = (
+    select(OutboxMessage)
+    .where(OutboxMessage.tag == bindparam("tag"), col(OutboxMessage.status) != FAILED)
+    .order_by(col(OutboxMessage.id))
+)
+
+
 def tagged(session: Session, *, tag: str) -> list[OutboxMessage]:
     """Rows about one thing (a task's buttons), sent or still waiting."""
-    return list(
-        session.exec(
-            select(OutboxMessage)
-            .where(OutboxMessage.tag == tag, col(OutboxMessage.status) != FAILED)
-            .order_by(col(OutboxMessage.id))
-        ).all()
-    )
+    return list(session.exec(TAGGED, params={"tag": tag}).all())
 
 
 def _next_attempt_at() -> Any:

@@ -6,11 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects.sqlite import insert
 from sqlmodel import Session, col, select
 
 from storage.models import HandledUpdate, InboxUpdate
+
+MARK_HANDLED = (
+    insert(HandledUpdate)
+    .values(update_id=bindparam("handled"), at=bindparam("when"))
+    .on_conflict_do_nothing(index_elements=["update_id"])
+)
+"""Built once: every action runs it."""
 
 
 def mark_handled(session: Session, *, update_id: int, now: datetime) -> bool:
@@ -20,12 +27,8 @@ def mark_handled(session: Session, *, update_id: int, now: datetime) -> bool:
     does this mark, and the update can be acted on again.
     """
     # One statement: insert unless already there (a unique key, then ask what happened).
-    result = session.execute(
-        insert(HandledUpdate)
-        .values(update_id=update_id, at=now)
-        .on_conflict_do_nothing(index_elements=["update_id"])
-    )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    result = session.connection().execute(MARK_HANDLED, {"handled": update_id, "when": now})
+    return bool(result.rowcount == 1)
 
 
 def receive(session: Session, *, updates: list[tuple[int, dict[str, Any]]], now: datetime) -> None:
