@@ -85,8 +85,8 @@ class Poller:
                 await asyncio.to_thread(self._receive, kept)
                 # Only now may Telegram forget them: the next call confirms this offset.
                 offset = updates[-1].update_id + 1
-                for update_id, payload in kept:
-                    await self._spawn(update_id, payload)
+                for update in updates:  # as fetched: no need to parse the kept copy again
+                    await self._spawn(update.update_id, update)
         finally:
             stopping.cancel()
             if self.in_flight:
@@ -105,9 +105,10 @@ class Poller:
         except TimeoutError:
             pass
 
-    async def _spawn(self, update_id: int, payload: dict[str, Any]) -> None:
+    async def _spawn(self, update_id: int, update: Update | dict[str, Any]) -> None:
+        """Handle an update (or, from the inbox, its kept payload) in a task of its own."""
         await self.slots.acquire()
-        task = asyncio.create_task(self._handle(update_id, payload))
+        task = asyncio.create_task(self._handle(update_id, update))
         self.in_flight.add(task)
         task.add_done_callback(self._finished)
 
@@ -115,9 +116,10 @@ class Poller:
         self.in_flight.discard(task)
         self.slots.release()
 
-    async def _handle(self, update_id: int, payload: dict[str, Any]) -> None:
+    async def _handle(self, update_id: int, update: Update | dict[str, Any]) -> None:
         try:
-            update = Update.de_json(payload, self.application.bot)
+            if not isinstance(update, Update):
+                update = Update.de_json(update, self.application.bot)
             await self.application.process_update(update)
         except Exception:  # a handler's own errors go to the error handler; this is the rest
             log.exception("update %s could not be handled", update_id)
