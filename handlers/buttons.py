@@ -38,6 +38,7 @@ async def button(update: Update, context: BotContext) -> None:
             draft_task_id=press.second,
             origin=origin,
         )
+        context.end_turn()  # the answer does not hold this official's next update
         await answer(update, context, None)
     elif press.verb is Verb.PILIH_OUTPUT:
         await _choose_output(update, context, press, origin)
@@ -50,6 +51,7 @@ async def button(update: Update, context: BotContext) -> None:
             draft_task_id=press.second,
             origin=origin,
         )
+        context.end_turn()  # the answer does not hold this official's next update
         await answer(update, context, texts.RECORDED)
         rearm(context.application, outcome)  # the next row may have planned reminders
 
