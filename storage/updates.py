@@ -31,20 +31,19 @@ def mark_handled(session: Session, *, update_id: int, now: datetime) -> bool:
     return bool(result.rowcount == 1)
 
 
+KEEP = (
+    insert(InboxUpdate.__table__)  # type: ignore[attr-defined]
+    .values(update_id=bindparam("kept"), payload=bindparam("body"), received_at=bindparam("at"))
+    .on_conflict_do_nothing(index_elements=["update_id"])
+)
+
+
 def receive(session: Session, *, updates: list[tuple[int, dict[str, Any]]], now: datetime) -> None:
     """Keep fetched updates until they are handled; one already kept is not kept twice."""
-    known = set(
-        session.exec(
-            select(InboxUpdate.update_id).where(
-                col(InboxUpdate.update_id).in_([update_id for update_id, _ in updates])
-            )
-        ).all()
+    session.connection().execute(
+        KEEP,
+        [{"kept": update_id, "body": payload, "at": now} for update_id, payload in updates],
     )
-    for update_id, payload in updates:
-        if update_id not in known:
-            session.add(InboxUpdate(update_id=update_id, payload=payload, received_at=now))
-            known.add(update_id)
-    session.flush()
 
 
 def unhandled(session: Session) -> list[tuple[int, dict[str, Any]]]:
@@ -53,6 +52,11 @@ def unhandled(session: Session) -> list[tuple[int, dict[str, Any]]]:
     return [(row.update_id, row.payload) for row in rows]
 
 
+FORGET = delete(InboxUpdate).where(
+    col(InboxUpdate.update_id).in_(bindparam("done", expanding=True))
+)
+
+
 def handled(session: Session, *, update_ids: list[int]) -> None:
     """These updates have been handled to the end: forget them."""
-    session.execute(delete(InboxUpdate).where(col(InboxUpdate.update_id).in_(update_ids)))
+    session.connection().execute(FORGET, {"done": update_ids})
