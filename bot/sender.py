@@ -21,6 +21,7 @@ import logging
 import random
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -85,6 +86,9 @@ class Sender:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._sent: list[_Sent] = []
+        """Sends done whose result is not recorded yet."""
+        self._recorder: asyncio.Task[None] | None = None
         self.last_loop_at: datetime | None = None
 
     # Lifecycle -----------------------------------------------------------------------------
@@ -219,9 +223,31 @@ class Sender:
 
     async def _record_sent(self, row: Claimed, message_id: int | None) -> Claimed | None:
         """Mark the row sent and, when the chat may have its next message now, claim that
-        one in the same transaction: no other round of claiming, no second commit."""
+        one in the same transaction: no other round of claiming, no second commit.
+
+        Sends that end while a record is being written wait and are recorded together, in
+        the next transaction.
+        """
         go_on = not self._stopping and self.pacer.ready(row.chat_id)
-        return await asyncio.to_thread(self._sent_then_next, row, message_id, go_on)
+        recorded: asyncio.Future[Claimed | None] = asyncio.get_running_loop().create_future()
+        self._sent.append(_Sent(row, message_id, go_on, recorded))
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._record_sends())
+        return await recorded
+
+    async def _record_sends(self) -> None:
+        while self._sent:
+            batch, self._sent = self._sent, []
+            try:
+                following = await asyncio.to_thread(self._sent_then_next, batch)
+            except Exception as error:
+                for sent in batch:
+                    if not sent.recorded.done():
+                        sent.recorded.set_exception(error)
+            else:
+                for sent, row in zip(batch, following, strict=True):
+                    if not sent.recorded.done():
+                        sent.recorded.set_result(row)
 
     async def _send(self, row: Claimed) -> int | None:
         payload: dict[str, Any] = row.payload
@@ -381,24 +407,29 @@ class Sender:
             session.commit()
             return rows, due
 
-    def _sent_then_next(self, row: Claimed, message_id: int | None, go_on: bool) -> Claimed | None:
-        assert row.id is not None
+    def _sent_then_next(self, batch: list[_Sent]) -> list[Claimed | None]:
+        """Record sends (one transaction), each with its chat's next row when it goes on."""
         now = self.clock()
+        lease = timedelta(seconds=self.pacing.lease_seconds)
+        following: list[Claimed | None] = []
         with Session(self.engine, expire_on_commit=False) as session:
-            outbox_store.mark_sent(
-                session, row_id=row.id, worker=self.worker, now=now, message_id=message_id
-            )
-            following = None
-            if go_on:
-                following = outbox_store.claim_next_of_chat(
+            for sent in batch:
+                outbox_store.mark_sent(
                     session,
-                    chat_id=row.chat_id,
-                    now=now,
+                    row_id=sent.row.id,
                     worker=self.worker,
-                    lease=timedelta(seconds=self.pacing.lease_seconds),
+                    now=now,
+                    message_id=sent.message_id,
+                )
+                following.append(
+                    outbox_store.claim_next_of_chat(
+                        session, chat_id=sent.row.chat_id, now=now, worker=self.worker, lease=lease
+                    )
+                    if sent.go_on
+                    else None
                 )
             session.commit()
-            return following
+        return following
 
     def _next_attempt_at(self) -> datetime | None:
         with Session(reader(self.engine)) as session:
@@ -409,6 +440,18 @@ class Sender:
             if released := outbox_store.release_claims(session):
                 log.info("outbox: %s claims of an earlier run released", released)
             session.commit()
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """A send done, waiting for its result to be recorded."""
+
+    row: Claimed
+    message_id: int | None
+    go_on: bool
+    """Whether to claim the chat's next row with it."""
+    recorded: asyncio.Future[Claimed | None]
+    """Set once recorded: the chat's next row, claimed, or None."""
 
 
 def _markup(data: object) -> InlineKeyboardMarkup | None:
