@@ -18,7 +18,8 @@
 
 The bots and the emulator run in processes of their own, on 127.0.0.1. Absolute times
 depend on the machine (and on what else it runs); the ratios are what to compare between
-runs. `--quick` runs every measure with tiny sizes (the smoke test).
+runs. `--quick` runs every measure with tiny sizes (the smoke test). Names run only those
+measures: `python -m benchmarks decisions` (calendar, actions, decisions, uploads, sending).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from pathlib import Path
 from benchmarks import decisions, invitations, sending, uploads
 from benchmarks.common import (
     START,
+    Emulator,
     MovableClock,
     emulator_process,
     new_file,
@@ -235,95 +237,133 @@ def decision_rows(holders: int, runs: dict[int, tuple[decisions.Run, decisions.R
     return rows
 
 
-async def live(sizes: Sizes) -> list[Row]:
+MEASURES = ("calendar", "actions", "decisions", "uploads", "sending", "invitations")
+"""What `python -m benchmarks NAME...` can run alone (all of them by default)."""
+
+
+async def live(sizes: Sizes, only: set[str]) -> list[Row]:
     """The measures that run the bot against the emulator."""
     rows: list[Row] = []
+    if not only & {"decisions", "uploads", "sending", "invitations"}:
+        return rows
     async with emulator_process() as emulator:
-        progress("decisions: our bot and a bare PTB bot, in turns")
-        compared = await decisions.run(emulator, sizes.holders, sizes.decisions)
-        for holders, runs in compared.items():
-            rows += decision_rows(holders, runs)
-
-        progress(f"uploads: offices of {sizes.offices[0]:,} and {sizes.offices[1]:,} drafts")
-        small, large = await uploads.run(sizes.offices, sizes.uploads)
-        rows += [
-            (f"upload → receipt, median, {small.drafts:,} drafts", ms(small.median), "", ""),
-            (
-                f"upload → receipt, median, {large.drafts:,} drafts",
-                ms(large.median),
-                ms(small.median),
-                f"{large.median / small.median:6.2f}× at {small.drafts:,} drafts",
-            ),
-            (
-                f"SQL statements per approval, {large.drafts:,} drafts",
-                f"{large.statements:9d}",
-                f"{small.statements:9d}",
-                f"{large.statements / small.statements:6.2f}× at {small.drafts:,} drafts",
-            ),
-        ]
-
-        progress(f"the sender to {sizes.chats} chats, flood limits on")
-        sent = await sending.run(emulator, sizes.chats)
-        limit = sending.TELEGRAM_PER_SECOND
-        rows += [
-            (
-                f"sender: {sent.chats} chats, flood limits on",
-                f"{sent.per_second:9.1f} /s",
-                f"{limit:9.1f} /s",
-                f"{sent.per_second / limit:6.0%} of Telegram's limit",
-            ),
-            (f"sender: 429 answers, {sent.chats} chats", f"{sent.too_many_requests:9d}", "0", ""),
-        ]
-
-        progress(f"invitations to {sizes.chats} participants, flood limits on")
-        invited = await invitations.run(emulator, sizes.chats)
-        rows += [
-            (
-                f"invitations: {invited.participants} participants, flood limits on",
-                f"{invited.per_second:9.1f} /s",
-                f"{limit:9.1f} /s",
-                f"{invited.per_second / limit:6.0%} of Telegram's limit",
-            ),
-            (
-                f"invitations: 429 answers, {invited.participants} participants",
-                f"{invited.too_many_requests:9d}",
-                "0",
-                "",
-            ),
-        ]
+        if "decisions" in only:
+            rows += await live_decisions(emulator, sizes)
+        if "uploads" in only:
+            rows += await live_uploads(sizes)
+        if "sending" in only:
+            rows += await live_sending(emulator, sizes)
+        if "invitations" in only:
+            rows += await live_invitations(emulator, sizes)
     return rows
+
+
+async def live_decisions(emulator: Emulator, sizes: Sizes) -> list[Row]:
+    progress("decisions: our bot and a bare PTB bot, in turns")
+    rows: list[Row] = []
+    compared = await decisions.run(emulator, sizes.holders, sizes.decisions)
+    for holders, runs in compared.items():
+        rows += decision_rows(holders, runs)
+    return rows
+
+
+async def live_uploads(sizes: Sizes) -> list[Row]:
+    progress(f"uploads: offices of {sizes.offices[0]:,} and {sizes.offices[1]:,} drafts")
+    small, large = await uploads.run(sizes.offices, sizes.uploads)
+    return [
+        (f"upload → receipt, median, {small.drafts:,} drafts", ms(small.median), "", ""),
+        (
+            f"upload → receipt, median, {large.drafts:,} drafts",
+            ms(large.median),
+            ms(small.median),
+            f"{large.median / small.median:6.2f}× at {small.drafts:,} drafts",
+        ),
+        (
+            f"SQL statements per approval, {large.drafts:,} drafts",
+            f"{large.statements:9d}",
+            f"{small.statements:9d}",
+            f"{large.statements / small.statements:6.2f}× at {small.drafts:,} drafts",
+        ),
+    ]
+
+
+async def live_invitations(emulator: Emulator, sizes: Sizes) -> list[Row]:
+    progress(f"invitations to {sizes.chats} participants, flood limits on")
+    invited = await invitations.run(emulator, sizes.chats)
+    limit = sending.TELEGRAM_PER_SECOND
+    return [
+        (
+            f"invitations: {invited.participants} participants, flood limits on",
+            f"{invited.per_second:9.1f} /s",
+            f"{limit:9.1f} /s",
+            f"{invited.per_second / limit:6.0%} of Telegram's limit",
+        ),
+        (
+            f"invitations: 429 answers, {invited.participants} participants",
+            f"{invited.too_many_requests:9d}",
+            "0",
+            "",
+        ),
+    ]
+
+
+async def live_sending(emulator: Emulator, sizes: Sizes) -> list[Row]:
+    progress(f"the sender to {sizes.chats} chats, flood limits on")
+    sent = await sending.run(emulator, sizes.chats)
+    limit = sending.TELEGRAM_PER_SECOND
+    return [
+        (
+            f"sender: {sent.chats} chats, flood limits on",
+            f"{sent.per_second:9.1f} /s",
+            f"{limit:9.1f} /s",
+            f"{sent.per_second / limit:6.0%} of Telegram's limit",
+        ),
+        (f"sender: 429 answers, {sent.chats} chats", f"{sent.too_many_requests:9d}", "0", ""),
+    ]
 
 
 def main(argv: list[str] | None = None) -> list[Row]:
     parser = argparse.ArgumentParser(description="Renja Bot benchmarks (ratios to baselines)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
+    parser.add_argument(
+        "measures", nargs="*", metavar="NAME", help=f"run only these: {', '.join(MEASURES)}"
+    )
     args = parser.parse_args(argv)
+    if unknown := set(args.measures) - set(MEASURES):
+        parser.error(f"no such measure: {', '.join(sorted(unknown))}")
     sizes = QUICK if args.quick else FULL
+    only = set(args.measures or MEASURES)
 
-    progress("calendar, use case, memory")
-    fast, slow = bench_calendar(sizes.samples)
-    per_action, per_commit, draft_peak, trail_peak = bench_actions(sizes.drafts)
-    rows: list[Row] = [
-        (
-            "calendar: add 230 working minutes",
-            f"{fast * 1e6:9.1f} µs",
-            f"{slow * 1e6:9.1f} µs",
-            f"{slow / fast:6.1f}× faster",
-        ),
-        (
-            "use case: one action, committed",
-            ms(per_action),
-            ms(per_commit),
-            f"{per_action / per_commit:6.1f}× a bare commit",
-        ),
-        (
-            "memory: peak of one whole draft",
-            f"{draft_peak / 1024:9.0f} KiB",
-            f"{trail_peak / 1024:9.0f} KiB",
-            f"{draft_peak / trail_peak:6.1f}× reading its trail",
-        ),
-    ]
-    rows += asyncio.run(live(sizes))
+    rows: list[Row] = []
+    if "calendar" in only:
+        progress("calendar")
+        fast, slow = bench_calendar(sizes.samples)
+        rows.append(
+            (
+                "calendar: add 230 working minutes",
+                f"{fast * 1e6:9.1f} µs",
+                f"{slow * 1e6:9.1f} µs",
+                f"{slow / fast:6.1f}× faster",
+            )
+        )
+    if "actions" in only:
+        progress("use case, memory")
+        per_action, per_commit, draft_peak, trail_peak = bench_actions(sizes.drafts)
+        rows += [
+            (
+                "use case: one action, committed",
+                ms(per_action),
+                ms(per_commit),
+                f"{per_action / per_commit:6.1f}× a bare commit",
+            ),
+            (
+                "memory: peak of one whole draft",
+                f"{draft_peak / 1024:9.0f} KiB",
+                f"{trail_peak / 1024:9.0f} KiB",
+                f"{draft_peak / trail_peak:6.1f}× reading its trail",
+            ),
+        ]
+    rows += asyncio.run(live(sizes, only))
     width = max(len(name) for name, *_ in rows) + 2
     print(f"{'measure':<{width}}{'value':>14}{'baseline':>14}  ratio")
     for name, value, baseline, ratio in rows:

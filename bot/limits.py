@@ -110,6 +110,8 @@ def visible_len(html: str) -> int:
 
 def fit_html(html: str, limit: int = MESSAGE_LIMIT) -> str:
     """`html` itself when it fits; else its visible text cut to fit, markup kept balanced."""
+    if utf16_len(html) <= limit:  # the visible text is never longer than its markup
+        return html
     tokens = _tokens(html)
     if utf16_len("".join(value for kind, _, value in tokens if kind == "text")) <= limit:
         return html

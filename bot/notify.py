@@ -228,22 +228,32 @@ def _actor_name(found: Outcome) -> str:
     return "pejabat"
 
 
-def write(session: Session, messages: Iterable[Outgoing]) -> list[int]:
-    """Owe these messages, in this order, in the caller's transaction; their row ids."""
-    now = datetime.now(UTC)  # delivery runs on real time, whatever the office's clock says
-    ids: list[int] = []
-    for message in messages:
-        row = outbox_store.enqueue(
-            session,
-            chat_id=message.chat_id,
-            kind=message.kind,
-            payload=message.payload,
-            now=now,
-            official_id=message.official_id,
-            tag=message.tag,
-        )
-        ids.append(row.id or 0)
-    return ids
+def write(session: Session, messages: Iterable[Outgoing]) -> None:
+    """Owe these messages, in this order, in the caller's transaction (one statement)."""
+    outbox_store.enqueue_all(
+        session,
+        messages=[_row(message) for message in messages],
+        now=datetime.now(UTC),  # delivery runs on real time, whatever the office's clock says
+    )
+
+
+def write_each(session: Session, messages: Iterable[Outgoing]) -> list[int]:
+    """Owe these messages, in this order, and hand back their row ids (for what must be
+    found again: an invitation's delivery, a group post that is edited)."""
+    now = datetime.now(UTC)
+    return [
+        outbox_store.enqueue(session, **_row(message), now=now).id or 0 for message in messages
+    ]
+
+
+def _row(message: Outgoing) -> dict[str, Any]:
+    return {
+        "chat_id": message.chat_id,
+        "kind": message.kind,
+        "payload": message.payload,
+        "official_id": message.official_id,
+        "tag": message.tag,
+    }
 
 
 def drop_task_buttons(
@@ -257,7 +267,7 @@ def drop_tagged_buttons(
     session: Session, *, tag: str, keep: tuple[int, int] | None = None
 ) -> None:
     """The buttons of every message with this tag go (those never delivered are left)."""
-    now = datetime.now(UTC)
+    drops: list[dict[str, Any]] = []
     for sent in outbox_store.tagged(session, tag=tag):
         if keep is not None and (sent.chat_id, sent.telegram_message_id) == keep:
             continue
@@ -265,11 +275,12 @@ def drop_tagged_buttons(
         session.add(sent)
         if not sent.payload.get("reply_markup") or sent.status == outbox_store.FAILED:
             continue
-        outbox_store.enqueue(
-            session,
-            chat_id=sent.chat_id,
-            kind=outbox_store.DROP_BUTTONS,
-            payload={},
-            now=now,
-            edit_of=sent.id,
+        drops.append(
+            {
+                "chat_id": sent.chat_id,
+                "kind": outbox_store.DROP_BUTTONS,
+                "payload": {},
+                "edit_of": sent.id,
+            }
         )
+    outbox_store.enqueue_all(session, messages=drops, now=datetime.now(UTC))

@@ -50,6 +50,12 @@ class TokenBucket:
             return 0.0
         return (needed - self.tokens) / self.rate
 
+    def has_token(self, now: float) -> bool:
+        """Whether one send would be allowed now (nothing is taken)."""
+        if not self.updated:
+            return self.tokens >= 1
+        return min(self.capacity, self.tokens + (now - self.updated) * self.rate) >= 1
+
 
 SAFETY = 0.97
 """The sender refills its buckets a little slower than Telegram does: its clock starts when
@@ -89,6 +95,11 @@ class Pacer:
         bucket = self.chats.get(chat_id)
         if bucket is not None:
             bucket.updated = max(bucket.updated, asyncio.get_running_loop().time())
+
+    def ready(self, chat_id: int) -> bool:
+        """Whether a message to this chat could go now without waiting for its budget."""
+        now = asyncio.get_running_loop().time()
+        return self._bucket(chat_id).has_token(now) and self.overall.has_token(now)
 
     async def acquire(self, chat_id: int, count: int = 1) -> None:
         """Wait until `count` messages may go to this chat, then take them."""

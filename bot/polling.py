@@ -46,6 +46,9 @@ class Poller:
         self.timeout = timeout
         self.slots = asyncio.Semaphore(concurrency)
         self.in_flight = application.bot_data.updates_in_flight
+        self.done: list[int] = []
+        """Updates handled to the end, not yet removed from the inbox."""
+        self.forgetting: asyncio.Task[None] | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Handle what an earlier run left, then poll until `stop` is set."""
@@ -84,12 +87,14 @@ class Poller:
                 await asyncio.to_thread(self._receive, kept)
                 # Only now may Telegram forget them: the next call confirms this offset.
                 offset = updates[-1].update_id + 1
-                for update_id, payload in kept:
-                    await self._spawn(update_id, payload)
+                for update in updates:  # as fetched: no need to parse the kept copy again
+                    await self._spawn(update.update_id, update)
         finally:
             stopping.cancel()
             if self.in_flight:
                 await asyncio.wait(self.in_flight, timeout=15)
+            while self.forgetting is not None:
+                await self.forgetting
 
     async def _fetch(self, offset: int | None) -> tuple[Update, ...]:
         return await self.application.bot.get_updates(
@@ -102,9 +107,10 @@ class Poller:
         except TimeoutError:
             pass
 
-    async def _spawn(self, update_id: int, payload: dict[str, Any]) -> None:
+    async def _spawn(self, update_id: int, update: Update | dict[str, Any]) -> None:
+        """Handle an update (or, from the inbox, its kept payload) in a task of its own."""
         await self.slots.acquire()
-        task = asyncio.create_task(self._handle(update_id, payload))
+        task = asyncio.create_task(self._handle(update_id, update))
         self.in_flight.add(task)
         task.add_done_callback(self._finished)
 
@@ -112,13 +118,32 @@ class Poller:
         self.in_flight.discard(task)
         self.slots.release()
 
-    async def _handle(self, update_id: int, payload: dict[str, Any]) -> None:
+    async def _handle(self, update_id: int, update: Update | dict[str, Any]) -> None:
         try:
-            update = Update.de_json(payload, self.application.bot)
+            if not isinstance(update, Update):
+                update = Update.de_json(update, self.application.bot)
             await self.application.process_update(update)
         except Exception:  # a handler's own errors go to the error handler; this is the rest
             log.exception("update %s could not be handled", update_id)
-        await asyncio.to_thread(self._handled, update_id)
+        self.done.append(update_id)
+        if self.forgetting is None:
+            self.forgetting = asyncio.create_task(self._forget())
+
+    async def _forget(self) -> None:
+        """Remove handled updates from the inbox, those of a busy moment in one transaction.
+
+        An update is removed only after it was handled; one handled but not yet removed when
+        the process dies is handled again, and changes nothing the second time.
+        """
+        try:
+            while self.done:
+                done, self.done = self.done, []
+                try:
+                    await asyncio.to_thread(self._handled, done)
+                except Exception:
+                    log.exception("handled updates could not be removed from the inbox")
+        finally:
+            self.forgetting = None
 
     # Database (in threads) -----------------------------------------------------------------
 
@@ -131,7 +156,7 @@ class Poller:
             update_store.receive(session, updates=kept, now=datetime.now(UTC))
             session.commit()
 
-    def _handled(self, update_id: int) -> None:
+    def _handled(self, update_ids: list[int]) -> None:
         with Session(self.engine) as session:
-            update_store.handled(session, update_id=update_id)
+            update_store.handled(session, update_ids=update_ids)
             session.commit()

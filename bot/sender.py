@@ -21,6 +21,7 @@ import logging
 import random
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -49,7 +50,7 @@ from bot.pacing import Pacer, Pacing, retry_seconds
 from storage import officials as official_store
 from storage import outbox as outbox_store
 from storage.db import reader
-from storage.models import OutboxMessage
+from storage.outbox import Claimed
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,9 @@ class Sender:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._sent: list[_Sent] = []
+        """Sends done whose result is not recorded yet."""
+        self._recorder: asyncio.Task[None] | None = None
         self.last_loop_at: datetime | None = None
 
     # Lifecycle -----------------------------------------------------------------------------
@@ -146,32 +150,28 @@ class Sender:
             self._wake.clear()
             self.last_loop_at = self.clock()
             free = self.pacing.in_flight - len(self._in_flight)
-            rows: list[OutboxMessage] = []
+            delay = 1.0  # other processes write rows too: look at least every second
             if free > 0:
+                rows: list[Claimed] = []
+                due: datetime | None = None
                 try:
-                    rows = await asyncio.to_thread(self._claim, free)
+                    rows, due = await asyncio.to_thread(self._claim, free)
                 except Exception:
                     log.exception("outbox: claiming failed; trying again shortly")
-            for row in rows:
-                task = asyncio.create_task(self._deliver(row))
-                self._in_flight.add(task)
-                task.add_done_callback(self._done)
-            await self._sleep(bool(rows))
+                for row in rows:
+                    task = asyncio.create_task(self._deliver(row))
+                    self._in_flight.add(task)
+                    task.add_done_callback(self._done)
+                if due is not None:
+                    delay = min(delay, max(0.0, (due - self.clock()).total_seconds()))
+            # With every slot taken, a delivery that ends wakes the loop (`_done`).
+            await self._sleep(delay)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._in_flight.discard(task)
-        self._wake.set()  # the chat's next row may be due now
+        self._wake.set()  # a slot is free, and the chat's next row may be due now
 
-    async def _sleep(self, busy: bool) -> None:
-        if busy:
-            return
-        delay = 1.0  # other processes write rows too: look at least every second
-        try:
-            due = await asyncio.to_thread(self._next_attempt_at)
-        except Exception:
-            due = None
-        if due is not None:
-            delay = min(delay, max(0.0, (due - self.clock()).total_seconds()))
+    async def _sleep(self, delay: float) -> None:
         # Not `wait_for`: on Python 3.11 it can swallow the cancellation `stop` sends.
         try:
             async with asyncio.timeout(delay):
@@ -181,7 +181,15 @@ class Sender:
 
     # Delivery ------------------------------------------------------------------------------
 
-    async def _deliver(self, row: OutboxMessage) -> None:
+    async def _deliver(self, first: Claimed) -> None:
+        """Send a claimed row; while its chat can take more at once, go on with its next."""
+        row: Claimed | None = first
+        while row is not None:
+            row = await self._deliver_one(row)
+
+    async def _deliver_one(self, row: Claimed) -> Claimed | None:
+        """Send one row and record the result; the chat's next row, claimed with the result
+        in one transaction, when it may go at once."""
         assert row.id is not None
         try:
             try:
@@ -204,10 +212,8 @@ class Sender:
             await asyncio.to_thread(self._record_migration, row, error.new_chat_id)
         except BadRequest as error:
             if any(phrase in error.message.lower() for phrase in DONE_ALREADY):
-                await self._record(
-                    outbox_store.mark_sent, row_id=row.id, now=self.clock(), message_id=None
-                )
-            elif "chat not found" in error.message.lower():
+                return await self._record_sent(row, None)
+            if "chat not found" in error.message.lower():
                 await asyncio.to_thread(self._unreachable, row, error.message)
             else:
                 log.error("outbox %s to chat %s refused: %s", row.id, row.chat_id, error.message)
@@ -220,11 +226,38 @@ class Sender:
             log.exception("outbox %s: unexpected error", row.id)
             await self._retry_later(row, f"{type(error).__name__}: {error}")
         else:
-            await self._record(
-                outbox_store.mark_sent, row_id=row.id, now=self.clock(), message_id=message_id
-            )
+            return await self._record_sent(row, message_id)
+        return None
 
-    async def _send(self, row: OutboxMessage) -> int | None:
+    async def _record_sent(self, row: Claimed, message_id: int | None) -> Claimed | None:
+        """Mark the row sent and, when the chat may have its next message now, claim that
+        one in the same transaction: no other round of claiming, no second commit.
+
+        Sends that end while a record is being written wait and are recorded together, in
+        the next transaction.
+        """
+        go_on = not self._stopping and self.pacer.ready(row.chat_id)
+        recorded: asyncio.Future[Claimed | None] = asyncio.get_running_loop().create_future()
+        self._sent.append(_Sent(row, message_id, go_on, recorded))
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._record_sends())
+        return await recorded
+
+    async def _record_sends(self) -> None:
+        while self._sent:
+            batch, self._sent = self._sent, []
+            try:
+                following = await asyncio.to_thread(self._sent_then_next, batch)
+            except Exception as error:
+                for sent in batch:
+                    if not sent.recorded.done():
+                        sent.recorded.set_exception(error)
+            else:
+                for sent, row in zip(batch, following, strict=True):
+                    if not sent.recorded.done():
+                        sent.recorded.set_result(row)
+
+    async def _send(self, row: Claimed) -> int | None:
         payload: dict[str, Any] = row.payload
         parse_mode = payload.get("parse_mode")
         markup = _markup(payload.get("reply_markup"))
@@ -273,7 +306,7 @@ class Sender:
                 read_timeout=SEND_READ_TIMEOUT,
             )
             return album[0].message_id if album else None
-        target = await asyncio.to_thread(self._edit_target, row)
+        target = self._edit_target(row)
         if target is None:
             return None  # the message to edit never arrived: nothing to change
         await self.pacer.acquire(row.chat_id)
@@ -295,15 +328,13 @@ class Sender:
             )
         return target
 
-    def _edit_target(self, row: OutboxMessage) -> int | None:
+    def _edit_target(self, row: Claimed) -> int | None:
         if row.edit_of is None:
             found = row.payload.get("message_id")
             return int(found) if found is not None else None
-        with Session(self.engine) as session:
-            target = outbox_store.row(session, row_id=row.edit_of)
-            return target.telegram_message_id if target is not None else None
+        return row.edit_target
 
-    async def _retry_later(self, row: OutboxMessage, error: str) -> None:
+    async def _retry_later(self, row: Claimed, error: str) -> None:
         assert row.id is not None
         backoff = min(
             self.pacing.backoff_cap_seconds, self.pacing.backoff_base_seconds * 2**row.attempts
@@ -318,7 +349,7 @@ class Sender:
             failed_try=True,
         )
 
-    def _unreachable(self, row: OutboxMessage, reason: str) -> None:
+    def _unreachable(self, row: Claimed, reason: str) -> None:
         """The chat cannot receive anything: fail what is owed to it, tell the admins once."""
         assert row.id is not None
         log.warning("outbox %s: chat %s unreachable: %s", row.id, row.chat_id, reason)
@@ -350,7 +381,7 @@ class Sender:
                     )
             session.commit()
 
-    def _record_migration(self, row: OutboxMessage, new_chat_id: int) -> None:
+    def _record_migration(self, row: Claimed, new_chat_id: int) -> None:
         assert row.id is not None
         with Session(self.engine) as session:
             outbox_store.postpone(
@@ -374,7 +405,8 @@ class Sender:
 
     # Database helpers (run in a thread) ----------------------------------------------------
 
-    def _claim(self, limit: int) -> list[OutboxMessage]:
+    def _claim(self, limit: int) -> tuple[list[Claimed], datetime | None]:
+        """Claim up to `limit` heads; and when the next one may be claimed (the alarm)."""
         with Session(self.engine, expire_on_commit=False) as session:
             rows = outbox_store.claim_heads(
                 session,
@@ -383,8 +415,33 @@ class Sender:
                 lease=timedelta(seconds=self.pacing.lease_seconds),
                 limit=limit,
             )
+            due = outbox_store.next_attempt_at(session)
             session.commit()
-            return rows
+            return rows, due
+
+    def _sent_then_next(self, batch: list[_Sent]) -> list[Claimed | None]:
+        """Record sends (one transaction), each with its chat's next row when it goes on."""
+        now = self.clock()
+        lease = timedelta(seconds=self.pacing.lease_seconds)
+        following: list[Claimed | None] = []
+        with Session(self.engine, expire_on_commit=False) as session:
+            for sent in batch:
+                outbox_store.mark_sent(
+                    session,
+                    row_id=sent.row.id,
+                    worker=self.worker,
+                    now=now,
+                    message_id=sent.message_id,
+                )
+                following.append(
+                    outbox_store.claim_next_of_chat(
+                        session, chat_id=sent.row.chat_id, now=now, worker=self.worker, lease=lease
+                    )
+                    if sent.go_on
+                    else None
+                )
+            session.commit()
+        return following
 
     def _next_attempt_at(self) -> datetime | None:
         with Session(reader(self.engine)) as session:
@@ -412,6 +469,18 @@ def _file(item: dict[str, Any], *, in_album: bool = False) -> str | InputFile:
             picture = stream.read()
         return InputFile(picture, filename=str(item["file_name"]), attach=in_album)
     return str(item["file_id"])
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """A send done, waiting for its result to be recorded."""
+
+    row: Claimed
+    message_id: int | None
+    go_on: bool
+    """Whether to claim the chat's next row with it."""
+    recorded: asyncio.Future[Claimed | None]
+    """Set once recorded: the chat's next row, claimed, or None."""
 
 
 def _markup(data: object) -> InlineKeyboardMarkup | None:

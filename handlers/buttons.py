@@ -15,7 +15,7 @@ from bot.usecases.base import Origin
 from handlers import meetings
 from handlers.common import REFUSALS, answer, answers_refusals, drop_pressed_buttons, refusal_text
 from handlers.context import BotContext
-from handlers.reminders import arm
+from handlers.reminders import rearm
 from handlers.uploads import download_and_store
 from workflow.engine import Approve, Submit
 
@@ -44,11 +44,12 @@ async def button(update: Update, context: BotContext) -> None:
             draft_task_id=press.second,
             origin=origin,
         )
+        context.end_turn()  # the answer does not hold this official's next update
         await answer(update, context, None)
     elif press.verb is Verb.PILIH_OUTPUT:
         await _choose_output(update, context, press, origin)
     else:
-        await context.call(
+        outcome = await context.call(
             drafts.act,
             telegram_id=query.from_user.id,
             draft_id=press.first,
@@ -56,8 +57,9 @@ async def button(update: Update, context: BotContext) -> None:
             draft_task_id=press.second,
             origin=origin,
         )
+        context.end_turn()  # the answer does not hold this official's next update
         await answer(update, context, texts.RECORDED)
-        arm(context.application)  # the next row may have planned reminders
+        rearm(context.application, outcome)  # the next row may have planned reminders
 
 
 async def _choose_output(

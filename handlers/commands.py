@@ -25,7 +25,7 @@ from bot.usecases.base import Origin
 from bot.usecases.errors import InvalidInput, NotAdmin
 from handlers.common import THROTTLE, answers_refusals, chunks, set_menu, shortcut_commands
 from handlers.context import BotContext
-from handlers.reminders import arm
+from handlers.reminders import rearm
 
 
 def _who(update: Update) -> tuple[int, int]:
@@ -110,14 +110,14 @@ async def start_by_shortcut(update: Update, context: BotContext) -> None:
     if not title:
         await context.reply(chat_id, texts.need_title(command, sop))
         return
-    await context.call(
+    outcome = await context.call(
         drafts.start_draft,
         telegram_id=uid,
         title=title,
         sop_id=sop.id,
         origin=Origin(update.update_id),
     )
-    arm(context.application)
+    rearm(context.application, outcome)
 
 
 @answers_refusals

@@ -107,6 +107,9 @@ class Turns:
     a file sent right after /renja_baru must find the draft, and of two quick presses on
     the same button the first must be the one recorded. A waiting task queues on the
     person's lock, which asyncio hands over first come, first served.
+
+    A handler whose state changes are made may end its turn early (`BotContext.end_turn`):
+    answering a press, a call to Telegram, then no longer holds the person's next update.
     """
 
     def __init__(self) -> None:
@@ -114,12 +117,24 @@ class Turns:
         """Person -> their lock, and how many updates hold or wait for it."""
 
     @asynccontextmanager
-    async def of(self, user_id: int) -> AsyncIterator[None]:
+    async def of(self, user_id: int) -> AsyncIterator[Callable[[], None]]:
+        """Hold the person's turn for the block; what it yields ends the turn earlier."""
         lock, users = self.locks.get(user_id) or (asyncio.Lock(), 0)
         self.locks[user_id] = (lock, users + 1)
         try:
-            async with lock:
-                yield
+            await lock.acquire()
+            held = True
+
+            def end() -> None:
+                nonlocal held
+                if held:
+                    held = False
+                    lock.release()
+
+            try:
+                yield end
+            finally:
+                end()
         finally:
             lock, users = self.locks[user_id]
             if users == 1:
@@ -143,7 +158,8 @@ def answers_refusals(callback: Handler) -> Handler:
         if user is None:
             await guarded(update, context)
             return
-        async with TURNS.of(user.id):
+        async with TURNS.of(user.id) as end_turn:
+            context.end_turn = end_turn
             await guarded(update, context)
 
     async def guarded(update: Update, context: BotContext) -> None:

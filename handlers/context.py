@@ -31,6 +31,10 @@ class BotData:
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
     """Registered with `ContextTypes(context=BotContext, bot_data=BotData)`."""
 
+    end_turn: Callable[[], None] = staticmethod(lambda: None)
+    """Ends the person's turn (handlers/common.py `Turns`) once the handler's state changes
+    are made; set for each update handled in a turn."""
+
     @property
     def services(self) -> Services:
         return self.bot_data.services

@@ -3,14 +3,16 @@
 The database holds every reminder; the job only wakes the bot when the earliest one falls
 due. Claiming a reminder and owing its messages are one transaction; the sender delivers
 them. `arm` is called at start-up (which also sends, once, what fell due while the bot was
-down) and after every action that may plan or cancel reminders.
+down) and after every action that planned or cancelled reminders (`rearm`).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from bot.usecases import reminders
+from bot.usecases.views import Outcome
 from handlers.context import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
@@ -33,13 +35,47 @@ async def deliver_reminders(context: BotContext) -> None:
 
 def arm(application: BotApplication, *, min_delay: float = 0.0) -> None:
     """(Re)set the one reminder job to the earliest waiting reminder."""
+    arm_at(application, reminders.next_reminder_at(application.bot_data.services), min_delay)
+
+
+def rearm(application: BotApplication, outcome: Outcome) -> None:
+    """After an action: set the alarm again only if the action planned or cancelled
+    reminders, to the time its use case read in its own transaction.
+
+    Actions in flight at once may come here in another order than they committed: an
+    alarm already set earlier is kept (one that rings for nothing only reads again),
+    so that an older reading never puts off a reminder a newer action planned.
+    """
+    if outcome.reminders_changed:
+        arm_at(application, outcome.next_reminder_at, keep_earlier=True)
+
+
+def arm_at(
+    application: BotApplication,
+    next_at: datetime | None,
+    min_delay: float = 0.0,
+    *,
+    keep_earlier: bool = False,
+) -> None:
+    """Set the one reminder job to `next_at` (none when None)."""
     job_queue = application.job_queue
     assert job_queue is not None, "python-telegram-bot[job-queue] is required"
     services = application.bot_data.services
-    for job in job_queue.get_jobs_by_name(JOB_NAME):
-        job.schedule_removal()
-    next_at = reminders.next_reminder_at(services)
-    if next_at is None:
+    delay = None
+    if next_at is not None:
+        delay = max(min_delay, (next_at - services.clock()).total_seconds())
+    jobs = job_queue.get_jobs_by_name(JOB_NAME)
+    if keep_earlier and any(_rings_before(job.next_t, delay) for job in jobs):
         return
-    delay = max(min_delay, (next_at - services.clock()).total_seconds())
+    for job in jobs:
+        job.schedule_removal()
+    if delay is None:
+        return
     job_queue.run_once(deliver_reminders, when=delay, name=JOB_NAME)
+
+
+def _rings_before(at: datetime | None, delay: float | None) -> bool:
+    """Whether an alarm set for `at` rings no later than `delay` seconds from now."""
+    if at is None:
+        return False
+    return delay is None or (at - datetime.now(UTC)).total_seconds() <= delay

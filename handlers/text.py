@@ -9,7 +9,7 @@ from bot.usecases import meetings, officials, returns, starting
 from bot.usecases.base import Origin
 from handlers.common import THROTTLE, answers_refusals
 from handlers.context import BotContext
-from handlers.reminders import arm
+from handlers.reminders import rearm
 
 
 @answers_refusals
@@ -22,8 +22,11 @@ async def text_received(update: Update, context: BotContext) -> None:
     text = message.text or ""
     if await context.call(meetings.take_text, telegram_id=user.id, text=text, origin=origin):
         return
-    if await context.call(starting.take_title, telegram_id=user.id, text=text, origin=origin):
-        arm(context.application)  # the new draft's first row plans its reminders
+    started = await context.call(
+        starting.take_title, telegram_id=user.id, text=text, origin=origin
+    )
+    if started is not None:
+        rearm(context.application, started)  # the new draft's first row plans its reminders
         return
     awaited = await context.call(returns.awaited_return, telegram_id=user.id)
     if awaited is None:
@@ -31,13 +34,13 @@ async def text_received(update: Update, context: BotContext) -> None:
         if THROTTLE.allow(user.id, "petunjuk", 3.0):
             await context.reply(message.chat_id, texts.TEXT_HINT)
         return
-    await context.call(
+    outcome = await context.call(
         returns.complete_return,
         telegram_id=user.id,
         note=text,
         origin=origin,
     )
-    arm(context.application)
+    rearm(context.application, outcome)
 
 
 async def edited(update: Update, context: BotContext) -> None:

@@ -16,7 +16,7 @@ from bot.usecases.errors import InvalidInput
 from bot.usecases.uploads import Accepted, IncomingFile
 from handlers.common import answers_refusals
 from handlers.context import BotContext
-from handlers.reminders import arm
+from handlers.reminders import rearm
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +61,10 @@ async def download_and_store(
 ) -> None:
     """Download the file (never more than the limit), then store it through the use case."""
     data = await _download(context, accepted.incoming.file_id)
-    await context.call(
+    outcome = await context.call(
         uploads.store, telegram_id=telegram_id, accepted=accepted, data=data, origin=origin
     )
-    arm(context.application)
+    rearm(context.application, outcome)
 
 
 DOWNLOAD_TRIES = 3

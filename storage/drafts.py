@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from storage import reminders as reminder_store
@@ -85,10 +86,28 @@ def drafts(session: Session, *, active_only: bool = True) -> list[Draft]:
     return list(session.exec(query).all())
 
 
+# Built once, the statements every action runs: building one costs more than running it.
+OPEN_TASK = select(DraftTask).where(
+    DraftTask.draft_id == bindparam("draft"),
+    DraftTask.is_open == True,  # noqa: E712
+)
+VERSIONS = (
+    select(DocumentVersion)
+    .where(DocumentVersion.draft_id == bindparam("draft"))
+    .order_by(col(DocumentVersion.id))
+)
+RUNNING_CLOCK = select(RowClock).where(
+    RowClock.draft_id == bindparam("draft"), col(RowClock.left_at).is_(None)
+)
+BUMP_REVISION = (
+    update(Draft)
+    .where(col(Draft.id) == bindparam("draft"), col(Draft.revision) == bindparam("seen"))
+    .values(revision=bindparam("seen") + 1)
+)
+
+
 def open_task(session: Session, *, draft_id: int) -> DraftTask | None:
-    return session.exec(
-        select(DraftTask).where(DraftTask.draft_id == draft_id, DraftTask.is_open == True)  # noqa: E712
-    ).first()
+    return session.exec(OPEN_TASK, params={"draft": draft_id}).first()
 
 
 def open_tasks(session: Session) -> list[DraftTask]:
@@ -134,6 +153,8 @@ def draft_task(session: Session, *, draft_task_id: int) -> DraftTask | None:
 def document_versions(
     session: Session, *, draft_id: int, draft_task_id: int | None = None
 ) -> list[DocumentVersion]:
+    if draft_task_id is None:
+        return list(session.exec(VERSIONS, params={"draft": draft_id}).all())
     query = select(DocumentVersion).where(DocumentVersion.draft_id == draft_id)
     if draft_task_id is not None:
         query = query.where(DocumentVersion.draft_task_id == draft_task_id)
@@ -144,8 +165,15 @@ def latest_versions(
     session: Session, *, draft_id: int, documents: tuple[str, ...]
 ) -> list[DocumentVersion]:
     """The newest version of each named document (and of each unit's share), in order."""
+    return latest_of(document_versions(session, draft_id=draft_id), documents)
+
+
+def latest_of(
+    versions: list[DocumentVersion], documents: tuple[str, ...]
+) -> list[DocumentVersion]:
+    """Of a draft's versions (oldest first), the newest of each named document and share."""
     latest: dict[tuple[str, str], DocumentVersion] = {}
-    for version in document_versions(session, draft_id=draft_id):
+    for version in versions:
         if version.document in documents:
             latest[(version.document, version.share)] = version
     return sorted(latest.values(), key=lambda v: (documents.index(v.document), v.share))
@@ -172,9 +200,7 @@ def row_clocks(session: Session, *, draft_id: int) -> list[RowClock]:
 
 
 def running_clock(session: Session, *, draft_id: int) -> RowClock | None:
-    return session.exec(
-        select(RowClock).where(RowClock.draft_id == draft_id, col(RowClock.left_at).is_(None))
-    ).first()
+    return session.exec(RUNNING_CLOCK, params={"draft": draft_id}).first()
 
 
 def load_state(session: Session, *, draft: Draft) -> DraftState:
@@ -182,6 +208,19 @@ def load_state(session: Session, *, draft: Draft) -> DraftState:
     assert draft.id is not None
     versions = document_versions(session, draft_id=draft.id)
     task = open_task(session, draft_id=draft.id)
+    meeting_at = meeting_start(session, task) if task is not None else None
+    return state_of(draft, task, versions, meeting_at=meeting_at)
+
+
+def state_of(
+    draft: Draft,
+    task: DraftTask | None,
+    versions: list[DocumentVersion],
+    *,
+    meeting_at: datetime | None = None,
+) -> DraftState:
+    """The engine's view of a draft from rows already read: its open task and versions, and
+    (for a meeting) when the meeting starts (`meeting_start`)."""
     current: OpenTask | None = None
     if task is not None:
         current = OpenTask(
@@ -194,7 +233,7 @@ def load_state(session: Session, *, draft: Draft) -> DraftState:
                 (v.document, v.share) for v in versions if v.draft_task_id == task.id
             ),
             return_note=task.return_note,
-            meeting_at=meeting_start(session, task),
+            meeting_at=meeting_at,
         )
     return DraftState(
         status=DraftStatus(draft.status),
@@ -231,14 +270,32 @@ def waited_minutes(clock: RowClock, until: datetime, minutes_between: MinutesBet
 
 def _claim(session: Session, draft: Draft) -> None:
     """Bump the draft's revision, unless another change got there first."""
-    result = session.execute(
-        update(Draft)
-        .where(col(Draft.id) == draft.id, col(Draft.revision) == draft.revision)
-        .values(revision=draft.revision + 1)
+    result = session.connection().execute(
+        BUMP_REVISION, {"draft": draft.id, "seen": draft.revision}
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         raise ConcurrentChange(f"draft {draft.id} changed meanwhile")
-    session.refresh(draft)
+    # What the row now holds, without reading it back.
+    set_committed_value(draft, "revision", draft.revision + 1)
+
+
+class _Unread:
+    """A value the caller has not read: `record_transition` reads it itself."""
+
+
+UNREAD = _Unread()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What `record_transition` wrote that the caller goes on with."""
+
+    opened: list[DraftTask]
+    """The tasks the transition opened."""
+    clock: RowClock | None
+    """The row clock it started, if it entered a row."""
+    version: DocumentVersion | None
+    """The version it stored, if it stored one."""
 
 
 def record_transition(
@@ -251,12 +308,19 @@ def record_transition(
     minutes_between: MinutesBetween,
     new_file: NewFile | None = None,
     plan_reminders: PlanReminders | None = None,
-) -> list[DraftTask]:
-    """Write the engine's decision as rows; returns the tasks it opened."""
+    current: DraftTask | _Unread | None = UNREAD,
+) -> Recorded:
+    """Write the engine's decision as rows.
+
+    `current` is the draft's open task as the caller read it (with the draft, before the
+    transition); unless given, it is read here.
+    """
     assert draft.id is not None
     _claim(session, draft)
-    current = open_task(session, draft_id=draft.id)
+    if isinstance(current, _Unread):
+        current = open_task(session, draft_id=draft.id)
     opened: list[DraftTask] = []
+    entered: RowClock | None = None
     version: DocumentVersion | None = None
     for effect in transition.effects:
         match effect:
@@ -349,7 +413,7 @@ def record_transition(
         current.submitted = sorted(state_task.submitted)
         session.add(current)
     session.flush()
-    return opened
+    return Recorded(opened, entered, version)
 
 
 def _actor_of(transition: Transition) -> int | None:

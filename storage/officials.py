@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, bindparam, or_
 from sqlmodel import Session, col, select
 
 from storage.models import Assignment, Official
@@ -64,21 +66,25 @@ def assign_position(
     return assignment
 
 
-def _current(now: datetime) -> list[ColumnElement[bool]]:
+def _current(now: Any) -> list[ColumnElement[bool]]:
     return [
         col(Assignment.valid_from) <= now,
         or_(col(Assignment.valid_until).is_(None), col(Assignment.valid_until) > now),
     ]
 
 
+CURRENT_ASSIGNMENTS = (
+    select(Assignment, Official)
+    .join(Official, col(Official.id) == Assignment.official_id)
+    .where(Official.active == True, *_current(bindparam("now")))  # noqa: E712
+    .order_by(col(Assignment.id))
+)
+"""Built once: every action reads it, and building a statement costs more than running it."""
+
+
 def current_assignments(session: Session, *, now: datetime) -> list[tuple[Assignment, Official]]:
     """Every position held now by an active official, oldest assignment first."""
-    rows = session.exec(
-        select(Assignment, Official)
-        .join(Official, col(Official.id) == Assignment.official_id)
-        .where(Official.active == True, *_current(now))  # noqa: E712
-        .order_by(col(Assignment.id))
-    ).all()
+    rows = session.exec(CURRENT_ASSIGNMENTS, params={"now": now}).all()
     return [(assignment, official) for assignment, official in rows]
 
 
@@ -93,12 +99,45 @@ def _holder(assignment: Assignment, official: Official) -> Holder:
     )
 
 
+@dataclass(frozen=True)
+class Staff:
+    """Who holds each position now, and the officials behind them: read once per use case,
+    in one query, for the roster, the actor and the people to tell."""
+
+    roster: dict[str, list[Holder]]
+    officials: dict[int, Official]
+    """Every active official holding a position now, by official id."""
+    holdings: dict[int, tuple[Holder, ...]]
+    """What each of them holds, oldest assignment first."""
+
+    def actor(self, telegram_id: int) -> Actor | None:
+        """The official behind this account, if they hold a position now."""
+        for official_id, official in self.officials.items():
+            if official.telegram_id == telegram_id:
+                return Actor(official_id, official.name, self.holdings[official_id])
+        return None
+
+
+def staff(session: Session, *, now: datetime) -> Staff:
+    """Who holds each position now (acting officials included), with the officials."""
+    holders: dict[str, list[Holder]] = defaultdict(list)
+    officials: dict[int, Official] = {}
+    holdings: dict[int, list[Holder]] = defaultdict(list)
+    for assignment, official in current_assignments(session, now=now):
+        holder = _holder(assignment, official)
+        holders[assignment.position].append(holder)
+        officials[holder.official_id] = official
+        holdings[holder.official_id].append(holder)
+    return Staff(
+        roster=dict(holders),
+        officials=officials,
+        holdings={official_id: tuple(held) for official_id, held in holdings.items()},
+    )
+
+
 def roster(session: Session, *, now: datetime) -> dict[str, list[Holder]]:
     """Who holds each position now (acting officials included)."""
-    holders: dict[str, list[Holder]] = defaultdict(list)
-    for assignment, official in current_assignments(session, now=now):
-        holders[assignment.position].append(_holder(assignment, official))
-    return dict(holders)
+    return staff(session, now=now).roster
 
 
 def actor(session: Session, *, telegram_id: int, now: datetime) -> Actor | None:

@@ -8,13 +8,14 @@ result; a claim whose process died expires and the row is taken again.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import Integer, bindparam, func, insert, literal_column, or_, update
 from sqlmodel import Session, col, select
 
-from storage.models import Official, OutboxMessage
+from storage.models import AwareDateTime, Official, OutboxMessage
 
 WAITING = "menunggu"
 SENT = "terkirim"
@@ -28,6 +29,10 @@ ALBUM = "album"
 """2 to 10 documents, or 2 to 10 photos, in one message group (they cannot be mixed)."""
 EDIT_TEXT = "ubah_teks"
 DROP_BUTTONS = "hapus_tombol"
+
+OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+"""The sender's bookkeeping runs on the table itself (SQLAlchemy Core): it is on every send's
+path, and needs no ORM objects."""
 
 
 def enqueue(
@@ -74,68 +79,169 @@ def waiting_edit(session: Session, *, edit_of: int, now: datetime) -> OutboxMess
     ).first()
 
 
-def _free(now: datetime) -> Any:
-    return or_(col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now)
+def enqueue_all(session: Session, *, messages: list[dict[str, Any]], now: datetime) -> None:
+    """Owe several messages at once, in this order, in one statement.
+
+    Each is a dict of `chat_id`, `kind`, `payload` and optionally `official_id`, `edit_of`,
+    `tag`. Nothing is handed back: a use case that owes messages never needs their rows.
+    """
+    if not messages:
+        return
+    session.execute(
+        insert(OUTBOX),
+        [
+            {
+                "official_id": None,
+                "edit_of": None,
+                "tag": None,
+                **message,
+                "status": WAITING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+            for message in messages
+        ],
+    )
+
+
+def _free(now: Any) -> Any:
+    """Not claimed, or claimed by a claim that expired before `now`."""
+    return or_(OUTBOX.c.claimed_until.is_(None), OUTBOX.c.claimed_until < now)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row claimed for sending, with what the sender needs of it."""
+
+    id: int
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    official_id: int | None
+    edit_of: int | None
+    tag: str | None
+    attempts: int
+    next_attempt_at: datetime
+    edit_target: int | None
+    """For an edit of a row the outbox sent (`edit_of`): that message's Telegram id, as
+    recorded when the row was claimed (it was sent before: it is older, in the same chat)."""
+
+
+def _heads() -> Any:
+    """The oldest waiting row of each chat: the only one of its chat that may be sent."""
+    return (
+        select(func.min(OUTBOX.c.id)).where(OUTBOX.c.status == WAITING).group_by(OUTBOX.c.chat_id)
+    )
+
+
+def _claiming(which: Any) -> Any:
+    """Claim the rows `which` selects, in one statement, returning what the sender needs.
+
+    Built once (parameters bound at each call): building a statement costs more than
+    running it.
+    """
+    # Spelled out: SQLAlchemy writes RETURNING's columns without their table, and inside
+    # the subquery a bare `edit_of` would be the edited row's own.
+    target = literal_column(
+        "(SELECT edited.telegram_message_id FROM outbox AS edited"
+        " WHERE edited.id = outbox.edit_of)",
+        Integer,
+    )
+    now: Any = bindparam("now")
+    return (
+        update(OUTBOX)
+        .where(OUTBOX.c.id.in_(which), OUTBOX.c.status == WAITING, _free(now))
+        .values(claimed_until=bindparam("until"), claimed_by=bindparam("worker"))
+        .returning(*(OUTBOX.c[name] for name in CLAIMED_COLUMNS), target)
+    )
+
+
+CLAIMED_COLUMNS = (
+    "id",
+    "chat_id",
+    "kind",
+    "payload",
+    "official_id",
+    "edit_of",
+    "tag",
+    "attempts",
+    "next_attempt_at",
+)
+CLAIM_HEADS = _claiming(
+    select(OUTBOX.c.id)
+    .where(
+        OUTBOX.c.id.in_(_heads()),
+        OUTBOX.c.next_attempt_at <= bindparam("now"),
+        _free(bindparam("now")),
+    )
+    .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
+    .limit(bindparam("limit"))
+)
+CLAIM_NEXT_OF_CHAT = _claiming(
+    select(OUTBOX.c.id).where(
+        OUTBOX.c.id
+        == select(func.min(OUTBOX.c.id))
+        .where(OUTBOX.c.chat_id == bindparam("chat"), OUTBOX.c.status == WAITING)
+        .scalar_subquery(),
+        OUTBOX.c.next_attempt_at <= bindparam("now"),
+    )
+)
+
+
+def _claim(session: Session, claiming: Any, **values: Any) -> list[Claimed]:
+    found = session.connection().execute(claiming, values).all()
+    return sorted((Claimed(*row) for row in found), key=lambda row: (row.next_attempt_at, row.id))
 
 
 def claim_heads(
     session: Session, *, now: datetime, worker: str, lease: timedelta, limit: int
-) -> list[OutboxMessage]:
+) -> list[Claimed]:
     """Claim up to `limit` chat heads that are due; each claimed by this worker only."""
-    heads = (
-        select(func.min(OutboxMessage.id))
-        .where(OutboxMessage.status == WAITING)
-        .group_by(col(OutboxMessage.chat_id))
+    return _claim(session, CLAIM_HEADS, now=now, until=now + lease, worker=worker, limit=limit)
+
+
+def claim_next_of_chat(
+    session: Session, *, chat_id: int, now: datetime, worker: str, lease: timedelta
+) -> Claimed | None:
+    """Claim the head of one chat if it is due and free (the sender goes on with that chat)."""
+    claimed = _claim(
+        session, CLAIM_NEXT_OF_CHAT, now=now, until=now + lease, worker=worker, chat=chat_id
     )
-    candidates = session.exec(
-        select(OutboxMessage)
-        .where(
-            col(OutboxMessage.id).in_(heads),
-            col(OutboxMessage.next_attempt_at) <= now,
-            _free(now),
-        )
-        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
-        .limit(limit)
-    ).all()
-    claimed: list[OutboxMessage] = []
-    for row in candidates:
-        result = session.execute(
-            update(OutboxMessage)
-            .where(
-                col(OutboxMessage.id) == row.id,
-                col(OutboxMessage.status) == WAITING,
-                _free(now),
-            )
-            .values(claimed_until=now + lease, claimed_by=worker)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            session.refresh(row)
-            claimed.append(row)
-    return claimed
+    return claimed[0] if claimed else None
 
 
 def _finish(session: Session, row_id: int, worker: str, **values: Any) -> bool:
-    result = session.execute(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id, col(OutboxMessage.claimed_by) == worker)
+    result = session.connection().execute(
+        update(OUTBOX)
+        .where(OUTBOX.c.id == row_id, OUTBOX.c.claimed_by == worker)
         .values(claimed_until=None, claimed_by=None, **values)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(result.rowcount == 1)
+
+
+MARK_SENT = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id == bindparam("row"), OUTBOX.c.claimed_by == bindparam("claimer"))
+    .values(
+        claimed_until=None,
+        claimed_by=None,
+        status=SENT,
+        sent_at=bindparam("at"),
+        telegram_message_id=bindparam("message"),
+        attempts=OUTBOX.c.attempts + 1,
+    )
+)
 
 
 def mark_sent(
     session: Session, *, row_id: int, worker: str, now: datetime, message_id: int | None
 ) -> bool:
     """The row arrived (or there was nothing left to do, e.g. an edit already made)."""
-    return _finish(
-        session,
-        row_id,
-        worker,
-        status=SENT,
-        sent_at=now,
-        telegram_message_id=message_id,
-        attempts=OutboxMessage.attempts + 1,
+    result = session.connection().execute(
+        MARK_SENT, {"row": row_id, "claimer": worker, "at": now, "message": message_id}
     )
+    return bool(result.rowcount == 1)
 
 
 def postpone(
@@ -144,7 +250,7 @@ def postpone(
     """Try again at `until`; a failed try counts towards the backoff, a flood wait does not."""
     values: dict[str, Any] = {"next_attempt_at": until, "last_error": error[:500]}
     if failed_try:
-        values["attempts"] = OutboxMessage.attempts + 1
+        values["attempts"] = OUTBOX.c.attempts + 1
     return _finish(session, row_id, worker, **values)
 
 
@@ -156,7 +262,7 @@ def mark_failed(session: Session, *, row_id: int, worker: str, error: str) -> bo
         worker,
         status=FAILED,
         last_error=error[:500],
-        attempts=OutboxMessage.attempts + 1,
+        attempts=OUTBOX.c.attempts + 1,
     )
 
 
@@ -202,22 +308,37 @@ def row(session: Session, *, row_id: int) -> OutboxMessage | None:
     return session.get(OutboxMessage, row_id)
 
 
+TAGGED = (
+    select(OutboxMessage)
+    .where(OutboxMessage.tag == bindparam("tag"), col(OutboxMessage.status) != FAILED)
+    .order_by(col(OutboxMessage.id))
+)
+
+
 def tagged(session: Session, *, tag: str) -> list[OutboxMessage]:
     """Rows about one thing (a task's buttons), sent or still waiting."""
-    return list(
-        session.exec(
-            select(OutboxMessage)
-            .where(OutboxMessage.tag == tag, col(OutboxMessage.status) != FAILED)
-            .order_by(col(OutboxMessage.id))
-        ).all()
+    return list(session.exec(TAGGED, params={"tag": tag}).all())
+
+
+def _next_attempt_at() -> Any:
+    claimable = func.max(
+        OUTBOX.c.next_attempt_at,
+        func.coalesce(OUTBOX.c.claimed_until, OUTBOX.c.next_attempt_at),
     )
+    return select(func.min(claimable, type_=AwareDateTime)).where(OUTBOX.c.id.in_(_heads()))
+
+
+NEXT_ATTEMPT_AT = _next_attempt_at()
 
 
 def next_attempt_at(session: Session) -> datetime | None:
-    """When the earliest waiting row may be tried (the sender's alarm)."""
-    return session.exec(
-        select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == WAITING)
-    ).first()
+    """When a waiting row may next be claimed (the sender's alarm); None when none waits.
+
+    Only a chat's head can be claimed, and a claimed head only once its claim expires: a
+    row behind a head being sent is not due yet, however old it is.
+    """
+    found: datetime | None = session.connection().execute(NEXT_ATTEMPT_AT).scalar()
+    return found
 
 
 def release_claims(session: Session) -> int:

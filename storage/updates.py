@@ -6,10 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
+from sqlalchemy.dialects.sqlite import insert
 from sqlmodel import Session, col, select
 
 from storage.models import HandledUpdate, InboxUpdate
+
+MARK_HANDLED = (
+    insert(HandledUpdate)
+    .values(update_id=bindparam("handled"), at=bindparam("when"))
+    .on_conflict_do_nothing(index_elements=["update_id"])
+)
+"""Built once: every action runs it."""
 
 
 def mark_handled(session: Session, *, update_id: int, now: datetime) -> bool:
@@ -18,27 +26,24 @@ def mark_handled(session: Session, *, update_id: int, now: datetime) -> bool:
     Called in the transaction of the state change itself: if that change rolls back, so
     does this mark, and the update can be acted on again.
     """
-    if session.get(HandledUpdate, update_id) is not None:
-        return False
-    session.add(HandledUpdate(update_id=update_id, at=now))
-    session.flush()
-    return True
+    # One statement: insert unless already there (a unique key, then ask what happened).
+    result = session.connection().execute(MARK_HANDLED, {"handled": update_id, "when": now})
+    return bool(result.rowcount == 1)
+
+
+KEEP = (
+    insert(InboxUpdate.__table__)  # type: ignore[attr-defined]
+    .values(update_id=bindparam("kept"), payload=bindparam("body"), received_at=bindparam("at"))
+    .on_conflict_do_nothing(index_elements=["update_id"])
+)
 
 
 def receive(session: Session, *, updates: list[tuple[int, dict[str, Any]]], now: datetime) -> None:
     """Keep fetched updates until they are handled; one already kept is not kept twice."""
-    known = set(
-        session.exec(
-            select(InboxUpdate.update_id).where(
-                col(InboxUpdate.update_id).in_([update_id for update_id, _ in updates])
-            )
-        ).all()
+    session.connection().execute(
+        KEEP,
+        [{"kept": update_id, "body": payload, "at": now} for update_id, payload in updates],
     )
-    for update_id, payload in updates:
-        if update_id not in known:
-            session.add(InboxUpdate(update_id=update_id, payload=payload, received_at=now))
-            known.add(update_id)
-    session.flush()
 
 
 def unhandled(session: Session) -> list[tuple[int, dict[str, Any]]]:
@@ -47,6 +52,11 @@ def unhandled(session: Session) -> list[tuple[int, dict[str, Any]]]:
     return [(row.update_id, row.payload) for row in rows]
 
 
-def handled(session: Session, *, update_id: int) -> None:
-    """The update has been handled to the end: forget it."""
-    session.execute(delete(InboxUpdate).where(col(InboxUpdate.update_id) == update_id))
+FORGET = delete(InboxUpdate).where(
+    col(InboxUpdate.update_id).in_(bindparam("done", expanding=True))
+)
+
+
+def handled(session: Session, *, update_ids: list[int]) -> None:
+    """These updates have been handled to the end: forget them."""
+    session.connection().execute(FORGET, {"done": update_ids})

@@ -23,7 +23,8 @@ from storage import drafts as draft_store
 from storage import officials as official_store
 from storage import updates as update_store
 from storage.db import make_engine, reader
-from storage.models import Draft
+from storage.models import Draft, DraftTask
+from storage.officials import Staff
 from workflow.calendar import OfficeCalendar
 from workflow.engine import Actor
 from workflow.sop import Sop, load_sops
@@ -110,8 +111,14 @@ def mark_handled(session: Session, origin: Origin | None, now: datetime) -> None
         raise AlreadyHandled(origin.update_id)
 
 
-def require_actor(session: Session, *, telegram_id: int, now: datetime) -> Actor:
-    actor = official_store.actor(session, telegram_id=telegram_id, now=now)
+def require_actor(
+    session: Session, *, telegram_id: int, now: datetime, staff: Staff | None = None
+) -> Actor:
+    """The registered, active official behind the account (from `staff` when it has them:
+    an official holding no position is read on their own)."""
+    actor = staff.actor(telegram_id) if staff is not None else None
+    if actor is None:
+        actor = official_store.actor(session, telegram_id=telegram_id, now=now)
     if actor is None:
         raise NotRegistered(telegram_id)
     return actor
@@ -124,8 +131,17 @@ def require_draft(session: Session, *, sops: dict[str, Sop], draft_id: int) -> D
     return draft
 
 
-def require_open(session: Session, *, sop: Sop, draft_task_id: int, draft_id: int) -> None:
-    task = draft_store.draft_task(session, draft_task_id=draft_task_id)
+def require_open(
+    session: Session,
+    *,
+    sop: Sop,
+    draft_task_id: int,
+    draft_id: int,
+    task: DraftTask | None = None,
+) -> None:
+    """The pressed task is still open (`task`: it, when the caller has read it already)."""
+    if task is None or task.id != draft_task_id:
+        task = draft_store.draft_task(session, draft_task_id=draft_task_id)
     if task is None or task.draft_id != draft_id:
         raise DraftNotFound(draft_id)
     if not task.is_open:

@@ -29,8 +29,9 @@ from storage import conversations as conversation_store
 from storage import drafts as draft_store
 from storage import meetings as input_store
 from storage import officials as official_store
+from storage import reminders as reminder_store
 from storage.drafts import ConcurrentChange, NewFile
-from storage.models import Draft, DraftTask, RowClock
+from storage.models import DocumentVersion, Draft, DraftTask, RowClock
 from workflow import engine, reminders
 from workflow.engine import (
     Action,
@@ -65,10 +66,10 @@ def start_draft(
     year = (year or next_year) if sop.tahun else 0  # 0: its drafts are not for a year
     with services.session() as session:
         mark_handled(session, origin, now)
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
+        staff = official_store.staff(session, now=now)
+        actor = require_actor(session, telegram_id=telegram_id, now=now, staff=staff)
         input_store.clear_input(session, official_id=actor.official_id)  # an awaited title
-        roster = official_store.roster(session, now=now)
-        transition = engine.start_draft(sop, actor=actor, roster=roster, now=now)
+        transition = engine.start_draft(sop, actor=actor, roster=staff.roster, now=now)
         draft = draft_store.create_draft(
             session,
             sop_id=sop.id,
@@ -77,10 +78,13 @@ def start_draft(
             created_by=actor.official_id,
             now=now,
         )
-        opened = _record(services, session, sop, draft, transition, now, None)
-        outcome = views.outcome(session, sop, draft, transition, opened, roster, now=now)
+        recorded = _record(services, session, sop, draft, transition, now, None, None)
+        outcome = views.outcome(
+            session, sop, draft, transition, recorded.opened, staff, now=now, versions=[]
+        )
         started = notify.text(telegram_id, texts.draft_started(outcome.draft.title, draft.id or 0))
-        notify.write(session, [started, *_told(services, session, sop, outcome)])
+        notify.write(session, [started, *_told(services, session, sop, outcome, [])])
+        outcome = _with_next_reminder(session, outcome)
         session.commit()
         return outcome
 
@@ -134,26 +138,47 @@ def _act(
 ) -> Outcome:
     now = services.clock()
     with services.session() as session:
+        # Each row is read once here and passed along: the staff (roster, actor and the
+        # people to tell), the draft, its open task and its versions.
         mark_handled(session, origin, now)
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
+        staff = official_store.staff(session, now=now)
+        actor = require_actor(session, telegram_id=telegram_id, now=now, staff=staff)
         if staged_id is not None:
             _use_up_staged(session, staged_id)
         draft = require_draft(session, sops=services.sops, draft_id=draft_id)
         sop = services.sops[draft.sop_id]
+        current = draft_store.open_task(session, draft_id=draft_id)
         if draft_task_id is not None:
-            require_open(session, sop=sop, draft_task_id=draft_task_id, draft_id=draft_id)
-        state = draft_store.load_state(session, draft=draft)
-        roster = official_store.roster(session, now=now)
-        transition = apply(sop, state, actor=actor, action=action, roster=roster, now=now)
+            pressed = current if current is not None and current.id == draft_task_id else None
+            require_open(
+                session, sop=sop, draft_task_id=draft_task_id, draft_id=draft_id, task=pressed
+            )
+        versions = draft_store.document_versions(session, draft_id=draft_id)
+        meeting_at = None  # read only for a meeting: a decision pays for no more statements
+        if current is not None and sop.task(current.task_id).jenis == TaskKind.RAPAT:
+            meeting_at = draft_store.meeting_start(session, current)
+        state = draft_store.state_of(draft, current, versions, meeting_at=meeting_at)
+        transition = apply(sop, state, actor=actor, action=action, roster=staff.roster, now=now)
         if isinstance(action, Upload) and new_file is None:
             raise InvalidInput("Unggahan tanpa berkas.")
         acted_on = draft_task_id
-        if acted_on is None and (open_task := draft_store.open_task(session, draft_id=draft_id)):
-            acted_on = open_task.id
-        opened = _record(services, session, sop, draft, transition, now, new_file)
-        outcome = views.outcome(session, sop, draft, transition, opened, roster, now=now)
+        if acted_on is None and current is not None:
+            acted_on = current.id
+        recorded = _record(services, session, sop, draft, transition, now, new_file, current)
+        if recorded.version is not None:
+            versions = [*versions, recorded.version]
+        outcome = views.outcome(
+            session,
+            sop,
+            draft,
+            transition,
+            recorded.opened,
+            staff,
+            now=now,
+            versions=versions,
+            clock=recorded.clock,
+        )
         if isinstance(action, Upload):
-            versions = draft_store.document_versions(session, draft_id=draft_id)
             uploaded = versions[-1]
             missing = missing_documents(sop, transition.state, share=uploaded.share or None)
             outcome = replace(
@@ -173,15 +198,24 @@ def _act(
             if origin is not None and origin.chat_id and origin.message_id:
                 keep = (origin.chat_id, origin.message_id)
             notify.drop_task_buttons(session, draft_task_id=acted_on or 0, keep=keep)
-        notify.write(session, _told(services, session, sop, outcome))
+        notify.write(session, _told(services, session, sop, outcome, versions))
         if (
             task is not None
             and not task.is_open
             and sop.task(task.task_id).jenis == TaskKind.RAPAT
         ):
             notify.write(session, meetings.results_sent(services, session, sop, task.id or 0, now))
+        outcome = _with_next_reminder(session, outcome)
         session.commit()
         return outcome
+
+
+def _with_next_reminder(session: Session, outcome: Outcome) -> Outcome:
+    """The scheduler's next alarm, read here (in the worker thread, in the same
+    transaction) when the action changed the reminders: the handler need not read it."""
+    if not outcome.reminders_changed:
+        return outcome
+    return replace(outcome, next_reminder_at=reminder_store.next_due(session))
 
 
 def _use_up_staged(session: Session, staged_id: int) -> None:
@@ -241,16 +275,19 @@ def _to_actor(
 
 
 def _told(
-    services: Services, session: Session, sop: Sop, outcome: Outcome
+    services: Services,
+    session: Session,
+    sop: Sop,
+    outcome: Outcome,
+    versions: list[DocumentVersion],
 ) -> list[notify.Outgoing]:
-    """Everyone else the outcome concerns, with the documents of what was finished."""
+    """Everyone else the outcome concerns, with the documents of what was finished
+    (`versions`: the draft's, after the action, oldest first)."""
     produced: dict[str, list[views.DocumentView]] = {}
     for effect in outcome.transition.effects:
         if isinstance(effect, Notice) and effect.task_id not in produced:
-            versions = draft_store.latest_versions(
-                session, draft_id=outcome.draft.id, documents=sop.task(effect.task_id).dokumen
-            )
-            produced[effect.task_id] = [views.document_view(session, sop, v) for v in versions]
+            latest = draft_store.latest_of(versions, sop.task(effect.task_id).dokumen)
+            produced[effect.task_id] = [views.document_view(session, sop, v) for v in latest]
     return notify.outcome(outcome, sop, services.tz, produced)
 
 
@@ -262,7 +299,10 @@ def _record(
     transition: Transition,
     now: datetime,
     new_file: NewFile | None,
-) -> list[DraftTask]:
+    current: DraftTask | None,
+) -> draft_store.Recorded:
+    """Write the transition; `current` is the draft's open task, read before it."""
+
     def plan_reminders(clock: RowClock) -> list[tuple[str, datetime]]:
         planned = reminders.plan(
             sop.pengingat,
@@ -283,4 +323,5 @@ def _record(
         minutes_between=services.calendar.working_minutes_between,
         new_file=new_file,
         plan_reminders=plan_reminders,
+        current=current,
     )

@@ -506,7 +506,7 @@ def _schedule(
             tag=_tag(meeting.id),
         )
         files = _files(invitee, view, calendar_file, with_undangan=True)
-        (invitation_id, *_) = notify.write(session, [message, *files])
+        (invitation_id, *_) = notify.write_each(session, [message, *files])
         found = meeting_store.invitee(
             session, meeting_id=meeting.id, official_id=invitee.official_id
         )
@@ -514,7 +514,7 @@ def _schedule(
         found.invitation_id = invitation_id
         session.add(found)
     for group in meeting_store.groups_of(session, positions=set(task.peserta)):
-        (post_id,) = notify.write(
+        (post_id,) = notify.write_each(
             session,
             [notify.text(group.chat_id, texts.group_post(view, services.tz, invitees))],
         )

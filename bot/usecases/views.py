@@ -11,12 +11,15 @@ from sqlmodel import Session
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.models import DocumentVersion, Draft, DraftTask, Official, RowClock
+from storage.officials import Staff
 from workflow.engine import (
     NO_SHARE,
     DraftState,
     Holder,
     Notice,
     NoticeReason,
+    RowEntered,
+    RowLeft,
     Transition,
     holders_of,
     missing_documents,
@@ -149,6 +152,14 @@ class Outcome:
     """People who only need to know: (person, task id of what happened, why they are told)."""
     still_missing: tuple[str, ...] = ()
     """After an upload: what the uploader (for their unit) must still upload."""
+    next_reminder_at: datetime | None = None
+    """When the earliest waiting reminder falls due, read in the action's transaction;
+    only meaningful when `reminders_changed`."""
+
+    @property
+    def reminders_changed(self) -> bool:
+        """Whether the action planned or cancelled reminders (it entered or left a row)."""
+        return any(isinstance(e, RowEntered | RowLeft) for e in self.transition.effects)
 
 
 @dataclass(frozen=True)
@@ -321,29 +332,44 @@ def document_view(session: Session, sop: Sop, version: DocumentVersion) -> Docum
 
 
 def briefing(
-    session: Session, sop: Sop, draft: Draft, task: DraftTask, *, now: datetime
+    session: Session,
+    sop: Sop,
+    draft: Draft,
+    task: DraftTask,
+    *,
+    now: datetime,
+    staff: Staff | None = None,
+    versions: list[DocumentVersion] | None = None,
+    clock: RowClock | None = None,
 ) -> TaskBriefing:
+    """What a message about `task` needs. A use case that has already read the staff, the
+    draft's versions (oldest first) or its running row clock passes them on."""
     assert draft.id is not None and task.id is not None
     definition = sop.task(task.task_id)
     row = sop.row(task.row_no)
-    clock = draft_store.running_clock(session, draft_id=draft.id)
-    roster = official_store.roster(session, now=now)
-    holders = holders_of(definition, roster)
+    if task.is_open and clock is None:
+        clock = draft_store.running_clock(session, draft_id=draft.id)
+    staff = staff or official_store.staff(session, now=now)
+    holders = holders_of(definition, staff.roster)
     holder_ids = {h.official_id for h in holders}
-    people = official_store.officials_by_ids(session, ids=holder_ids)
-    state = draft_store.load_state(session, draft=draft)
+    if versions is None:
+        versions = draft_store.document_versions(session, draft_id=draft.id)
     wanted = definition.telaah or definition.dokumen
-    versions = draft_store.latest_versions(session, draft_id=draft.id, documents=wanted)
+    latest = draft_store.latest_of(versions, wanted)
     if definition.is_upload:
-        versions = [v for v in versions if v.draft_task_id == task.id]
+        latest = [v for v in latest if v.draft_task_id == task.id]
     missing: list[str] = []
+    pending: list[str] = []
     parts: list[UnitPart] = []
+    # Only an open task is the draft's open task, whose state the engine knows.
+    state = draft_store.state_of(draft, task, versions) if task.is_open else None
     if definition.jenis == TaskKind.UNGGAH_PARALEL:
-        parts = _unit_parts(sop, task, holders, state if task.is_open else None)
+        parts = _unit_parts(sop, task, holders, state)
         missing = [f"{name} ({p.unit})" for p in parts if not p.submitted for name in p.missing]
-    elif task.is_open and state.task is not None:
+    elif state is not None:
         missing = [sop.document(key).nama for key in missing_documents(sop, state)]
-    pending = pending_shares(state) if task.is_open else []
+    if state is not None:
+        pending = pending_shares(state)
     return TaskBriefing(
         draft=draft_view(draft),
         draft_task_id=task.id,
@@ -357,8 +383,10 @@ def briefing(
         due_at=clock.due_at if clock is not None and task.is_open else None,
         is_open=task.is_open,
         return_note=task.return_note,
-        holders=tuple(person_view(people[i]) for i in sorted(holder_ids) if i in people),
-        documents=tuple(document_view(session, sop, v) for v in versions),
+        holders=tuple(
+            person_view(staff.officials[i]) for i in sorted(holder_ids) if i in staff.officials
+        ),
+        documents=tuple(document_view(session, sop, v) for v in latest),
         missing=tuple(missing),
         pending_units=tuple(pending),
         submitted_units=tuple(task.submitted),
@@ -398,14 +426,16 @@ def outcome(
     draft: Draft,
     transition: Transition,
     opened: list[DraftTask],
-    roster: dict[str, list[Holder]],
+    staff: Staff,
     *,
     now: datetime,
+    versions: list[DocumentVersion] | None = None,
+    clock: RowClock | None = None,
 ) -> Outcome:
-    ids = {h.official_id for holders in roster.values() for h in holders}
+    """What a transition changed and who must be told; `versions` and `clock` as they are
+    after it, when the use case has them."""
     people = {
-        official_id: person_view(official)
-        for official_id, official in official_store.officials_by_ids(session, ids=ids).items()
+        official_id: person_view(official) for official_id, official in staff.officials.items()
     }
     informed: list[tuple[Person, str, NoticeReason]] = []
     for effect in transition.effects:
@@ -415,7 +445,10 @@ def outcome(
                 if holder.official_id in people and holder.official_id not in seen:
                     seen.add(holder.official_id)
                     informed.append((people[holder.official_id], effect.task_id, effect.reason))
-    briefings = tuple(briefing(session, sop, draft, task, now=now) for task in opened)
+    briefings = tuple(
+        briefing(session, sop, draft, task, now=now, staff=staff, versions=versions, clock=clock)
+        for task in opened
+    )
     return Outcome(
         draft=draft_view(draft),
         transition=transition,
