@@ -290,35 +290,30 @@ async def live_uploads(sizes: Sizes) -> list[Row]:
 async def live_invitations(emulator: Emulator, sizes: Sizes) -> list[Row]:
     progress(f"invitations to {sizes.chats} participants, flood limits on")
     invited = await invitations.run(emulator, sizes.chats)
-    limit = sending.TELEGRAM_PER_SECOND
-    return [
-        (
-            f"invitations: {invited.participants} participants, flood limits on",
-            f"{invited.per_second:9.1f} /s",
-            f"{limit:9.1f} /s",
-            f"{invited.per_second / limit:6.0%} of Telegram's limit",
-        ),
-        (
-            f"invitations: 429 answers, {invited.participants} participants",
-            f"{invited.too_many_requests:9d}",
-            "0",
-            "",
-        ),
-    ]
+    return rate_rows(
+        f"invitations: {invited.chats} participants",
+        invited.per_second,
+        invited.too_many_requests,
+    )
 
 
 async def live_sending(emulator: Emulator, sizes: Sizes) -> list[Row]:
     progress(f"the sender to {sizes.chats} chats, flood limits on")
     sent = await sending.run(emulator, sizes.chats)
+    return rate_rows(f"sender: {sent.chats} chats", sent.per_second, sent.too_many_requests)
+
+
+def rate_rows(what: str, per_second: float, too_many_requests: int) -> list[Row]:
+    """A rate against Telegram's overall limit, and the 429 answers it met."""
     limit = sending.TELEGRAM_PER_SECOND
     return [
         (
-            f"sender: {sent.chats} chats, flood limits on",
-            f"{sent.per_second:9.1f} /s",
+            f"{what}, flood limits on",
+            f"{per_second:9.1f} /s",
             f"{limit:9.1f} /s",
-            f"{sent.per_second / limit:6.0%} of Telegram's limit",
+            f"{per_second / limit:6.0%} of Telegram's limit",
         ),
-        (f"sender: 429 answers, {sent.chats} chats", f"{sent.too_many_requests:9d}", "0", ""),
+        (f"{what}: 429 answers", f"{too_many_requests:9d}", "0", ""),
     ]
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from benchmarks.common import (
     office,
     schedule_meeting,
 )
+from benchmarks.sending import Delivery
 from bot.pacing import Pacing
 from bot.sender import Sender
 from bot.usecases import drafts, officials
@@ -46,20 +46,7 @@ MESSAGES_PER_INVITATION = 3
 """The invitation, then the Undangan and the calendar file as one album (two messages)."""
 
 
-@dataclass(frozen=True)
-class Invitations:
-    participants: int
-    seconds: float
-    accepted: int
-    """Messages the participants' chats took (an album's files each count)."""
-    too_many_requests: int
-
-    @property
-    def per_second(self) -> float:
-        return self.accepted / self.seconds
-
-
-async def run(emulator: Emulator, participants: int) -> Invitations:
+async def run(emulator: Emulator, participants: int) -> Delivery:
     """Schedule a meeting of `participants` (at least 1) and deliver its invitations."""
     chats = [FORUM, *range(FIRST_PARTICIPANT, FIRST_PARTICIPANT + participants - 1)]
     async with EmulatorClient(emulator.control_url) as control:
@@ -112,7 +99,8 @@ async def run(emulator: Emulator, participants: int) -> Invitations:
         await control.set_flood_limits(False)
     accepted = sum(stats.chat(telegram_id).accepted for telegram_id in chats)
     assert accepted == MESSAGES_PER_INVITATION * participants, accepted
-    return Invitations(participants, seconds, accepted, stats.too_many_requests)
+    # Messages the participants' chats took (an album's files each count).
+    return Delivery(participants, seconds, accepted, stats.too_many_requests)
 
 
 def to_the_meeting(services: Services, undangan_file_id: str) -> int:

@@ -1008,11 +1008,6 @@ def _attendance_note(answer: str | None, deputy: str | None) -> str:
     return f"{note}: {deputy}" if deputy else note
 
 
-def waiting_for_meeting(session: Session, *, draft_task_id: int) -> datetime | None:
-    meeting = meeting_store.scheduled_for_task(session, draft_task_id=draft_task_id)
-    return meeting.starts_at if meeting is not None else None
-
-
 # The row's clock ------------------------------------------------------------------------
 
 

@@ -568,6 +568,8 @@ async def test_scheduling_refused_or_called_off_changes_nothing(office: Office) 
     task = await reach_meeting_task(office)
     done = "Kirim Undangan Rapat Forum SKPD telah diselesaikan"
     await sekretaris.wait_for_messages(lambda m: done in m.body, 10)
+    # The notice's document follows it: only then has everything owed to them arrived.
+    await sekretaris.wait_for_messages(lambda m: m.document is not None, 10)
     seen = len(await sekretaris.messages())
 
     # The Sekretaris presses 📅 on the Kasubbag's task (forwarded to them): refused.
