@@ -22,6 +22,13 @@ class Verb(StrEnum):
     SETUJUI = "ap"
     KEMBALIKAN = "rt"
     KIRIM = "sb"
+    """draft id, draft task id (also a hand-over's button)"""
+    PILIH = "ch"
+    """draft task id, the outcome's index (a decision with named outcomes)"""
+    TANPA_CATATAN = "cn"
+    """draft task id, the outcome's index: chosen without the note it may have"""
+    LEWATI = "sk"
+    """draft id, draft task id: skip an optional step (its reason is asked)"""
     PILIH_OUTPUT = "up"
     # Meetings: scheduling (on a draft task), then changes and answers (on a meeting).
     RAPAT_JADWAL = "mj"

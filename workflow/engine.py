@@ -320,7 +320,7 @@ def holders_of(task: Task, roster: Roster, sop: Sop | None = None) -> tuple[Hold
 
 def holding_for(sop: Sop, task: Task, actor: Actor, roster: Roster) -> Holder | None:
     """The actor's holding that may act on a task now, if any (see `holders_of`)."""
-    mine = _holdings_for(sop, task, actor, roster)
+    mine = holdings_for(sop, task, actor, roster)
     return mine[0] if mine else None
 
 
@@ -334,6 +334,22 @@ def participants_of(task: Task, roster: Roster) -> tuple[Holder, ...]:
                 seen.add(holder.official_id)
                 found.append(holder)
     return tuple(found)
+
+
+def holdings_for(sop: Sop, task: Task, actor: Actor, roster: Roster) -> list[Holder]:
+    """Every holding by which the actor may act on a task: their own positions first, then
+    outside parties they act for (only while nobody holds the party's position)."""
+    mine = [holding for holding in actor.holdings if holding.position in task.oleh]
+    for key in task.oleh:
+        if roster.get(key) or key not in sop.pelaksana:
+            continue
+        agents = sop.position(key).diwakili_oleh
+        mine.extend(
+            replace(holding, on_behalf_of=key)
+            for holding in actor.holdings
+            if holding.position in agents
+        )
+    return mine
 
 
 def start_draft(sop: Sop, *, actor: Actor, roster: Roster, now: datetime) -> Transition:
@@ -423,22 +439,6 @@ def _positions_label(sop: Sop, task: Task) -> str:
     return " / ".join(sop.position(key).label for key in task.oleh)
 
 
-def _holdings_for(sop: Sop, task: Task, actor: Actor, roster: Roster) -> list[Holder]:
-    """Every holding by which the actor may act on a task: their own positions first, then
-    outside parties they act for (only while nobody holds the party's position)."""
-    mine = [holding for holding in actor.holdings if holding.position in task.oleh]
-    for key in task.oleh:
-        if roster.get(key) or key not in sop.pelaksana:
-            continue
-        agents = sop.position(key).diwakili_oleh
-        mine.extend(
-            replace(holding, on_behalf_of=key)
-            for holding in actor.holdings
-            if holding.position in agents
-        )
-    return mine
-
-
 def _clean_note(note: str | None) -> str:
     return " ".join((note or "").split())
 
@@ -485,7 +485,7 @@ def _joint_part(
     sop: Sop, open_task: OpenTask, task: Task, actor: Actor, roster: Roster
 ) -> tuple[Holder, str]:
     """The actor's holding and position in a joint step that has not acted yet."""
-    mine = [(h, joint_share(sop, h)) for h in _holdings_for(sop, task, actor, roster)]
+    mine = [(h, joint_share(sop, h)) for h in holdings_for(sop, task, actor, roster)]
     waiting = [(h, share) for h, share in mine if share not in open_task.submitted]
     if not waiting:
         raise ActionRefused(

@@ -21,7 +21,7 @@ from workflow.engine import (
     holders_of,
     missing_documents,
     pending_shares,
-    share_of,
+    share_for,
 )
 from workflow.reminders import ReminderKind
 from workflow.sop import Sop, Task, TaskKind
@@ -43,6 +43,8 @@ class DraftView:
     status: str
     created_at: datetime
     finished_at: datetime | None
+    result: str | None = None
+    """The stated result it ended with ("Surat dikembalikan ke pengirim"), if any."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ class DocumentView:
 
 @dataclass(frozen=True)
 class UnitPart:
-    """One unit's part of a parallel task (unggah_paralel)."""
+    """One unit's part of a parallel task (unggah_paralel), or one position's part of a
+    joint step (bersama: semua)."""
 
     unit: str
     holder_ids: frozenset[int]
@@ -107,14 +110,19 @@ class TaskBriefing:
     parts: tuple[UnitPart, ...] = ()
     """Parallel task: each unit's part."""
     units: tuple[str, ...] = ()
-    """Parallel task, as one holder sees it (`for_holder`): the units they still submit for."""
+    """Parallel task, as one holder sees it (`for_holder`): the units they still submit for;
+    in a joint step, the positions they still act for."""
+    acting_for: tuple[str, ...] = ()
+    """Outside parties (names) whose result the holders record on their behalf."""
 
     def for_holder(self, official_id: int) -> TaskBriefing:
         """The task as one holder sees it: in a parallel task, only their own open units'
-        documents and what those units still lack."""
+        documents and what those units still lack; in a joint step, their open parts."""
+        mine = [p for p in self.parts if official_id in p.holder_ids and not p.submitted]
+        if self.task.is_joint:
+            return replace(self, units=tuple(p.unit for p in mine))
         if self.task.jenis != TaskKind.UNGGAH_PARALEL:
             return self
-        mine = [p for p in self.parts if official_id in p.holder_ids and not p.submitted]
         units = tuple(p.unit for p in mine)
         if len(mine) == 1:
             missing = mine[0].missing
@@ -133,6 +141,8 @@ class TaskBriefing:
         for exactly one unit of the holder's (the engine refuses a Kirim that is unclear)."""
         if not (self.is_open and self.task.is_upload) or self.missing or not self.documents:
             return False
+        if self.task.is_joint:
+            return bool(self.units)
         return self.task.jenis != TaskKind.UNGGAH_PARALEL or len(self.units) == 1
 
 
@@ -149,6 +159,8 @@ class Outcome:
     """People who only need to know: (person, task id of what happened, why they are told)."""
     still_missing: tuple[str, ...] = ()
     """After an upload: what the uploader (for their unit) must still upload."""
+    still_open: TaskBriefing | None = None
+    """A joint step one position has acted on: the task the others must still act on."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +174,10 @@ class AuditLine:
     row_no: int
     note: str | None
     document: DocumentView | None
+    on_behalf_of: str | None = None
+    """The outside party (its name) the official acted for."""
+    choice: str | None = None
+    """The label of the outcome chosen at a decision."""
 
 
 @dataclass(frozen=True)
@@ -268,6 +284,7 @@ def draft_view(draft: Draft) -> DraftView:
         status=draft.status,
         created_at=draft.created_at,
         finished_at=draft.finished_at,
+        result=draft.result,
     )
 
 
@@ -328,7 +345,7 @@ def briefing(
     row = sop.row(task.row_no)
     clock = draft_store.running_clock(session, draft_id=draft.id)
     roster = official_store.roster(session, now=now)
-    holders = holders_of(definition, roster)
+    holders = holders_of(definition, roster, sop)
     holder_ids = {h.official_id for h in holders}
     people = official_store.officials_by_ids(session, ids=holder_ids)
     state = draft_store.load_state(session, draft=draft)
@@ -343,6 +360,8 @@ def briefing(
         missing = [f"{name} ({p.unit})" for p in parts if not p.submitted for name in p.missing]
     elif task.is_open and state.task is not None:
         missing = [sop.document(key).nama for key in missing_documents(sop, state)]
+    if definition.is_joint:
+        parts = _unit_parts(sop, task, holders, None)
     pending = pending_shares(state) if task.is_open else []
     return TaskBriefing(
         draft=draft_view(draft),
@@ -368,14 +387,18 @@ def briefing(
             else None
         ),
         parts=tuple(parts),
+        acting_for=tuple(
+            dict.fromkeys(sop.position(h.on_behalf_of).nama for h in holders if h.on_behalf_of)
+        ),
     )
 
 
 def _unit_parts(
     sop: Sop, task: DraftTask, holders: tuple[Holder, ...], state: DraftState | None
 ) -> list[UnitPart]:
-    """Each unit of a parallel task: who submits for it and what it still lacks (nothing
-    once the task is closed, `state` None)."""
+    """Each unit of a parallel task (or position of a joint step): who acts for it and what
+    it still lacks (nothing once the task is closed, `state` None)."""
+    definition = sop.task(task.task_id)
     parts: list[UnitPart] = []
     for unit in task.shares:
         missing = []
@@ -384,7 +407,9 @@ def _unit_parts(
         parts.append(
             UnitPart(
                 unit=unit,
-                holder_ids=frozenset(h.official_id for h in holders if share_of(sop, h) == unit),
+                holder_ids=frozenset(
+                    h.official_id for h in holders if share_for(sop, definition, h) == unit
+                ),
                 missing=tuple(missing),
                 submitted=unit in task.submitted,
             )
@@ -416,12 +441,22 @@ def outcome(
                     seen.add(holder.official_id)
                     informed.append((people[holder.official_id], effect.task_id, effect.reason))
     briefings = tuple(briefing(session, sop, draft, task, now=now) for task in opened)
+    still_open = None
+    waiting = any(
+        isinstance(e, Notice) and e.reason == NoticeReason.MENUNGGU_BERSAMA
+        for e in transition.effects
+    )
+    if waiting and draft.id is not None:
+        current = draft_store.open_task(session, draft_id=draft.id)
+        if current is not None:
+            still_open = briefing(session, sop, draft, current, now=now)
     return Outcome(
         draft=draft_view(draft),
         transition=transition,
         opened=briefings,
         people=people,
         informed=tuple(informed),
+        still_open=still_open,
     )
 
 
