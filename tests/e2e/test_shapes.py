@@ -133,3 +133,85 @@ async def test_wrong_address_ends_with_the_mail_returned(mail_office: Office) ->
     await cahya.send_text("/status 1")
     status = await await_text(cahya, "📋 Surat Dinas PU 12/2026")
     assert "Hasil: Surat dikembalikan ke pengirim" in status.body
+
+
+LAKIP = Path(__file__).resolve().parents[1] / "data" / "sop-lakip.yaml"
+EKO, FITRI, GILANG = 211, 212, 213
+LAKIP_STAFF = (
+    (EKO, "Eko Kasubbag Program", "kasubbag_program"),
+    (FITRI, "Fitri JFU", "jfu_program"),
+    (GILANG, "Gilang JFU", "jfu_program"),
+    (214, "Hana Sekretaris", "sekretaris_dinas"),
+    (215, "Irwan Kepala Dinas", "kepala_dinas"),
+)
+
+
+@pytest.fixture
+async def lakip_office(
+    tmp_path: Path, sops: dict[str, Sop], clock: FakeClock
+) -> AsyncIterator[Office]:
+    """The running office with the LAKIP SOP as the one /renja_baru starts."""
+    lakip = load_sop(LAKIP)
+    async with running_office(
+        tmp_path, {**sops, lakip.id: lakip}, pacing=FAST_PACING, clock=clock, admin=False
+    ) as office:
+        office.services.default_sop = lakip.id
+        for telegram_id, name, position in LAKIP_STAFF:
+            officials.register_official(
+                office.services, telegram_id=telegram_id, name=name, position=position
+            )
+            phone = await office.phone(telegram_id, name)
+            await phone.send_text("/start")
+            await phone.wait_for_messages(lambda m: "Selamat datang" in m.body)
+        yield office
+
+
+async def test_joint_step_skip_and_a_result_recorded_on_behalf(lakip_office: Office) -> None:
+    office = lakip_office
+    eko, fitri, gilang = office.phones[EKO], office.phones[FITRI], office.phones[GILANG]
+    await fitri.send_text("/renja_baru LAKIP 2026")
+    gather = await task_message(fitri, "Kumpulkan data capaian kinerja")
+    assert "Dikerjakan bersama: Kasubbag. Program, JFU Perencanaan" in gather.body
+    await task_message(eko, "Kumpulkan data capaian kinerja")
+    received = await upload(fitri, "data-kinerja.pdf", b"%PDF-1.4 data kinerja")
+    await press_and_wait(fitri, received, "📤 Kirim")
+
+    # The JFU's part is in: the Kasubbag is told, given the document, and Kirim.
+    told = await await_text(eko, "ℹ️ LAKIP 2026")
+    assert "Fitri JFU telah menyelesaikan bagiannya pada Kumpulkan data capaian kinerja" in (
+        told.body
+    )
+    ready = await await_text(eko, "Dokumen sudah lengkap")
+    await press_and_wait(eko, ready, "📤 Kirim")
+
+    # Either of the two drafts the LAKIP.
+    await task_message(gilang, "Susun draft LAKIP")
+    received = await upload(gilang, "draft-lakip.pdf", b"%PDF-1.4 draft lakip")
+    await press_and_wait(gilang, received, "📤 Kirim")
+
+    # The optional step is skipped with a reason.
+    optional = await task_message(eko, "Unggah masukan unit kerja")
+    assert optional.button_texts() == ["⏭ Lewati"]
+    await eko.press(optional, "⏭ Lewati")
+    await await_text(eko, "⏭ Lewati Unggah masukan unit kerja")
+    await eko.send_text("Tidak ada masukan unit")
+    await eko.wait_until(
+        lambda ms: any(
+            m.message_id == optional.message_id and "⏭ Dilewati oleh Eko" in m.body for m in ms
+        ),
+        10,
+    )
+
+    # Nobody holds the Bagian Organisasi: the Kasubbag records its result on its behalf.
+    on_behalf = await task_message(eko, "Catat hasil asistensi Bagian Organisasi")
+    assert "atas nama Bagian Organisasi Setda" in on_behalf.body
+    received = await upload(eko, "berita-acara.pdf", b"%PDF-1.4 asistensi")
+    sent = await press_and_wait(eko, received, "📤 Kirim")
+    assert "📤 Dikirim oleh Eko Kasubbag Program atas nama Bagian Organisasi Setda" in sent.body
+    verify = await task_message(eko, "Verifikasi Bagian Organisasi")
+    assert verify.button_texts() == ["✅ Terverifikasi", "↩️ Kembalikan"]
+
+    await eko.send_text("/riwayat 1")
+    trail = await await_text(eko, "🗂 Riwayat")
+    assert "Eko Kasubbag Program melewati langkah ini: “Tidak ada masukan unit”" in trail.body
+    assert "Eko Kasubbag Program atas nama Bagian Organisasi Setda mengirim" in trail.body
