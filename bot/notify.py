@@ -21,7 +21,7 @@ from bot.callbacks import Press, Verb
 from bot.limits import CAPTION_LIMIT, fit_html
 from bot.usecases.views import DocumentView, Outcome, Person, TaskBriefing
 from storage import outbox as outbox_store
-from workflow.engine import Audit, NoticeReason
+from workflow.engine import Audit, DraftFinished, NoticeReason
 from workflow.sop import Sop, TaskKind
 
 ALBUM_SIZE = 10
@@ -130,25 +130,42 @@ def keyboard(buttons: Sequence[tuple[str, Press]]) -> InlineKeyboardMarkup:
 
 
 def task_keyboard(briefing: TaskBriefing) -> InlineKeyboardMarkup | None:
-    if briefing.task.jenis == TaskKind.RAPAT and briefing.meeting_at is None:
-        press = Press(Verb.RAPAT_JADWAL, briefing.draft.id, briefing.draft_task_id)
-        return keyboard([(texts.JADWALKAN, press)])
-    if not briefing.task.is_review:
-        return None
+    """The task message's buttons: a decision's outcomes (one button each, named as the
+    document names them), Setujui / Kembalikan, a hand-over's one button, a meeting's 📅;
+    and ⏭ Lewati under an optional step."""
+    task = briefing.task
     draft_id, task_id = briefing.draft.id, briefing.draft_task_id
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.approve_label(briefing),
-                    callback_data=Press(Verb.SETUJUI, draft_id, task_id).encode(),
-                ),
-                InlineKeyboardButton(
-                    texts.KEMBALIKAN,
-                    callback_data=Press(Verb.KEMBALIKAN, draft_id, task_id).encode(),
-                ),
-            ]
+    rows: list[list[InlineKeyboardButton]] = []
+
+    def button(label: str, press: Press) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=press.encode())
+
+    if task.jenis == TaskKind.RAPAT and briefing.meeting_at is None:
+        rows.append([button(texts.JADWALKAN, Press(Verb.RAPAT_JADWAL, draft_id, task_id))])
+    elif task.pilihan:
+        rows += [
+            [button(choice.label, Press(Verb.PILIH, task_id, index))]
+            for index, choice in enumerate(task.pilihan)
         ]
+    elif task.is_review:
+        rows.append(
+            [
+                button(texts.approve_label(briefing), Press(Verb.SETUJUI, draft_id, task_id)),
+                button(texts.KEMBALIKAN, Press(Verb.KEMBALIKAN, draft_id, task_id)),
+            ]
+        )
+    elif task.jenis == TaskKind.SERAH:
+        rows.append([button(texts.handover_label(briefing), Press(Verb.KIRIM, draft_id, task_id))])
+    if task.opsional:
+        rows.append([button(texts.LEWATI, Press(Verb.LEWATI, draft_id, task_id))])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def without_note_keyboard(draft_task_id: int, choice: int) -> InlineKeyboardMarkup:
+    """Under the question for an outcome's optional note: go on without one."""
+    press = Press(Verb.TANPA_CATATAN, draft_task_id, choice)
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.TANPA_CATATAN, callback_data=press.encode())]]
     )
 
 
@@ -196,16 +213,29 @@ def outcome(
     """
     messages: list[Outgoing] = []
     actor = _actor_name(found)
+    audits = {e.task_id: e for e in found.transition.effects if isinstance(e, Audit)}
+    result = next(
+        (e.result for e in found.transition.effects if isinstance(e, DraftFinished)), None
+    )
     for person, task_id, reason in found.informed:
         task = sop.task(task_id)
         files = produced.get(task_id, [])
+        audit = audits.get(task_id)
         if reason == NoticeReason.DITANDATANGANI:
             what = texts.signed_notice(actor)
         elif reason == NoticeReason.HASIL_RAPAT:
             what = texts.meeting_results_notice(task.judul)
             files = [f for f in files if f.document in task.shared_with_participants]
+        elif reason == NoticeReason.DILEWATI:
+            what = texts.skipped_notice(task.judul, actor, audit.note if audit else None)
+            files = []
+        elif reason == NoticeReason.MENUNGGU_BERSAMA:
+            waiting = found.still_open.pending_units if found.still_open else ()
+            what = texts.joint_waiting_notice(task.judul, actor, waiting)
+            files = []
         else:
-            what = texts.task_done_notice(task.judul, actor)
+            choice = audit.choice if audit else None
+            what = texts.task_done_notice(task.judul, actor, choice, result)
         messages.append(
             text(
                 person.telegram_id,
@@ -215,6 +245,9 @@ def outcome(
         )
         if task.jenis in (TaskKind.UNGGAH, TaskKind.RAPAT):
             messages += documents(person, files)
+        if reason == NoticeReason.MENUNGGU_BERSAMA and found.still_open and task.is_upload:
+            # Their part of the joint upload: the documents so far, and Kirim once complete.
+            messages += briefing(person, found.still_open, sop, tz)
     for opened in found.opened:
         for person in opened.holders:
             messages += briefing(person, opened, sop, tz)

@@ -35,6 +35,9 @@ SETUJUI = "✅ Setujui"
 KEMBALIKAN = "↩️ Kembalikan"
 KIRIM = "📤 Kirim"
 BATAL = "✖️ Batal"
+LEWATI = "⏭ Lewati"
+SUDAH_DISERAHKAN = "✅ Sudah diserahkan"
+TANPA_CATATAN = "➡️ Tanpa catatan"
 
 PERSETUJUAN_INTERNAL = "Persetujuan internal, bukan TTE (tanda tangan elektronik)."
 
@@ -43,6 +46,13 @@ def approve_label(briefing: TaskBriefing) -> str:
     if briefing.task.label_setujui:
         return f"✅ {briefing.task.label_setujui}"
     return SETUJUI
+
+
+def handover_label(briefing: TaskBriefing) -> str:
+    """A hand-over's one button (serah)."""
+    if briefing.task.label_setujui:
+        return f"✅ {briefing.task.label_setujui}"
+    return SUDAH_DISERAHKAN
 
 
 # Time ------------------------------------------------------------------------------------
@@ -139,6 +149,17 @@ def task_message(briefing: TaskBriefing, sop: Sop, tz: ZoneInfo) -> str:
         lines.append(f"↩️ <b>Dikembalikan dengan catatan:</b> {escape(briefing.return_note)}")
     if briefing.pending_units and task.jenis == TaskKind.UNGGAH_PARALEL:
         lines.append(f"Belum masuk: {escape(', '.join(briefing.pending_units))}")
+    if task.bersama is not None:
+        together = ", ".join(sop.position(key).label for key in task.oleh)
+        every = "setiap jabatan" if task.is_joint else "salah satu jabatan"
+        lines.append(f"Dikerjakan bersama: {escape(together)} ({every} menyelesaikannya).")
+        if briefing.pending_units and task.is_joint:
+            lines.append(f"Menunggu: {escape(', '.join(briefing.pending_units))}")
+    if briefing.acting_for:
+        parties = escape(", ".join(briefing.acting_for))
+        lines.append(
+            f"Langkah ini milik {parties}: Bapak/Ibu mencatat hasilnya atas nama {parties}."
+        )
     lines.append("")
     if task.jenis == TaskKind.RAPAT:
         if briefing.meeting_at is None:
@@ -157,12 +178,21 @@ def task_message(briefing: TaskBriefing, sop: Sop, tz: ZoneInfo) -> str:
             "Kirim berkas (PDF, DOC/DOCX, XLS/XLSX, ODT/ODS, atau foto hasil pindai) ke obrolan "
             "ini; tulis nama output di keterangan berkas. Setelah lengkap, tekan Kirim."
         )
+    elif task.jenis == TaskKind.SERAH:
+        lines.append(f"Setelah diserahkan, tekan {escape(handover_label(briefing))}.")
+    elif task.pilihan:
+        labels = " / ".join(f"“{escape(choice.label)}”" for choice in task.pilihan)
+        lines.append(f"Pilih salah satu: {labels}.")
+        if any(choice.tanda_tangan for choice in task.pilihan):
+            lines.append(PERSETUJUAN_INTERNAL)
     elif task.jenis == TaskKind.KEPUTUSAN:
         lines.append(
             f"Setujui & tandatangani, atau Kembalikan dengan arahan. {PERSETUJUAN_INTERNAL}"
         )
     else:
         lines.append("Setujui untuk meneruskan, atau Kembalikan dengan catatan.")
+    if task.opsional:
+        lines.append(f"Langkah ini boleh dilewati: tekan {LEWATI} dan tulis alasannya.")
     return "\n".join(lines)
 
 
@@ -179,8 +209,31 @@ def notice_message(briefing_title: str, draft_id: int, what: str) -> str:
     return f"ℹ️ <b>{escape(briefing_title)}</b> (#{draft_id})\n{what}"
 
 
-def task_done_notice(task_title: str, actor: str) -> str:
-    return f"{escape(task_title)} telah diselesaikan oleh {escape(actor)}."
+def task_done_notice(
+    task_title: str, actor: str, choice: str | None = None, result: str | None = None
+) -> str:
+    """What a task's `beritahu` positions read: done, or the outcome chosen and the result
+    it ended with."""
+    if choice is None:
+        text = f"{escape(task_title)} telah diselesaikan oleh {escape(actor)}."
+    else:
+        text = f"{escape(task_title)}: “{escape(choice)}” dipilih oleh {escape(actor)}."
+    if result:
+        text += f"\nHasil: {escape(result)}."
+    return text
+
+
+def skipped_notice(task_title: str, actor: str, note: str | None) -> str:
+    reason = f": “{escape(note)}”" if note else "."
+    return f"⏭ {escape(task_title)} dilewati oleh {escape(actor)}{reason}"
+
+
+def joint_waiting_notice(task_title: str, actor: str, waiting: tuple[str, ...]) -> str:
+    """A joint step: one position has acted; the others are asked to act too."""
+    text = f"{escape(actor)} telah menyelesaikan bagiannya pada {escape(task_title)}."
+    if waiting:
+        text += f" Menunggu: {escape(', '.join(waiting))}."
+    return text + " Lihat /tugas."
 
 
 def signed_notice(actor: str) -> str:
@@ -189,14 +242,33 @@ def signed_notice(actor: str) -> str:
     )
 
 
-def outcome_line(action: str, actor: str, moment: datetime, tz: ZoneInfo) -> str:
+def outcome_line(
+    action: str,
+    actor: str,
+    moment: datetime,
+    tz: ZoneInfo,
+    *,
+    choice: str | None = None,
+    on_behalf_of: str | None = None,
+) -> str:
+    """The decision as the pressed message shows it: what, by whom (for whom), when."""
     verbs = {
         AuditAction.SETUJUI.value: "✅ Disetujui",
         AuditAction.TANDATANGANI.value: "✍️ Disetujui & ditandatangani",
         AuditAction.KEMBALIKAN.value: "↩️ Dikembalikan",
         AuditAction.KIRIM.value: "📤 Dikirim",
+        AuditAction.LEWATI.value: "⏭ Dilewati",
+        AuditAction.SERAHKAN.value: "🤝 Diserahkan",
     }
-    return f"{verbs.get(action, action)} oleh {escape(actor)}, {when_text(moment, tz)}."
+    what = verbs.get(action, action)
+    if action == AuditAction.PILIH.value and choice:
+        what = f"☑️ Dipilih “{escape(choice)}”"
+    elif choice:
+        what += f" (“{escape(choice)}”)"
+    who = escape(actor)
+    if on_behalf_of:
+        who += f" atas nama {escape(on_behalf_of)}"
+    return f"{what} oleh {who}, {when_text(moment, tz)}."
 
 
 def upload_received(document: DocumentView, missing: tuple[str, ...]) -> str:
@@ -227,6 +299,27 @@ def ask_return_reason(briefing: TaskBriefing) -> str:
     )
 
 
+def ask_choice_note(briefing: TaskBriefing, label: str, required: bool) -> str:
+    """An outcome that asks for a note: required, or welcome (with a button to go on)."""
+    task = f"<b>{escape(briefing.task.judul)}</b> (#{briefing.draft.id})"
+    if required:
+        return (
+            f"☑️ “{escape(label)}” untuk {task}: tulis catatannya pada pesan berikutnya. "
+            "Ketik /batal untuk membatalkan."
+        )
+    return (
+        f"☑️ “{escape(label)}” untuk {task}: tulis catatan pada pesan berikutnya, atau tekan "
+        f"{TANPA_CATATAN}. Ketik /batal untuk membatalkan."
+    )
+
+
+def ask_skip_reason(briefing: TaskBriefing) -> str:
+    return (
+        f"{LEWATI} <b>{escape(briefing.task.judul)}</b> (#{briefing.draft.id}): tulis "
+        "alasannya pada pesan berikutnya. Ketik /batal untuk membatalkan."
+    )
+
+
 def returned_to_you(briefing: TaskBriefing) -> str:
     return f"↩️ Draft dikembalikan kepada Bapak/Ibu: {escape(briefing.task.judul)}."
 
@@ -236,6 +329,7 @@ NAME_THE_DRAFT = (
     "draft dan nama output di keterangan, misalnya: #12 Nota Dinas. Berkas tidak disimpan."
 )
 CHOICE_EXPIRED = "Pilihan ini sudah tidak berlaku. Kirim ulang berkasnya."
+CHOICE_EXPIRED_NOTE = "Pilihan ini sudah tidak berlaku. Lihat /tugas."
 FILE_NOT_FOUND = "Berkas ini tidak ditemukan."
 EMPTY_FILE = "Berkasnya kosong (0 byte). Mohon kirim berkas yang benar. Berkas tidak disimpan."
 
@@ -262,7 +356,9 @@ def draft_started(title: str, draft_id: int) -> str:
     return f"📋 Draft <b>{escape(title)}</b> dibuat (#{draft_id})."
 
 
-def draft_finished(title: str, draft_id: int) -> str:
+def draft_finished(title: str, draft_id: int, result: str | None = None) -> str:
+    if result:
+        return f"🏁 Draft <b>{escape(title)}</b> (#{draft_id}) selesai: {escape(result)}."
     return f"🎉 Draft <b>{escape(title)}</b> (#{draft_id}) selesai."
 
 
@@ -313,6 +409,8 @@ def status_message(views: list[DraftStatusView], tz: ZoneInfo) -> str:
         if view.briefing is None:
             finished = f", {when_text(draft.finished_at, tz)}" if draft.finished_at else ""
             lines.append(f"Selesai{finished}.")
+            if draft.result:
+                lines.append(f"Hasil: {escape(draft.result)}")
         else:
             briefing = view.briefing
             holders = ", ".join(p.name for p in briefing.holders) or "belum ada pemegang"
@@ -345,6 +443,9 @@ AUDIT_VERBS = {
     AuditAction.SETUJUI.value: "menyetujui",
     AuditAction.KEMBALIKAN.value: "mengembalikan",
     AuditAction.TANDATANGANI.value: "menyetujui & menandatangani",
+    AuditAction.PILIH.value: "memilih",
+    AuditAction.LEWATI.value: "melewati langkah ini",
+    AuditAction.SERAHKAN.value: "menyerahkan",
     # A meeting's own actions (bot/usecases/meetings.py), and its participants' answers.
     "rapat_dijadwalkan": "menjadwalkan rapat",
     "rapat_diubah": "mengubah jadwal rapat",
@@ -365,8 +466,12 @@ def history_message(
         who = escape(line.actor)
         if line.acting:
             who = f"{escape(line.acting)} a.n. {who}"
+        if line.on_behalf_of:
+            who += f" atas nama {escape(line.on_behalf_of)}"
         entry = f"• {when_text(line.at, tz)} — L{line.row_no} {who} "
         entry += AUDIT_VERBS.get(line.action, line.action)
+        if line.choice:
+            entry += f" “{escape(line.choice)}”"
         if line.document is not None:
             entry += f" {document_caption(line.document)}"
         if line.note:
@@ -445,6 +550,9 @@ REFUSALS = {
     ),
     Refusal.RAPAT_BELUM_DIMULAI: (
         "Rapat belum berlangsung (lihat /rapat). Kirim hasilnya setelah rapat dimulai."
+    ),
+    Refusal.SUDAH_DILAKUKAN: (
+        "Bagian {jabatan} pada tugas ini sudah tercatat. Menunggu: {menunggu}."
     ),
 }
 

@@ -1,4 +1,5 @@
-"""Button presses: Setujui, Kembalikan, Kirim, and choosing which output a file is.
+"""Button presses: Setujui, Kembalikan, Kirim, a decision's outcomes, ⏭ Lewati, and
+choosing which output a file is.
 
 Every press is checked against the database, never trusted: the task must still be open
 and the presser must hold it. Every press is answered.
@@ -10,8 +11,9 @@ from telegram import Message, Update
 
 from bot import texts
 from bot.callbacks import Press, Verb, decode
-from bot.usecases import drafts, returns, starting, uploads
+from bot.usecases import decisions, drafts, returns, starting, uploads
 from bot.usecases.base import Origin
+from bot.usecases.views import Outcome
 from handlers import meetings
 from handlers.common import REFUSALS, answer, answers_refusals, drop_pressed_buttons, refusal_text
 from handlers.context import BotContext
@@ -36,16 +38,40 @@ async def button(update: Update, context: BotContext) -> None:
         await answer(update, context, None)
     elif press.verb in meetings.MEETING_VERBS:
         await meetings.press(update, context, press, origin)
-    elif press.verb is Verb.KEMBALIKAN:
+    elif press.verb in (Verb.KEMBALIKAN, Verb.LEWATI):
         await context.call(
             returns.begin_return,
             telegram_id=query.from_user.id,
             draft_id=press.first,
             draft_task_id=press.second,
             origin=origin,
+            skip=press.verb is Verb.LEWATI,
         )
         context.end_turn()  # the answer does not hold this official's next update
         await answer(update, context, None)
+    elif press.verb is Verb.PILIH:
+        chosen = await context.call(
+            decisions.choose,
+            telegram_id=query.from_user.id,
+            draft_task_id=press.first,
+            choice=press.second,
+            origin=origin,
+        )
+        context.end_turn()
+        await answer(update, context, texts.RECORDED if isinstance(chosen, Outcome) else None)
+        if isinstance(chosen, Outcome):
+            rearm(context.application, chosen)
+    elif press.verb is Verb.TANPA_CATATAN:
+        outcome = await context.call(
+            returns.complete_without_note,
+            telegram_id=query.from_user.id,
+            draft_task_id=press.first,
+            choice=press.second,
+            origin=origin,
+        )
+        context.end_turn()
+        await answer(update, context, texts.RECORDED)
+        rearm(context.application, outcome)
     elif press.verb is Verb.PILIH_OUTPUT:
         await _choose_output(update, context, press, origin)
     else:

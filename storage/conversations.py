@@ -50,8 +50,11 @@ def set_pending_reply(
     now: datetime,
     chat_id: int | None = None,
     message_id: int | None = None,
+    choice: int | None = None,
+    skip: bool = False,
 ) -> PendingReply:
-    """Wait for this official's reason; replaces whatever was awaited before."""
+    """Wait for this official's reason (for a return, an outcome `choice`, or a `skip`);
+    replaces whatever was awaited before."""
     clear_pending_reply(session, official_id=official_id)
     reply = PendingReply(
         official_id=official_id,
@@ -59,6 +62,8 @@ def set_pending_reply(
         chat_id=chat_id,
         message_id=message_id,
         created_at=now,
+        choice=choice,
+        skip=skip,
     )
     session.add(reply)
     session.flush()

@@ -350,6 +350,8 @@ def record_transition(
                         note=effect.note,
                         document_version_id=version.id if version is not None else None,
                         share=effect.share,
+                        on_behalf_of=effect.on_behalf_of,
+                        choice=effect.choice,
                     )
                 )
             case TaskClosed():
@@ -407,6 +409,7 @@ def record_transition(
                 draft.status = DraftStatus.SELESAI.value
                 draft.finished_at = now
                 draft.signed_by = effect.signed_by
+                draft.result = effect.result
                 session.add(draft)
     state_task = transition.state.task
     if current is not None and state_task is not None and current.task_id == state_task.task_id:

@@ -64,6 +64,8 @@ class Draft(SQLModel, table=True):
     created_at: datetime = Field(sa_type=AwareDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     signed_by: int | None = Field(default=None, foreign_key="official.id")
+    result: str | None = None
+    """The stated result of the outcome that ended it ("Surat dikembalikan ke pengirim")."""
 
 
 class DraftTask(SQLModel, table=True):
@@ -129,6 +131,10 @@ class AuditEntry(SQLModel, table=True):
     note: str | None = None
     document_version_id: int | None = Field(default=None, foreign_key="documentversion.id")
     share: str = ""
+    on_behalf_of: str | None = None
+    """The outside party (position key) the official acted for ("atas nama")."""
+    choice: str | None = None
+    """The label of the named outcome chosen at a decision."""
 
 
 class RowClock(SQLModel, table=True):
@@ -168,7 +174,8 @@ class Invite(SQLModel, table=True):
 
 
 class PendingReply(SQLModel, table=True):
-    """An official pressed Kembalikan: their next text is the reason (or arahan)."""
+    """An official pressed Kembalikan (or an outcome that asks for a note, or ⏭ Lewati):
+    their next text is the reason (or arahan, or note)."""
 
     id: int | None = Field(default=None, primary_key=True)
     official_id: int = Field(foreign_key="official.id", unique=True)
@@ -177,6 +184,10 @@ class PendingReply(SQLModel, table=True):
     message_id: int | None = None
     """The task message whose buttons go once the return is made."""
     created_at: datetime = Field(sa_type=AwareDateTime)
+    choice: int | None = None
+    """The decision's outcome (index into its outcomes) the note is for; None: a return."""
+    skip: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    """The note is the reason an optional step is skipped."""
 
 
 class StagedUpload(SQLModel, table=True):

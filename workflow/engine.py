@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
-from workflow.sop import Sop, Task, TaskKind
+from workflow.sop import NoteRule, Sop, Task, TaskKind
 
 MIN_NOTE_LETTERS = 3
 """A return's note must say something: at least this many letters or digits."""
@@ -34,6 +34,9 @@ class Holder:
     unit: str | None = None
     acting: str | None = None
     """'Plh.' or 'Plt.' when the official acts for the position."""
+    on_behalf_of: str | None = None
+    """The outside party (position key) this holder records a task for ("atas nama");
+    set by `holders_of`, never in the roster itself."""
 
 
 Roster = Mapping[str, Sequence[Holder]]
@@ -62,7 +65,8 @@ class OpenTask:
     row_no: int
     entered_at: datetime
     shares: tuple[str, ...] = ()
-    """Units that must each submit (parallel uploads); empty for a single holder."""
+    """Units that must each submit (parallel uploads), or positions that must each act (a
+    joint step, bersama: semua); empty for a single holder."""
     submitted: frozenset[str] = frozenset()
     uploaded: frozenset[tuple[str, str]] = frozenset()
     """(document, share) uploaded since the task was entered."""
@@ -110,7 +114,22 @@ class Return:
     note: str
 
 
-Action = Upload | Submit | Approve | Return
+@dataclass(frozen=True)
+class Choose:
+    """One of a decision's outcomes (`Task.outcomes`, by index), with its note if any."""
+
+    choice: int
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Skip:
+    """⏭ Lewati: an optional step is skipped, with a reason."""
+
+    note: str
+
+
+Action = Upload | Submit | Approve | Return | Choose | Skip
 
 
 # Effects -------------------------------------------------------------------------------
@@ -123,6 +142,10 @@ class AuditAction(StrEnum):
     SETUJUI = "setujui"
     KEMBALIKAN = "kembalikan"
     TANDATANGANI = "tandatangani"
+    PILIH = "pilih"
+    """A named outcome of a decision was chosen (its label is the audit's `choice`)."""
+    LEWATI = "lewati"
+    SERAHKAN = "serahkan"
 
 
 @dataclass(frozen=True)
@@ -138,6 +161,10 @@ class Audit:
     note: str | None = None
     document: str | None = None
     share: str = NO_SHARE
+    on_behalf_of: str | None = None
+    """The outside party the official acted for (position key)."""
+    choice: str | None = None
+    """The label of the named outcome chosen (PILIH, or a signature by a named outcome)."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +189,10 @@ class NoticeReason(StrEnum):
     DITANDATANGANI = "ditandatangani"
     HASIL_RAPAT = "hasil_rapat"
     """A meeting's participants receive its results."""
+    DILEWATI = "dilewati"
+    """An optional step was skipped."""
+    MENUNGGU_BERSAMA = "menunggu_bersama"
+    """A joint step: one position has acted, these holders must still act."""
 
 
 @dataclass(frozen=True)
@@ -193,6 +224,8 @@ class RowLeft:
 class DraftFinished:
     signed_by: int | None
     """The official who signed at the final decision (None when the SOP just ends)."""
+    result: str | None = None
+    """The stated result of the outcome that ended it ("Surat dikembalikan ke pengirim")."""
 
 
 Effect = Audit | TaskOpened | TaskClosed | Notice | RowEntered | RowLeft | DraftFinished
@@ -219,6 +252,8 @@ class Refusal(StrEnum):
     TIDAK_ADA_PEMEGANG = "tidak_ada_pemegang"
     RAPAT_BELUM_DIJADWALKAN = "rapat_belum_dijadwalkan"
     RAPAT_BELUM_DIMULAI = "rapat_belum_dimulai"
+    SUDAH_DILAKUKAN = "sudah_dilakukan"
+    """A joint step: the actor's position has already acted."""
 
 
 class ActionRefused(Exception):
@@ -237,14 +272,56 @@ class ActionRefused(Exception):
 # The engine ----------------------------------------------------------------------------
 
 
+class _Next:
+    """The default successor: the task that follows in the SOP (see `Sop.next_task`)."""
+
+
+_NEXT = _Next()
+
+
 def share_of(sop: Sop, holder: Holder) -> str:
     """The unit a holder submits for in a parallel task: their unit, else the position."""
     return holder.unit or sop.position(holder.position).nama
 
 
-def holders_of(task: Task, roster: Roster) -> tuple[Holder, ...]:
-    """Everyone who may act on a task now."""
-    return tuple(holder for key in task.oleh for holder in roster.get(key, ()))
+def joint_share(sop: Sop, holder: Holder) -> str:
+    """The part a holder acts for in a joint step: their position (or the outside party
+    they act for)."""
+    return sop.position(holder.on_behalf_of or holder.position).nama
+
+
+def share_for(sop: Sop, task: Task, holder: Holder) -> str:
+    """The share a holder acts for in a task: a unit in a parallel upload, a position in a
+    joint step, none otherwise."""
+    if task.jenis == TaskKind.UNGGAH_PARALEL:
+        return share_of(sop, holder)
+    if task.is_joint:
+        return joint_share(sop, holder)
+    return NO_SHARE
+
+
+def holders_of(task: Task, roster: Roster, sop: Sop | None = None) -> tuple[Holder, ...]:
+    """Everyone who may act on a task now.
+
+    With the SOP given, an outside party that nobody holds is acted for by the holders of
+    its `diwakili_oleh` positions (marked `on_behalf_of`); someone who holds the outside
+    position (an invited person) acts themselves.
+    """
+    found: list[Holder] = []
+    for key in task.oleh:
+        own = roster.get(key, ())
+        found.extend(own)
+        if own or sop is None or key not in sop.pelaksana:
+            continue
+        for agent in sop.position(key).diwakili_oleh:
+            found.extend(replace(holder, on_behalf_of=key) for holder in roster.get(agent, ()))
+    return tuple(found)
+
+
+def holding_for(sop: Sop, task: Task, actor: Actor, roster: Roster) -> Holder | None:
+    """The actor's holding that may act on a task now, if any (see `holders_of`)."""
+    mine = holdings_for(sop, task, actor, roster)
+    return mine[0] if mine else None
 
 
 def participants_of(task: Task, roster: Roster) -> tuple[Holder, ...]:
@@ -259,10 +336,26 @@ def participants_of(task: Task, roster: Roster) -> tuple[Holder, ...]:
     return tuple(found)
 
 
+def holdings_for(sop: Sop, task: Task, actor: Actor, roster: Roster) -> list[Holder]:
+    """Every holding by which the actor may act on a task: their own positions first, then
+    outside parties they act for (only while nobody holds the party's position)."""
+    mine = [holding for holding in actor.holdings if holding.position in task.oleh]
+    for key in task.oleh:
+        if roster.get(key) or key not in sop.pelaksana:
+            continue
+        agents = sop.position(key).diwakili_oleh
+        mine.extend(
+            replace(holding, on_behalf_of=key)
+            for holding in actor.holdings
+            if holding.position in agents
+        )
+    return mine
+
+
 def start_draft(sop: Sop, *, actor: Actor, roster: Roster, now: datetime) -> Transition:
     """Open a new draft at the SOP's first task; only its holder may start one."""
     first = sop.first_task()
-    holding = _holding_for(first, actor)
+    holding = holding_for(sop, first, actor, roster)
     if holding is None:
         raise ActionRefused(Refusal.BUKAN_PEMEGANG, jabatan=_positions_label(sop, first))
     state = DraftState(status=DraftStatus.AKTIF, task=None)
@@ -273,6 +366,7 @@ def start_draft(sop: Sop, *, actor: Actor, roster: Roster, now: datetime) -> Tra
         actor_id=actor.official_id,
         position=holding.position,
         acting=holding.acting,
+        on_behalf_of=holding.on_behalf_of,
     )
     state, effects = _enter(sop, state, first, roster=roster, now=now, return_note=None)
     return Transition(state, (audit, *effects))
@@ -292,7 +386,7 @@ def apply(
         raise ActionRefused(Refusal.DRAFT_SELESAI)
     open_task = state.task
     task = sop.task(open_task.task_id)
-    holding = _holding_for(task, actor)
+    holding = holding_for(sop, task, actor, roster)
     if holding is None:
         raise ActionRefused(Refusal.BUKAN_PEMEGANG, jabatan=_positions_label(sop, task))
     match action:
@@ -301,9 +395,19 @@ def apply(
         case Submit():
             return _submit(sop, state, task, actor, holding, action, roster, now)
         case Approve():
-            return _approve(sop, state, task, holding, roster, now)
+            if task.pilihan:  # named outcomes are chosen by name
+                raise ActionRefused(Refusal.AKSI_TIDAK_SESUAI, tugas=task.judul)
+            return _choose(sop, state, task, actor, holding, 0, None, roster, now)
         case Return():
-            return _return(sop, state, task, holding, action, roster, now)
+            if not task.is_review or task.pilihan:
+                raise ActionRefused(Refusal.AKSI_TIDAK_SESUAI, tugas=task.judul)
+            return _choose(sop, state, task, actor, holding, 1, action.note, roster, now)
+        case Choose():
+            return _choose(
+                sop, state, task, actor, holding, action.choice, action.note, roster, now
+            )
+        case Skip():
+            return _skip(sop, state, task, holding, action, roster, now)
 
 
 def missing_documents(sop: Sop, state: DraftState, *, share: str | None = None) -> list[str]:
@@ -322,7 +426,7 @@ def missing_documents(sop: Sop, state: DraftState, *, share: str | None = None) 
 
 
 def pending_shares(state: DraftState) -> list[str]:
-    """Units of a parallel task that have not submitted yet."""
+    """Units of a parallel task (or positions of a joint step) that have not acted yet."""
     if state.task is None:
         return []
     return [share for share in state.task.shares if share not in state.task.submitted]
@@ -335,11 +439,12 @@ def _positions_label(sop: Sop, task: Task) -> str:
     return " / ".join(sop.position(key).label for key in task.oleh)
 
 
-def _holding_for(task: Task, actor: Actor) -> Holder | None:
-    for holding in actor.holdings:
-        if holding.position in task.oleh:
-            return holding
-    return None
+def _clean_note(note: str | None) -> str:
+    return " ".join((note or "").split())
+
+
+def _says_something(note: str) -> bool:
+    return sum(char.isalnum() for char in note) >= MIN_NOTE_LETTERS
 
 
 def _document_share(sop: Sop, document: str, share: str | None) -> str:
@@ -359,6 +464,7 @@ def _audit(
     note: str | None = None,
     document: str | None = None,
     share: str = NO_SHARE,
+    choice: str | None = None,
 ) -> Audit:
     return Audit(
         action=action,
@@ -370,7 +476,49 @@ def _audit(
         note=note,
         document=document,
         share=share,
+        on_behalf_of=holding.on_behalf_of,
+        choice=choice,
     )
+
+
+def _joint_part(
+    sop: Sop, open_task: OpenTask, task: Task, actor: Actor, roster: Roster
+) -> tuple[Holder, str]:
+    """The actor's holding and position in a joint step that has not acted yet."""
+    mine = [(h, joint_share(sop, h)) for h in holdings_for(sop, task, actor, roster)]
+    waiting = [(h, share) for h, share in mine if share not in open_task.submitted]
+    if not waiting:
+        raise ActionRefused(
+            Refusal.SUDAH_DILAKUKAN,
+            jabatan=mine[0][1] if mine else _positions_label(sop, task),
+            menunggu=", ".join(s for s in open_task.shares if s not in open_task.submitted),
+        )
+    return waiting[0]
+
+
+def _joint_progress(
+    sop: Sop,
+    state: DraftState,
+    task: Task,
+    audit: Audit,
+    share: str,
+    roster: Roster,
+) -> tuple[DraftState, Transition | None]:
+    """Record one position's part of a joint step; a Transition while others must still
+    act (they are told), None once every position has."""
+    open_task = state.task
+    assert open_task is not None
+    submitted = open_task.submitted | {share}
+    state = replace(state, task=replace(open_task, submitted=submitted))
+    if not set(open_task.shares) - submitted:
+        return state, None
+    waiting = tuple(
+        holder
+        for holder in holders_of(task, roster, sop)
+        if joint_share(sop, holder) not in submitted
+    )
+    notice = Notice(waiting, NoticeReason.MENUNGGU_BERSAMA, task.id)
+    return state, Transition(state, (audit, notice) if waiting else (audit,))
 
 
 def _share_for(
@@ -443,7 +591,7 @@ def _submit(
 ) -> Transition:
     open_task = state.task
     assert open_task is not None
-    if not task.is_upload:
+    if not (task.is_upload or task.jenis == TaskKind.SERAH):
         raise ActionRefused(Refusal.AKSI_TIDAK_SESUAI, tugas=task.judul)
     if task.jenis == TaskKind.UNGGAH_PARALEL:
         unit_holding, share = _share_for(sop, open_task, actor, task, action.unit)
@@ -457,7 +605,9 @@ def _submit(
         state = replace(state, task=replace(open_task, submitted=submitted))
         if set(open_task.shares) - submitted:
             return Transition(state, (audit,))
-        return _complete(sop, state, task, (audit,), roster, now, signed_by=None)
+        return _complete(
+            sop, state, task, (audit,), roster, now, outcome=AuditAction.KIRIM, signed_by=None
+        )
     if task.jenis == TaskKind.RAPAT:
         # A meeting's results come after the meeting: it must be scheduled and have begun.
         if open_task.meeting_at is None:
@@ -469,48 +619,126 @@ def _submit(
     missing = missing_documents(sop, state)
     if missing:
         raise ActionRefused(Refusal.DOKUMEN_BELUM_LENGKAP, dokumen=_document_names(sop, missing))
-    audit = _audit(AuditAction.KIRIM, task, open_task.row_no, holding)
-    return _complete(sop, state, task, (audit,), roster, now, signed_by=None)
+    outcome = AuditAction.SERAHKAN if task.jenis == TaskKind.SERAH else AuditAction.KIRIM
+    if task.is_joint:
+        holding, share = _joint_part(sop, open_task, task, actor, roster)
+        audit = _audit(outcome, task, open_task.row_no, holding)
+        state, waiting = _joint_progress(sop, state, task, audit, share, roster)
+        if waiting is not None:
+            return waiting
+    else:
+        audit = _audit(outcome, task, open_task.row_no, holding)
+    return _complete(sop, state, task, (audit,), roster, now, outcome=outcome, signed_by=None)
 
 
-def _approve(
-    sop: Sop, state: DraftState, task: Task, holding: Holder, roster: Roster, now: datetime
+def _decision_action(task: Task, index: int) -> AuditAction:
+    """How the trail names an outcome: the shorthand's approve, sign and return, or the
+    choice of a named outcome (a signature when it signs)."""
+    choice = task.outcomes[index]
+    if choice.tanda_tangan:
+        return AuditAction.TANDATANGANI
+    if task.pilihan:
+        return AuditAction.PILIH
+    return AuditAction.SETUJUI if index == 0 else AuditAction.KEMBALIKAN
+
+
+def _choose(
+    sop: Sop,
+    state: DraftState,
+    task: Task,
+    actor: Actor,
+    holding: Holder,
+    index: int,
+    note: str | None,
+    roster: Roster,
+    now: datetime,
 ) -> Transition:
-    assert state.task is not None
-    if not task.is_review:
+    """A decision: the chosen outcome leads forward, back (with its note), or to the end."""
+    open_task = state.task
+    assert open_task is not None
+    outcomes = task.outcomes
+    if not task.is_review or not 0 <= index < len(outcomes):
         raise ActionRefused(Refusal.AKSI_TIDAK_SESUAI, tugas=task.judul)
-    missing = missing_documents(sop, state)
-    if missing:
-        raise ActionRefused(Refusal.DOKUMEN_BELUM_LENGKAP, dokumen=_document_names(sop, missing))
-    final = task.jenis == TaskKind.KEPUTUSAN
-    action = AuditAction.TANDATANGANI if final else AuditAction.SETUJUI
-    audit = _audit(action, task, state.task.row_no, holding)
-    signed_by = holding.official_id if final else None
-    return _complete(sop, state, task, (audit,), roster, now, signed_by=signed_by)
+    choice = outcomes[index]
+    target = sop.target(task.id, choice.ke)
+    back = sop.goes_back(task.id, target)
+    cleaned = _clean_note(note)
+    if choice.catatan == NoteRule.WAJIB and not _says_something(cleaned):
+        raise ActionRefused(Refusal.CATATAN_WAJIB)
+    kept = cleaned if cleaned and choice.catatan != NoteRule.TIDAK else None
+    if not back:
+        missing = missing_documents(sop, state)
+        if missing:
+            raise ActionRefused(
+                Refusal.DOKUMEN_BELUM_LENGKAP, dokumen=_document_names(sop, missing)
+            )
+    action = _decision_action(task, index)
+    label = choice.label if task.pilihan else None
+    if task.is_joint and index == 0:  # everyone approves; one return is enough
+        holding, share = _joint_part(sop, open_task, task, actor, roster)
+        audit = _audit(action, task, open_task.row_no, holding, note=kept, choice=label)
+        state, waiting = _joint_progress(sop, state, task, audit, share, roster)
+        if waiting is not None:
+            return waiting
+    else:
+        audit = _audit(action, task, open_task.row_no, holding, note=kept, choice=label)
+    if back:
+        assert target is not None
+        return _go_back(sop, state, task, audit, target, kept, roster, now, outcome=action)
+    return _complete(
+        sop,
+        state,
+        task,
+        (audit,),
+        roster,
+        now,
+        outcome=action,
+        nxt=target,
+        signed_by=holding.official_id if choice.tanda_tangan else None,
+        result=choice.hasil or None,
+    )
 
 
-def _return(
+def _skip(
     sop: Sop,
     state: DraftState,
     task: Task,
     holding: Holder,
-    action: Return,
+    action: Skip,
     roster: Roster,
     now: datetime,
 ) -> Transition:
+    """An optional step is left out, with its reason; the draft moves on."""
+    assert state.task is not None
+    if not task.opsional:
+        raise ActionRefused(Refusal.AKSI_TIDAK_SESUAI, tugas=task.judul)
+    note = _clean_note(action.note)
+    if not _says_something(note):
+        raise ActionRefused(Refusal.CATATAN_WAJIB)
+    audit = _audit(AuditAction.LEWATI, task, state.task.row_no, holding, note=note)
+    return _complete(
+        sop, state, task, (audit,), roster, now, outcome=AuditAction.LEWATI, signed_by=None
+    )
+
+
+def _go_back(
+    sop: Sop,
+    state: DraftState,
+    task: Task,
+    audit: Audit,
+    target: Task,
+    note: str | None,
+    roster: Roster,
+    now: datetime,
+    *,
+    outcome: AuditAction,
+) -> Transition:
+    """Send the draft back to an earlier task with the note; the row clock stops unless the
+    target is in the same row."""
     open_task = state.task
     assert open_task is not None
-    if not task.is_review or task.kembali_ke is None:
-        raise ActionRefused(Refusal.AKSI_TIDAK_SESUAI, tugas=task.judul)
-    note = " ".join(action.note.split())
-    if sum(char.isalnum() for char in note) < MIN_NOTE_LETTERS:
-        raise ActionRefused(Refusal.CATATAN_WAJIB)
-    target = sop.task(task.kembali_ke)
     target_row = sop.row_of(target.id).nomor
-    effects: list[Effect] = [
-        _audit(AuditAction.KEMBALIKAN, task, open_task.row_no, holding, note=note),
-        TaskClosed(task.id, open_task.row_no, AuditAction.KEMBALIKAN),
-    ]
+    effects: list[Effect] = [audit, TaskClosed(task.id, open_task.row_no, outcome)]
     if target_row != open_task.row_no:
         effects.append(RowLeft(open_task.row_no, completed=False))
     new_state, entered = _enter(
@@ -533,16 +761,18 @@ def _complete(
     roster: Roster,
     now: datetime,
     *,
+    outcome: AuditAction,
     signed_by: int | None,
+    nxt: Task | _Next | None = _NEXT,
+    result: str | None = None,
 ) -> Transition:
-    """Close the open task, tell whoever must know, and move to the next task or finish."""
+    """Close the open task, tell whoever must know, and move to `nxt` (by default the task
+    that follows) or finish."""
     open_task = state.task
     assert open_task is not None
     done: list[Effect] = [*effects]
-    outcome = AuditAction.TANDATANGANI if signed_by is not None else AuditAction.KIRIM
-    if task.is_review and signed_by is None:
-        outcome = AuditAction.SETUJUI
-    nxt = sop.next_task(task.id)
+    if isinstance(nxt, _Next):
+        nxt = sop.next_task(task.id)
     next_row = sop.row_of(nxt.id).nomor if nxt is not None else None
     # Check the next task has someone to act before changing anything.
     if nxt is not None:
@@ -550,9 +780,11 @@ def _complete(
     done.append(TaskClosed(task.id, open_task.row_no, outcome))
     told = tuple(holder for key in task.beritahu for holder in roster.get(key, ()))
     if told:
-        reason = (
-            NoticeReason.DITANDATANGANI if signed_by is not None else NoticeReason.TUGAS_SELESAI
-        )
+        reason = NoticeReason.TUGAS_SELESAI
+        if signed_by is not None:
+            reason = NoticeReason.DITANDATANGANI
+        elif outcome == AuditAction.LEWATI:
+            reason = NoticeReason.DILEWATI
         done.append(Notice(told, reason, task.id))
     if task.jenis == TaskKind.RAPAT:
         participants = participants_of(task, roster)
@@ -562,7 +794,7 @@ def _complete(
         done.append(RowLeft(open_task.row_no, completed=True))
     if nxt is None:
         finished = replace(state, status=DraftStatus.SELESAI, task=None)
-        done.append(DraftFinished(signed_by=signed_by))
+        done.append(DraftFinished(signed_by=signed_by, result=result))
         return Transition(finished, tuple(done))
     new_state, entered = _enter(
         sop,
@@ -577,9 +809,16 @@ def _complete(
 
 
 def _require_holders(sop: Sop, task: Task, roster: Roster) -> tuple[Holder, ...]:
-    holders = holders_of(task, roster)
+    """Everyone who may act on a task; refused when nobody may (in a joint step, when one
+    of its positions has nobody)."""
+    holders = holders_of(task, roster, sop)
     if not holders:
         raise ActionRefused(Refusal.TIDAK_ADA_PEMEGANG, jabatan=_positions_label(sop, task))
+    if task.is_joint:
+        covered = {joint_share(sop, holder) for holder in holders}
+        for key in task.oleh:
+            if sop.position(key).nama not in covered:
+                raise ActionRefused(Refusal.TIDAK_ADA_PEMEGANG, jabatan=sop.position(key).label)
     return holders
 
 
@@ -598,6 +837,8 @@ def _enter(
     shares: tuple[str, ...] = ()
     if task.jenis == TaskKind.UNGGAH_PARALEL:
         shares = tuple(dict.fromkeys(share_of(sop, holder) for holder in holders))
+    elif task.is_joint:
+        shares = tuple(dict.fromkeys(sop.position(key).nama for key in task.oleh))
     open_task = OpenTask(
         task_id=task.id,
         row_no=row.nomor,

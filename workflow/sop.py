@@ -56,6 +56,33 @@ class TaskKind(StrEnum):
     """The final decision: approve ends the SOP (signature), or return with an arahan."""
     RAPAT = "rapat"
     """A meeting with participants; the holder uploads its results, then submits."""
+    SERAH = "serah"
+    """A hand-over: one button ("Sudah diserahkan"), no document."""
+
+
+class NoteRule(StrEnum):
+    """Whether an outcome of a decision asks for a note (catatan)."""
+
+    WAJIB = "wajib"
+    BOLEH = "boleh"
+    TIDAK = "tidak"
+
+
+class Joint(StrEnum):
+    """How a step held by two or more positions is done (bersama)."""
+
+    SEMUA = "semua"
+    """Every position's holder acts before the step moves on."""
+    SALAH_SATU = "salah_satu"
+    """Any one of them acts for all."""
+
+
+END = "selesai"
+"""An outcome's `ke` that ends the procedure."""
+NEXT = "berikutnya"
+"""The `ke` of the shorthand's approve outcome: the task that follows in order."""
+ROW_TARGET_PREFIX = "langkah "
+"""An outcome's `ke` of the form "langkah N": the first task of row N."""
 
 
 class Identity(_Model):
@@ -89,6 +116,11 @@ class Position(_Model):
     """Outside the agency (Forum SKPD participants): reached by invitation."""
     atasan: Key | None = None
     """The superior who is told when a task of this position is overdue."""
+    diwakili_oleh: KeyList = ()
+    """An outside party without an account: holders of these positions record its result
+    on its behalf ("atas nama"), unless someone holds this position themselves."""
+    diundang: bool = False
+    """An outside party whose people are invited (registered) and act themselves."""
 
     @property
     def label(self) -> str:
@@ -102,6 +134,30 @@ class Document(_Model):
     per_unit: bool = False
     bernomor: bool = False
     """Carries an official document number (Nota Dinas), asked for at upload."""
+
+
+class Choice(_Model):
+    """A named outcome of a decision (pilihan): its button, and where it leads."""
+
+    label: str = Field(min_length=1, max_length=40)
+    """The button's text, in the document's words ("Sesuai", "Salah alamat")."""
+    ke: str = Field(pattern=r"^(selesai|langkah [0-9A-Za-z]+|[a-z][a-z0-9_]*)$")
+    """A task id, "langkah N" (the first task of row N), or "selesai" (the end)."""
+    hasil: str = ""
+    """The stated result when the outcome ends the procedure."""
+    catatan: NoteRule = NoteRule.TIDAK
+    tanda_tangan: bool = False
+    """Choosing it is a signature (persetujuan internal)."""
+
+    @model_validator(mode="after")
+    def _check_result(self) -> Self:
+        if self.hasil and self.ke != END:
+            raise ValueError(f"pilihan '{self.label}': 'hasil' hanya untuk ke: selesai")
+        return self
+
+    @property
+    def ends(self) -> bool:
+        return self.ke == END
 
 
 class Task(_Model):
@@ -130,19 +186,49 @@ class Task(_Model):
     beritahu: KeyList = ()
     """Positions told (without buttons) when this task is done."""
     label_setujui: str = ""
+    """The approve button's text (telaah, keputusan), or the hand-over's (serah)."""
+    pilihan: tuple[Choice, ...] = ()
+    """Named outcomes of a decision (telaah, keputusan), one button each; instead of
+    `kembali_ke` / `label_setujui`, which are shorthand for two outcomes."""
+    opsional: bool = False
+    """The holder may skip the step, with a reason (unggah, serah)."""
+    bersama: Joint | None = None
+    """A step held by two or more positions (`oleh`): all of them act, or any one."""
 
     @model_validator(mode="after")
     def _check_kind(self) -> Self:
         kind = self.jenis
+        decision = kind in (TaskKind.TELAAH, TaskKind.KEPUTUSAN)
         uploads = kind in (TaskKind.UNGGAH, TaskKind.UNGGAH_PARALEL, TaskKind.RAPAT)
         if uploads and not self.dokumen:
             raise ValueError(f"tugas '{self.id}' berjenis {kind} harus menyebut 'dokumen'")
         if not uploads and self.dokumen:
             raise ValueError(f"tugas '{self.id}' berjenis {kind} tidak mengunggah 'dokumen'")
-        if kind in (TaskKind.TELAAH, TaskKind.KEPUTUSAN) and self.kembali_ke is None:
-            raise ValueError(f"tugas '{self.id}' berjenis {kind} harus menyebut 'kembali_ke'")
-        if kind not in (TaskKind.TELAAH, TaskKind.KEPUTUSAN) and self.kembali_ke is not None:
+        if self.pilihan and not decision:
+            raise ValueError(f"tugas '{self.id}' berjenis {kind}: 'pilihan' hanya untuk keputusan")
+        if self.pilihan:
+            if len(self.pilihan) < 2:
+                raise ValueError(f"tugas '{self.id}': 'pilihan' paling sedikit dua")
+            labels = [choice.label for choice in self.pilihan]
+            if len(set(labels)) != len(labels):
+                raise ValueError(f"tugas '{self.id}': label 'pilihan' tidak boleh kembar")
+            if self.kembali_ke is not None or self.lanjut_ke is not None or self.label_setujui:
+                raise ValueError(
+                    f"tugas '{self.id}': dengan 'pilihan', setiap pilihan menyebut tujuannya "
+                    "('ke'); 'kembali_ke', 'lanjut_ke' dan 'label_setujui' tidak dipakai"
+                )
+        elif decision and self.kembali_ke is None:
+            raise ValueError(
+                f"tugas '{self.id}' berjenis {kind} harus menyebut 'kembali_ke' atau 'pilihan'"
+            )
+        if not decision and self.kembali_ke is not None:
             raise ValueError(f"tugas '{self.id}' berjenis {kind} tidak dapat mengembalikan")
+        if kind == TaskKind.SERAH and self.telaah:
+            raise ValueError(f"tugas '{self.id}' berjenis serah tidak menelaah dokumen")
+        if self.opsional and kind not in (TaskKind.UNGGAH, TaskKind.SERAH):
+            raise ValueError(
+                f"tugas '{self.id}' berjenis {kind}: hanya unggah dan serah yang dapat 'opsional'"
+            )
         if kind == TaskKind.RAPAT and not self.peserta:
             raise ValueError(f"tugas '{self.id}' berjenis rapat harus menyebut 'peserta'")
         if kind != TaskKind.RAPAT and (self.peserta or self.bagikan or self.undangan):
@@ -152,8 +238,21 @@ class Task(_Model):
             )
         if not set(self.bagikan) <= set(self.dokumen):
             raise ValueError(f"tugas '{self.id}': 'bagikan' harus dokumen dari 'dokumen'")
-        if kind != TaskKind.UNGGAH_PARALEL and len(self.oleh) != 1:
-            raise ValueError(f"tugas '{self.id}' hanya boleh dipegang satu jabatan")
+        if self.bersama is not None:
+            if kind in (TaskKind.UNGGAH_PARALEL, TaskKind.RAPAT):
+                raise ValueError(f"tugas '{self.id}' berjenis {kind} tidak dapat 'bersama'")
+            if len(set(self.oleh)) < 2:
+                raise ValueError(f"tugas '{self.id}': 'bersama' perlu dua jabatan atau lebih")
+            if self.bersama == Joint.SEMUA and self.pilihan:
+                raise ValueError(
+                    f"tugas '{self.id}': keputusan dengan 'pilihan' tidak dapat 'bersama: semua' "
+                    "(gunakan salah_satu)"
+                )
+        elif kind != TaskKind.UNGGAH_PARALEL and len(self.oleh) != 1:
+            raise ValueError(
+                f"tugas '{self.id}' hanya boleh dipegang satu jabatan "
+                "(atau tulis 'bersama: semua' / 'bersama: salah_satu')"
+            )
         if kind == TaskKind.KEPUTUSAN and self.lanjut_ke is not None:
             raise ValueError(f"tugas '{self.id}' adalah keputusan akhir: tanpa 'lanjut_ke'")
         return self
@@ -166,6 +265,26 @@ class Task(_Model):
     @property
     def is_review(self) -> bool:
         return self.jenis in (TaskKind.TELAAH, TaskKind.KEPUTUSAN)
+
+    @property
+    def is_joint(self) -> bool:
+        """Every position of `oleh` must act (bersama: semua)."""
+        return self.bersama == Joint.SEMUA
+
+    @property
+    def outcomes(self) -> tuple[Choice, ...]:
+        """A decision's outcomes: its `pilihan`, or the two of the shorthand (approve, and
+        return to `kembali_ke` with a required note)."""
+        if self.pilihan or not self.is_review or self.kembali_ke is None:
+            return self.pilihan
+        final = self.jenis == TaskKind.KEPUTUSAN
+        approve = Choice(
+            label=self.label_setujui or ("Setujui & tandatangani" if final else "Setujui"),
+            ke=END if final else (self.lanjut_ke or NEXT),
+            tanda_tangan=final,
+        )
+        back = Choice(label="Kembalikan", ke=self.kembali_ke, catatan=NoteRule.WAJIB)
+        return (approve, back)
 
     @property
     def is_upload(self) -> bool:
@@ -258,13 +377,53 @@ class Sop(_Model):
     def next_task(self, task_id: str) -> Task | None:
         """The task after `task_id` when it is done, or None when the SOP ends."""
         task = self.task(task_id)
-        if task.jenis == TaskKind.KEPUTUSAN:
+        if task.jenis == TaskKind.KEPUTUSAN and not task.pilihan:
             return None
         if task.lanjut_ke is not None:
             return self.task(task.lanjut_ke)
         tasks = self.tasks
         index = tasks.index(task)
         return tasks[index + 1] if index + 1 < len(tasks) else None
+
+    def target(self, task_id: str, ke: str) -> Task | None:
+        """Where an outcome of task `task_id` leads: a task, or None at the end."""
+        if ke == END:
+            return None
+        if ke == NEXT:
+            return self.next_task(task_id)
+        if ke.startswith(ROW_TARGET_PREFIX):
+            label = ke.removeprefix(ROW_TARGET_PREFIX)
+            for row in self.langkah:
+                if str(row.nomor) == label:
+                    return row.tugas[0]
+            raise KeyError(ke)
+        return self.task(ke)
+
+    def goes_back(self, task_id: str, target: Task | None) -> bool:
+        """Whether moving from `task_id` to `target` returns to it or to an earlier task."""
+        if target is None:
+            return False
+        ids = [task.id for task in self.tasks]
+        return ids.index(target.id) <= ids.index(task_id)
+
+    def successors(self, task_id: str) -> set[str | None]:
+        """Every task that can follow `task_id` (None: the end of the SOP)."""
+        task = self.task(task_id)
+        if task.is_review:
+            found = {self.target(task_id, choice.ke) for choice in task.outcomes}
+            return {None if nxt is None else nxt.id for nxt in found}
+        nxt = self.next_task(task_id)
+        return {None if nxt is None else nxt.id}
+
+    def acting_positions(self, task: Task) -> tuple[str, ...]:
+        """Positions whose holders may act on a task: its `oleh`, and the positions that
+        act for an outside party among them (diwakili_oleh)."""
+        keys = list(task.oleh)
+        for key in task.oleh:
+            position = self.pelaksana.get(key)
+            if position is not None:
+                keys.extend(position.diwakili_oleh)
+        return tuple(dict.fromkeys(keys))
 
     def position(self, key: str) -> Position:
         return self.pelaksana[key]
@@ -280,6 +439,14 @@ def _reference_problems(sop: Sop) -> Iterator[str]:
     for key, position in sop.pelaksana.items():
         if position.atasan is not None and position.atasan not in positions:
             yield f"pelaksana.{key}.atasan: jabatan '{position.atasan}' tidak dikenal"
+        for agent in position.diwakili_oleh:
+            if agent not in positions:
+                yield f"pelaksana.{key}.diwakili_oleh: jabatan '{agent}' tidak dikenal"
+            elif agent == key or sop.pelaksana[agent].diwakili_oleh:
+                yield (
+                    f"pelaksana.{key}.diwakili_oleh: '{agent}' harus jabatan yang bertindak "
+                    "sendiri"
+                )
     numbers = [row.nomor for row in sop.langkah]
     if numbers != list(range(1, len(numbers) + 1)):
         yield f"langkah: nomor harus berurutan 1, 2, 3, ... (tertulis {numbers})"
@@ -311,6 +478,8 @@ def _reference_problems(sop: Sop) -> Iterator[str]:
             for field, target in (("kembali_ke", task.kembali_ke), ("lanjut_ke", task.lanjut_ke)):
                 if target is not None and target not in seen:
                     yield f"{where}.{field}: tugas '{target}' tidak ada"
+            for number, choice in enumerate(task.pilihan, start=1):
+                yield from _choice_problems(sop, task, choice, f"{where}.pilihan[{number}]")
             if task.jenis == TaskKind.UNGGAH_PARALEL:
                 for key in task.oleh:
                     if key in positions and sop.pelaksana[key].eksternal:
@@ -320,23 +489,45 @@ def _reference_problems(sop: Sop) -> Iterator[str]:
             f"jumlah_waktu: tertulis {sop.jumlah_waktu} menit, "
             f"padahal waktu semua langkah berjumlah {sop.total_minutes} menit"
         )
-    if len(seen) == len(task_ids) and all(
-        target is None or target in seen
-        for t in sop.tasks
-        for target in (t.lanjut_ke, t.kembali_ke)
+    if (
+        len(seen) == len(task_ids)
+        and all(
+            target is None or target in seen
+            for t in sop.tasks
+            for target in (t.lanjut_ke, t.kembali_ke)
+        )
+        and not any(
+            _target_problem(sop, task, choice) for task in sop.tasks for choice in task.pilihan
+        )
     ):
         yield from _dead_ends(sop)
 
 
+def _target_problem(sop: Sop, task: Task, choice: Choice) -> str | None:
+    try:
+        target = sop.target(task.id, choice.ke)
+    except KeyError:
+        if choice.ke.startswith(ROW_TARGET_PREFIX):
+            return f"ke: {choice.ke} tidak ada"
+        return f"ke: tugas '{choice.ke}' tidak ada"
+    if target is not None and target.id == task.id:
+        return "ke: tidak dapat kembali ke tugas ini sendiri"
+    return None
+
+
+def _choice_problems(sop: Sop, task: Task, choice: Choice, where: str) -> Iterator[str]:
+    problem = _target_problem(sop, task, choice)
+    if problem is not None:
+        yield f"{where}.{problem}"
+    elif sop.goes_back(task.id, sop.target(task.id, choice.ke)) and (
+        choice.catatan != NoteRule.WAJIB
+    ):
+        yield f"{where}.catatan: pilihan yang mengembalikan ke langkah sebelumnya wajib bercatatan"
+
+
 def _dead_ends(sop: Sop) -> Iterator[str]:
     """Tasks from which the SOP can never finish: a cycle with no exit."""
-    successors: dict[str, set[str | None]] = {}
-    for task in sop.tasks:
-        nxt = sop.next_task(task.id)
-        following: set[str | None] = {None if nxt is None else nxt.id}
-        if task.kembali_ke is not None:
-            following.add(task.kembali_ke)
-        successors[task.id] = following
+    successors = {task.id: sop.successors(task.id) for task in sop.tasks}
     finishing: set[str] = set()
     changed = True
     while changed:

@@ -36,9 +36,12 @@ from workflow import engine, reminders
 from workflow.engine import (
     Action,
     Audit,
+    Choose,
+    DraftFinished,
     DraftStatus,
     Notice,
     Return,
+    Skip,
     Transition,
     Upload,
     apply,
@@ -186,9 +189,11 @@ def _act(
                 document=views.document_view(session, sop, uploaded),
                 still_missing=tuple(sop.document(key).nama for key in missing),
             )
-        if isinstance(action, Return):
+        if isinstance(action, Return | Choose | Skip):
             conversation_store.clear_pending_reply(session, official_id=actor.official_id)
-        messages = _to_actor(services, outcome, actor.name, telegram_id, action, acted_on, origin)
+        messages = _to_actor(
+            services, sop, outcome, actor.name, telegram_id, action, acted_on, origin
+        )
         # The pressed message is rewritten first; only then do the other copies lose their
         # buttons (an official must never see the buttons go before the decision shows).
         notify.write(session, messages)
@@ -229,6 +234,7 @@ def _use_up_staged(session: Session, staged_id: int) -> None:
 
 def _to_actor(
     services: Services,
+    sop: Sop,
     outcome: Outcome,
     name: str,
     telegram_id: int,
@@ -261,16 +267,30 @@ def _to_actor(
             ),
         ]
     audits = [e for e in outcome.transition.effects if isinstance(e, Audit)]
-    verb = audits[0].action.value if audits else ""
-    line = texts.outcome_line(verb, name, services.clock(), services.tz)
+    audit = audits[0] if audits else None
+    party = audit.on_behalf_of if audit else None
+    line = texts.outcome_line(
+        audit.action.value if audit else "",
+        name,
+        services.clock(),
+        services.tz,
+        choice=audit.choice if audit else None,
+        on_behalf_of=sop.position(party).nama if party in sop.pelaksana else party,
+    )
     messages: list[notify.Outgoing] = []
     if origin is not None and origin.chat_id is not None and origin.message_id is not None:
         rewritten = f"{origin.message_html}\n\n<b>{line}</b>" if origin.message_html else line
         messages.append(notify.edit(origin.chat_id, origin.message_id, rewritten))
-    if isinstance(action, Return):
-        messages.append(notify.text(telegram_id, texts.returned_echo(line, action.note)))
+    note = audit.note if audit else None
+    if isinstance(action, Return | Choose | Skip) and note:
+        messages.append(notify.text(telegram_id, texts.returned_echo(line, note)))
     if outcome.transition.state.status is DraftStatus.SELESAI:
-        messages.append(notify.text(telegram_id, texts.draft_finished(draft.title, draft.id)))
+        result = next(
+            (e.result for e in outcome.transition.effects if isinstance(e, DraftFinished)), None
+        )
+        messages.append(
+            notify.text(telegram_id, texts.draft_finished(draft.title, draft.id, result))
+        )
     return messages
 
 

@@ -11,7 +11,7 @@ from bot.usecases.views import AuditLine, DocumentView, DraftStatusView, DraftVi
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.models import AuditEntry, Official
-from workflow.engine import Holder, share_of
+from workflow.engine import Holder, holdings_for, share_for
 from workflow.sop import Sop
 
 
@@ -46,6 +46,7 @@ def open_tasks_for(
     with services.reading() as session:
         actor = require_actor(session, telegram_id=telegram_id, now=now)
         kinds = _task_kinds(services, actor.holdings)
+        roster = official_store.roster(session, now=now)
         found: list[TaskBriefing] = []
         rows = draft_store.open_tasks_among(session, task_ids=kinds, limit=2**31 - 1)
         for task, draft in rows:
@@ -53,11 +54,11 @@ def open_tasks_for(
             if sop is None:
                 continue
             definition = sop.task(task.task_id)
-            mine = [h for h in actor.holdings if h.position in definition.oleh]
+            mine = holdings_for(sop, definition, actor, roster)
             if not mine:
                 continue
             if task.shares:
-                units = {share_of(sop, h) for h in mine}
+                units = {share_for(sop, definition, h) for h in mine}
                 if not units & (set(task.shares) - set(task.submitted)):
                     continue
             found.append(views.briefing(session, sop, draft, task, now=now))
@@ -76,12 +77,13 @@ def count_open_tasks(services: Services, *, telegram_id: int) -> int:
 
 
 def _task_kinds(services: Services, holdings: tuple[Holder, ...]) -> set[str]:
+    """Tasks these positions may act on: their own, and outside parties' they act for."""
     positions = {h.position for h in holdings}
     return {
         task.id
         for sop in services.sops.values()
         for task in sop.tasks
-        if positions & set(task.oleh)
+        if positions & set(sop.acting_positions(task))
     }
 
 
@@ -136,6 +138,9 @@ def _audit_line(
         if version is not None:
             document = views.document_view(session, sop, version)
     actor = people.get(entry.actor_id) if entry.actor_id is not None else None
+    party = entry.on_behalf_of
+    if party is not None and party in sop.pelaksana:
+        party = sop.position(party).nama
     return AuditLine(
         at=entry.at,
         actor=actor.name if actor else "sistem",
@@ -146,4 +151,6 @@ def _audit_line(
         row_no=entry.row_no,
         note=entry.note,
         document=document,
+        on_behalf_of=party,
+        choice=entry.choice,
     )

@@ -19,7 +19,7 @@ from storage import officials as official_store
 from storage import reminders as reminder_store
 from storage.models import Draft, DraftTask, Reminder, RowClock
 from workflow import reminders
-from workflow.engine import holders_of, share_of
+from workflow.engine import holders_of, share_for
 from workflow.reminders import ReminderKind
 from workflow.sop import Sop
 
@@ -133,10 +133,10 @@ def _reminder_recipients(
     """The holders still to act, or for an escalation their superiors."""
     definition = sop.task(task.task_id)
     roster = official_store.roster(session, now=now)
-    holders = holders_of(definition, roster)
+    holders = holders_of(definition, roster, sop)
     if task.shares:
         waiting = set(task.shares) - set(task.submitted)
-        holders = tuple(h for h in holders if share_of(sop, h) in waiting)
+        holders = tuple(h for h in holders if share_for(sop, definition, h) in waiting)
     if kind.to_superior:
         superiors = {
             sop.position(h.position).atasan

@@ -26,10 +26,11 @@ from bot.usecases.errors import InvalidInput
 from bot.usecases.views import Outcome, UploadOption
 from storage import conversations as conversation_store
 from storage import drafts as draft_store
+from storage import officials as official_store
 from storage.drafts import NewFile
 from storage.files import archive
 from storage.models import StagedUpload
-from workflow.engine import Actor, Upload, missing_documents, share_of
+from workflow.engine import Actor, Holder, Upload, holdings_for, missing_documents, share_for
 from workflow.sop import Sop
 
 MAX_CHOICES = 8
@@ -106,18 +107,20 @@ def upload_options(
             task.id
             for sop in services.sops.values()
             for task in sop.tasks
-            if task.is_upload and any(h.position in task.oleh for h in actor.holdings)
+            if task.is_upload
+            and any(h.position in sop.acting_positions(task) for h in actor.holdings)
         }
         found = draft_store.open_tasks_among(
             session, task_ids=mine, draft_id=draft_id, limit=MAX_CHOICES + 1
         )
+        roster = official_store.roster(session, now=now) if found else {}
         options: list[UploadOption] = []
         for task, draft in found:
             sop = services.sops.get(draft.sop_id)
             if sop is None or task.id is None:
                 continue
             state = draft_store.load_state(session, draft=draft)
-            share = _my_share(sop, actor, task.task_id, task.shares, task.submitted)
+            share = _my_share(sop, actor, roster, task.task_id, task.shares, task.submitted)
             if share is None:
                 continue
             missing = set(missing_documents(sop, state, share=share or None))
@@ -136,18 +139,24 @@ def upload_options(
 
 
 def _my_share(
-    sop: Sop, actor: Actor, task_id: str, shares: list[str], submitted: list[str]
+    sop: Sop,
+    actor: Actor,
+    roster: dict[str, list[Holder]],
+    task_id: str,
+    shares: list[str],
+    submitted: list[str],
 ) -> str | None:
     """The official's part of a task: "" for a whole task, their unit that has not
-    submitted yet for a parallel one, None when nothing is left for them."""
-    if not shares:
-        return ""
+    submitted yet for a parallel one (their position in a joint step), None when nothing is
+    left for them."""
     definition = sop.task(task_id)
-    for holding in actor.holdings:
-        if holding.position in definition.oleh:
-            unit = share_of(sop, holding)
-            if unit in shares and unit not in submitted:
-                return unit
+    mine = holdings_for(sop, definition, actor, roster)
+    if not shares:
+        return "" if mine else None
+    for holding in mine:
+        unit = share_for(sop, definition, holding)
+        if unit in shares and unit not in submitted:
+            return unit
     return None
 
 

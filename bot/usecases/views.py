@@ -24,7 +24,7 @@ from workflow.engine import (
     holders_of,
     missing_documents,
     pending_shares,
-    share_of,
+    share_for,
 )
 from workflow.reminders import ReminderKind
 from workflow.sop import Sop, Task, TaskKind
@@ -46,6 +46,8 @@ class DraftView:
     status: str
     created_at: datetime
     finished_at: datetime | None
+    result: str | None = None
+    """The stated result it ended with ("Surat dikembalikan ke pengirim"), if any."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,8 @@ class DocumentView:
 
 @dataclass(frozen=True)
 class UnitPart:
-    """One unit's part of a parallel task (unggah_paralel)."""
+    """One unit's part of a parallel task (unggah_paralel), or one position's part of a
+    joint step (bersama: semua)."""
 
     unit: str
     holder_ids: frozenset[int]
@@ -110,14 +113,19 @@ class TaskBriefing:
     parts: tuple[UnitPart, ...] = ()
     """Parallel task: each unit's part."""
     units: tuple[str, ...] = ()
-    """Parallel task, as one holder sees it (`for_holder`): the units they still submit for."""
+    """Parallel task, as one holder sees it (`for_holder`): the units they still submit for;
+    in a joint step, the positions they still act for."""
+    acting_for: tuple[str, ...] = ()
+    """Outside parties (names) whose result the holders record on their behalf."""
 
     def for_holder(self, official_id: int) -> TaskBriefing:
         """The task as one holder sees it: in a parallel task, only their own open units'
-        documents and what those units still lack."""
+        documents and what those units still lack; in a joint step, their open parts."""
+        mine = [p for p in self.parts if official_id in p.holder_ids and not p.submitted]
+        if self.task.is_joint:
+            return replace(self, units=tuple(p.unit for p in mine))
         if self.task.jenis != TaskKind.UNGGAH_PARALEL:
             return self
-        mine = [p for p in self.parts if official_id in p.holder_ids and not p.submitted]
         units = tuple(p.unit for p in mine)
         if len(mine) == 1:
             missing = mine[0].missing
@@ -136,6 +144,8 @@ class TaskBriefing:
         for exactly one unit of the holder's (the engine refuses a Kirim that is unclear)."""
         if not (self.is_open and self.task.is_upload) or self.missing or not self.documents:
             return False
+        if self.task.is_joint:
+            return bool(self.units)
         return self.task.jenis != TaskKind.UNGGAH_PARALEL or len(self.units) == 1
 
 
@@ -161,6 +171,9 @@ class Outcome:
         """Whether the action planned or cancelled reminders (it entered or left a row)."""
         return any(isinstance(e, RowEntered | RowLeft) for e in self.transition.effects)
 
+    still_open: TaskBriefing | None = None
+    """A joint step one position has acted on: the task the others must still act on."""
+
 
 @dataclass(frozen=True)
 class AuditLine:
@@ -173,6 +186,10 @@ class AuditLine:
     row_no: int
     note: str | None
     document: DocumentView | None
+    on_behalf_of: str | None = None
+    """The outside party (its name) the official acted for."""
+    choice: str | None = None
+    """The label of the outcome chosen at a decision."""
 
 
 @dataclass(frozen=True)
@@ -279,6 +296,7 @@ def draft_view(draft: Draft) -> DraftView:
         status=draft.status,
         created_at=draft.created_at,
         finished_at=draft.finished_at,
+        result=draft.result,
     )
 
 
@@ -350,7 +368,7 @@ def briefing(
     if task.is_open and clock is None:
         clock = draft_store.running_clock(session, draft_id=draft.id)
     staff = staff or official_store.staff(session, now=now)
-    holders = holders_of(definition, staff.roster)
+    holders = holders_of(definition, staff.roster, sop)
     holder_ids = {h.official_id for h in holders}
     if versions is None:
         versions = draft_store.document_versions(session, draft_id=draft.id)
@@ -368,6 +386,8 @@ def briefing(
         missing = [f"{name} ({p.unit})" for p in parts if not p.submitted for name in p.missing]
     elif state is not None:
         missing = [sop.document(key).nama for key in missing_documents(sop, state)]
+    if definition.is_joint:
+        parts = _unit_parts(sop, task, holders, None)
     if state is not None:
         pending = pending_shares(state)
     return TaskBriefing(
@@ -396,14 +416,18 @@ def briefing(
             else None
         ),
         parts=tuple(parts),
+        acting_for=tuple(
+            dict.fromkeys(sop.position(h.on_behalf_of).nama for h in holders if h.on_behalf_of)
+        ),
     )
 
 
 def _unit_parts(
     sop: Sop, task: DraftTask, holders: tuple[Holder, ...], state: DraftState | None
 ) -> list[UnitPart]:
-    """Each unit of a parallel task: who submits for it and what it still lacks (nothing
-    once the task is closed, `state` None)."""
+    """Each unit of a parallel task (or position of a joint step): who acts for it and what
+    it still lacks (nothing once the task is closed, `state` None)."""
+    definition = sop.task(task.task_id)
     parts: list[UnitPart] = []
     for unit in task.shares:
         missing = []
@@ -412,7 +436,9 @@ def _unit_parts(
         parts.append(
             UnitPart(
                 unit=unit,
-                holder_ids=frozenset(h.official_id for h in holders if share_of(sop, h) == unit),
+                holder_ids=frozenset(
+                    h.official_id for h in holders if share_for(sop, definition, h) == unit
+                ),
                 missing=tuple(missing),
                 submitted=unit in task.submitted,
             )
@@ -449,12 +475,22 @@ def outcome(
         briefing(session, sop, draft, task, now=now, staff=staff, versions=versions, clock=clock)
         for task in opened
     )
+    still_open = None
+    waiting = any(
+        isinstance(e, Notice) and e.reason == NoticeReason.MENUNGGU_BERSAMA
+        for e in transition.effects
+    )
+    if waiting and draft.id is not None:
+        current = draft_store.open_task(session, draft_id=draft.id)
+        if current is not None:
+            still_open = briefing(session, sop, draft, current, now=now, staff=staff)
     return Outcome(
         draft=draft_view(draft),
         transition=transition,
         opened=briefings,
         people=people,
         informed=tuple(informed),
+        still_open=still_open,
     )
 
 

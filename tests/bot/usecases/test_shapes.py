@@ -1,0 +1,323 @@
+"""The shapes of real SOPs through the use cases: named outcomes with and without notes, a
+stated result, hand-overs, skipping an optional step, a joint step and an outside party
+acted for — what is recorded, shown and sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import col, select
+
+from bot import notify, texts
+from bot.callbacks import Press, Verb, decode
+from bot.usecases import decisions, drafts, officials, reading, returns, uploads
+from bot.usecases.base import Origin, Services
+from bot.usecases.errors import InvalidInput
+from bot.usecases.views import Outcome, TaskBriefing
+from storage.db import make_engine
+from storage.drafts import NewFile
+from storage.models import OutboxMessage
+from tests.conftest import MAX_UPLOAD_BYTES, FakeClock
+from workflow.calendar import OfficeCalendar
+from workflow.engine import ActionRefused, Refusal, Submit, Upload
+from workflow.sop import load_sop
+
+DATA = Path(__file__).resolve().parents[3] / "tests" / "data"
+TZ = ZoneInfo("Asia/Pontianak")
+
+# Telegram ids of the officials of the three SOPs.
+ANI, BAYU, CAHYA, DEWI = 201, 202, 203, 204  # incoming mail
+EKO, FITRI, GILANG, HANA, IRWAN, LINA = 211, 212, 213, 214, 215, 216  # LAKIP, SPM
+STAFF = (
+    (ANI, "Ani Persuratan", "petugas_persuratan"),
+    (BAYU, "Bayu Persuratan", "petugas_persuratan"),
+    (CAHYA, "Cahya Kasubbag TU", "kasubbag_tu"),
+    (DEWI, "Dewi Kabag Umum", "kepala_bagian_umum"),
+    (EKO, "Eko Kasubbag Program", "kasubbag_program"),
+    (FITRI, "Fitri JFU", "jfu_program"),
+    (GILANG, "Gilang JFU", "jfu_program"),
+    (HANA, "Hana Sekretaris", "sekretaris_dinas"),
+    (IRWAN, "Irwan Kepala Dinas", "kepala_dinas"),
+    (LINA, "Lina Pengelola SPM", "pengelola_spm"),
+)
+
+
+@pytest.fixture
+def shapes(tmp_path: Path, database_url: str, clock: FakeClock) -> Services:
+    """The three SOPs of tests/data, and an office holding every position they name."""
+    sops = {
+        sop.id: sop
+        for sop in (
+            load_sop(DATA / "sop-surat-masuk.yaml"),
+            load_sop(DATA / "sop-lakip.yaml"),
+            load_sop(DATA / "sop-laporan-spm.yaml"),
+        )
+    }
+    services = Services(
+        engine=make_engine(database_url),
+        sops=sops,
+        calendar=OfficeCalendar.default(),
+        clock=clock,
+        files_dir=tmp_path / "files",
+        max_upload_bytes=MAX_UPLOAD_BYTES,
+    )
+    for telegram_id, name, position in STAFF:
+        officials.register_official(
+            services, telegram_id=telegram_id, name=name, position=position
+        )
+    return services
+
+
+def new_file(name: str) -> NewFile:
+    return NewFile(
+        file_name=name,
+        mime_type="application/pdf",
+        size=10,
+        sha256=name.ljust(64, "0")[:64],
+        telegram_file_id=f"id-{name}",
+        telegram_file_unique_id=f"unique-{name}",
+        stored_path=f"/arsip/{name}",
+    )
+
+
+def send(services: Services, telegram_id: int, draft_id: int, document: str) -> Outcome:
+    """Upload one document and press Kirim."""
+    drafts.act(
+        services,
+        telegram_id=telegram_id,
+        draft_id=draft_id,
+        action=Upload(document),
+        new_file=new_file(f"{document}.pdf"),
+    )
+    return drafts.act(services, telegram_id=telegram_id, draft_id=draft_id, action=Submit())
+
+
+def task_of(services: Services, telegram_id: int) -> TaskBriefing:
+    """The one open task of an official, as /tugas shows it to them."""
+    (found,) = reading.open_tasks_for(services, telegram_id=telegram_id)
+    return found.for_holder(officials.person(services, telegram_id=telegram_id).official_id)
+
+
+def buttons(found: TaskBriefing) -> list[tuple[str, Press | None]]:
+    keyboard = notify.task_keyboard(found)
+    assert keyboard is not None
+    return [
+        (button.text, decode(str(button.callback_data)))
+        for row in keyboard.inline_keyboard
+        for button in row
+    ]
+
+
+def texts_to(services: Services, telegram_id: int) -> list[str]:
+    with services.reading() as session:
+        rows = session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.chat_id == telegram_id)
+            .order_by(col(OutboxMessage.id))
+        ).all()
+    return [str(row.payload["text"]) for row in rows if "text" in row.payload]
+
+
+def history(services: Services, draft_id: int) -> str:
+    draft, lines = reading.history(services, draft_id=draft_id)
+    return texts.history_message(draft.title, draft.id, lines, (), TZ)
+
+
+def mail_at_the_address_check(services: Services) -> TaskBriefing:
+    drafts.start_draft(
+        services, telegram_id=ANI, title="Surat dari Dinas PU", sop_id="surat-masuk"
+    )
+    send(services, ANI, 1, "surat_masuk")
+    return task_of(services, CAHYA)
+
+
+def test_wrong_address_asks_the_note_then_ends_with_the_result(shapes: Services) -> None:
+    check = mail_at_the_address_check(shapes)
+    assert buttons(check) == [
+        ("Sesuai", Press(Verb.PILIH, check.draft_task_id, 0)),
+        ("Salah alamat", Press(Verb.PILIH, check.draft_task_id, 1)),
+    ]
+    assert "Pilih salah satu: “Sesuai” / “Salah alamat”." in texts.task_message(
+        check, shapes.sops["surat-masuk"], TZ
+    )
+    asked = decisions.choose(
+        shapes, telegram_id=CAHYA, draft_task_id=check.draft_task_id, choice=1
+    )
+    assert isinstance(asked, TaskBriefing)
+    assert texts_to(shapes, CAHYA)[-1].startswith("☑️ “Salah alamat” untuk <b>Periksa alamat")
+    assert returns.awaited_return(shapes, telegram_id=CAHYA) is not None
+
+    outcome = returns.complete_return(
+        shapes, telegram_id=CAHYA, note="Ditujukan kepada Fakultas Teknik"
+    )
+    assert outcome.draft.status == "selesai"
+    assert returns.awaited_return(shapes, telegram_id=CAHYA) is None
+    sent = texts_to(shapes, CAHYA)
+    assert sent[-2].startswith("☑️ Dipilih “Salah alamat” oleh Cahya Kasubbag TU")
+    assert sent[-2].endswith("\nCatatan: Ditujukan kepada Fakultas Teknik")
+    assert sent[-1] == (
+        "🏁 Draft <b>Surat dari Dinas PU</b> (#1) selesai: Surat dikembalikan ke pengirim."
+    )
+    # The Petugas are told, with the result.
+    told = texts_to(shapes, BAYU)[-1]
+    assert "Periksa alamat surat: “Salah alamat” dipilih oleh Cahya Kasubbag TU." in told
+    assert "Hasil: Surat dikembalikan ke pengirim." in told
+
+    (status,) = reading.draft_status(shapes, draft_id=1)
+    assert status.draft.result == "Surat dikembalikan ke pengirim"
+    assert "Hasil: Surat dikembalikan ke pengirim" in texts.status_message([status], TZ)
+    trail = history(shapes, 1)
+    assert "Cahya Kasubbag TU memilih “Salah alamat”: “Ditujukan kepada Fakultas Teknik”" in trail
+    assert "menandatangani" not in trail
+
+
+def test_three_way_branch_and_the_hand_over(shapes: Services) -> None:
+    check = mail_at_the_address_check(shapes)
+    chosen = decisions.choose(
+        shapes, telegram_id=CAHYA, draft_task_id=check.draft_task_id, choice=0
+    )
+    assert isinstance(chosen, Outcome)  # no note asked
+    sort = task_of(shapes, CAHYA)
+    assert [label for label, _ in buttons(sort)] == ["Dinas", "Pribadi", "Undangan"]
+
+    # Pribadi welcomes a note: asked, with a button to go on without one.
+    asked = decisions.choose(shapes, telegram_id=CAHYA, draft_task_id=sort.draft_task_id, choice=1)
+    assert isinstance(asked, TaskBriefing)
+    with shapes.reading() as session:
+        question = session.exec(
+            select(OutboxMessage).order_by(col(OutboxMessage.id).desc())
+        ).first()
+    assert question is not None and question.tag == notify.task_tag(sort.draft_task_id)
+    (row,) = question.payload["reply_markup"]["inline_keyboard"]
+    assert row[0]["text"] == texts.TANPA_CATATAN
+    assert decode(row[0]["callback_data"]) == Press(Verb.TANPA_CATATAN, sort.draft_task_id, 1)
+    with pytest.raises(InvalidInput):  # another outcome's button is not the one awaited
+        returns.complete_without_note(
+            shapes, telegram_id=CAHYA, draft_task_id=sort.draft_task_id, choice=2
+        )
+    returns.complete_without_note(
+        shapes, telegram_id=CAHYA, draft_task_id=sort.draft_task_id, choice=1
+    )
+
+    hand_over = task_of(shapes, ANI)
+    assert hand_over.task.id == "serahkan_surat"
+    assert buttons(hand_over) == [
+        ("✅ Sudah diserahkan", Press(Verb.KIRIM, 1, hand_over.draft_task_id))
+    ]
+    outcome = drafts.act(
+        shapes,
+        telegram_id=BAYU,
+        draft_id=1,
+        action=Submit(),
+        draft_task_id=hand_over.draft_task_id,
+    )
+    assert outcome.draft.status == "selesai"
+    assert texts_to(shapes, BAYU)[-1] == "🎉 Draft <b>Surat dari Dinas PU</b> (#1) selesai."
+    trail = history(shapes, 1)
+    assert "Cahya Kasubbag TU memilih “Sesuai”" in trail
+    assert "L3 Cahya Kasubbag TU memilih “Pribadi”\n" in trail
+    assert "L6 Bayu Persuratan menyerahkan" in trail
+
+
+def test_joint_step_optional_step_and_an_outside_party(shapes: Services) -> None:
+    drafts.start_draft(shapes, telegram_id=FITRI, title="LAKIP 2026", sop_id="penyusunan-lakip")
+    gather = task_of(shapes, EKO)
+    assert "Dikerjakan bersama: Kasubbag. Program, JFU Perencanaan (setiap jabatan" in (
+        texts.task_message(gather, shapes.sops["penyusunan-lakip"], TZ)
+    )
+    send(shapes, FITRI, 1, "data_kinerja")
+    # The JFU's part is in: neither JFU has it any more; the Kasubbag is told, with Kirim.
+    assert reading.open_tasks_for(shapes, telegram_id=FITRI) == []
+    assert reading.open_tasks_for(shapes, telegram_id=GILANG) == []
+    told = texts_to(shapes, EKO)
+    assert any(
+        "Fitri JFU telah menyelesaikan bagiannya pada Kumpulkan data capaian kinerja. "
+        "Menunggu: Kasubbag. Perencanaan dan Program." in text
+        for text in told
+    )
+    assert told[-1] == texts.READY_TO_SUBMIT
+    assert task_of(shapes, EKO).ready_to_submit
+    with pytest.raises(ActionRefused) as refused:
+        drafts.act(shapes, telegram_id=GILANG, draft_id=1, action=Submit())
+    assert refused.value.code == Refusal.SUDAH_DILAKUKAN
+    drafts.act(shapes, telegram_id=EKO, draft_id=1, action=Submit())
+
+    send(shapes, GILANG, 1, "draft_lakip")  # either of the two
+    optional = task_of(shapes, EKO)
+    assert buttons(optional) == [("⏭ Lewati", Press(Verb.LEWATI, 1, optional.draft_task_id))]
+    returns.begin_return(
+        shapes, telegram_id=EKO, draft_id=1, draft_task_id=optional.draft_task_id, skip=True
+    )
+    assert texts_to(shapes, EKO)[-1].startswith("⏭ Lewati <b>Unggah masukan unit kerja</b>")
+    returns.complete_return(shapes, telegram_id=EKO, note="Tidak ada masukan unit")
+
+    # Nobody holds the Bagian Organisasi: the Kasubbag records its result.
+    on_behalf = task_of(shapes, EKO)
+    assert on_behalf.task.id == "asistensi"
+    assert on_behalf.acting_for == ("Bagian Organisasi Setda",)
+    assert "atas nama Bagian Organisasi Setda" in texts.task_message(
+        on_behalf, shapes.sops["penyusunan-lakip"], TZ
+    )
+    options = uploads.upload_options(shapes, telegram_id=EKO)
+    assert [o.name for o in options] == ["Berita acara asistensi"]
+    drafts.act(
+        shapes,
+        telegram_id=EKO,
+        draft_id=1,
+        action=Upload("hasil_asistensi"),
+        new_file=new_file("asistensi.pdf"),
+    )
+    pressed = Origin(chat_id=EKO, message_id=77, message_html="Berkas lengkap.")
+    drafts.act(shapes, telegram_id=EKO, draft_id=1, action=Submit(), origin=pressed)
+    assert any(
+        text.startswith(
+            "Berkas lengkap.\n\n<b>📤 Dikirim oleh Eko Kasubbag Program atas nama "
+            "Bagian Organisasi Setda, Senin"
+        )
+        for text in texts_to(shapes, EKO)
+    )
+    verify = task_of(shapes, EKO)
+    assert [label for label, _ in buttons(verify)] == ["✅ Terverifikasi", "↩️ Kembalikan"]
+
+    trail = history(shapes, 1)
+    assert "L1 Fitri JFU mengirim" in trail and "L1 Eko Kasubbag Program mengirim" in trail
+    assert "L3 Eko Kasubbag Program melewati langkah ini: “Tidak ada masukan unit”" in trail
+    assert (
+        "L4 Eko Kasubbag Program atas nama Bagian Organisasi Setda mengunggah "
+        "Berita acara asistensi"
+    ) in trail
+
+
+def test_a_named_review_loops_back_and_signs_with_a_note(shapes: Services) -> None:
+    drafts.start_draft(shapes, telegram_id=LINA, title="Laporan SPM 2026", sop_id="laporan-spm")
+    send(shapes, LINA, 1, "data_spm")
+    send(shapes, EKO, 1, "laporan_spm")
+    review = task_of(shapes, HANA)
+    assert [label for label, _ in buttons(review)] == ["Sempurna", "Belum sempurna", "Data kurang"]
+    decisions.choose(shapes, telegram_id=HANA, draft_task_id=review.draft_task_id, choice=1)
+    with pytest.raises(ActionRefused) as refused:
+        returns.complete_return(shapes, telegram_id=HANA, note="ok")
+    assert refused.value.code == Refusal.CATATAN_WAJIB
+    returns.complete_return(shapes, telegram_id=HANA, note="Tabel capaian belum lengkap")
+    again = task_of(shapes, EKO)
+    assert (again.task.id, again.return_note) == ("susun_laporan", "Tabel capaian belum lengkap")
+
+    send(shapes, EKO, 1, "laporan_spm")
+    review = task_of(shapes, HANA)
+    decisions.choose(shapes, telegram_id=HANA, draft_task_id=review.draft_task_id, choice=0)
+    sign = task_of(shapes, IRWAN)
+    assert texts.PERSETUJUAN_INTERNAL in texts.task_message(sign, shapes.sops["laporan-spm"], TZ)
+    decisions.choose(shapes, telegram_id=IRWAN, draft_task_id=sign.draft_task_id, choice=0)
+    returns.complete_return(shapes, telegram_id=IRWAN, note="Segera disampaikan")
+    hand_over = task_of(shapes, EKO)
+    assert [label for label, _ in buttons(hand_over)] == ["✅ Sudah disampaikan"]
+    drafts.act(shapes, telegram_id=EKO, draft_id=1, action=Submit())
+    trail = history(shapes, 1)
+    assert "Hana Sekretaris memilih “Belum sempurna”: “Tabel capaian belum lengkap”" in trail
+    assert (
+        "Irwan Kepala Dinas menyetujui & menandatangani “Tandatangani”: “Segera disampaikan”"
+        in trail
+    )
+    assert "L5 Eko Kasubbag Program menyerahkan" in trail
