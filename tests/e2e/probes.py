@@ -12,6 +12,7 @@ from sqlmodel import SQLModel, select
 
 from bot.usecases.base import Services
 from handlers.common import THROTTLE
+from storage import files
 from storage.models import (
     Assignment,
     AuditEntry,
@@ -59,10 +60,16 @@ def snapshot(services: Services) -> Snapshot:
 
 
 def archived(files_dir: Path) -> list[str]:
-    """The archive's files, relative to it."""
+    """The archive's files, relative to it: what was received. The flowcharts the bot drew
+    for /sop (`storage.files.PICTURES`) are a cache of the SOP files, not state: anyone
+    registered may ask for one."""
     if not files_dir.exists():
         return []
-    return sorted(p.relative_to(files_dir).as_posix() for p in files_dir.rglob("*") if p.is_file())
+    return sorted(
+        p.relative_to(files_dir).as_posix()
+        for p in files_dir.rglob("*")
+        if p.is_file() and p.relative_to(files_dir).parts[0] != files.PICTURES
+    )
 
 
 async def settle(
