@@ -11,11 +11,12 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings
 from bot.usecases import delivery, officials
-from bot.usecases.base import Services, build_services
+from bot.usecases.base import Services, build_services, load_office_sops
 from bot.usecases.errors import InvalidInput
 from storage.db import upgrade
 from workflow.calendar import CalendarConfigError
-from workflow.sop import Sop, SopFileError, load_sop, load_sops
+from workflow.organisation import OrganisationFileError, load_organisation
+from workflow.sop import Sop, SopFileError, load_sop
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -31,8 +32,15 @@ def render_sop(sop: Sop, *, width: int = 120) -> str:
     out = [ident.judul, "=" * len(ident.judul)]
     if ident.instansi:
         out.append(ident.instansi)
-    if ident.nomor:
-        out.append(f"Nomor: {ident.nomor}")
+    for label, value in (
+        ("Nomor", ident.nomor),
+        ("Tanggal pembuatan", ident.tanggal_pembuatan),
+        ("Tanggal revisi", ident.tanggal_revisi),
+        ("Tanggal efektif", ident.tanggal_efektif),
+        ("Disahkan oleh", ident.disahkan_oleh),
+    ):
+        if value:
+            out.append(f"{label}: {value}")
     sections = [
         ("DASAR HUKUM", ident.dasar_hukum),
         ("KUALIFIKASI PELAKSANA", ident.kualifikasi_pelaksana),
@@ -58,12 +66,17 @@ def render_sop(sop: Sop, *, width: int = 120) -> str:
     codes = {key: f"P{index}" for index, key in enumerate(keys, 1)}
     out.append("")
     out.append("PELAKSANA")
-    out.extend(f"  {codes[key]} = {sop.pelaksana[key].nama}" for key in keys)
-    activity_width = max(24, width - 6 - 4 * len(keys) - 24 - 8 - 22)
+    for key in keys:
+        position = sop.pelaksana[key]
+        outside = " (pihak luar)" if position.eksternal else ""
+        out.append(f"  {codes[key]} = {position.nama}{outside}")
+    number_width = max(4, *(len(row.label) + 2 for row in sop.langkah))
+    time_width = max(8, *(len(row.waktu.text) + 2 for row in sop.langkah))
+    activity_width = max(24, width - number_width - 4 * len(keys) - 24 - time_width - 22)
     header = (
-        f"{'NO':<4}{'AKTIVITAS':<{activity_width}}"
+        f"{'NO':<{number_width}}{'AKTIVITAS':<{activity_width}}"
         + "".join(f"{codes[key]:<4}" for key in keys)
-        + f"{'PERSYARATAN':<24}{'WAKTU':<8}OUTPUT"
+        + f"{'PERSYARATAN':<24}{'WAKTU':<{time_width}}OUTPUT"
     )
     out.append("")
     out.append(header)
@@ -71,23 +84,26 @@ def render_sop(sop: Sop, *, width: int = 120) -> str:
     for row in sop.langkah:
         activity = _wrap(row.aktivitas, activity_width - 2)
         needs = [line for item in row.persyaratan for line in _wrap(item, 22)] or ["-"]
-        outputs = [line for item in row.output for line in _wrap(f"• {item}", 20)]
+        outputs = [line for item in row.output for line in _wrap(f"• {item}", 20)] or ["-"]
         marks = "".join(f"{'X' if key in row.pelaksana else '.':<4}" for key in keys)
         height = max(len(activity), len(needs), len(outputs))
         for index in range(height):
             first = index == 0
             out.append(
-                f"{(str(row.nomor) + '.') if first else '':<4}"
+                f"{(row.label + '.') if first else '':<{number_width}}"
                 f"{activity[index] if index < len(activity) else '':<{activity_width}}"
                 f"{marks if first else ' ' * len(marks)}"
                 f"{needs[index] if index < len(needs) else '':<24}"
-                f"{(str(row.waktu) + ' mnt') if first else '':<8}"
+                f"{row.waktu.text if first else '':<{time_width}}"
                 f"{outputs[index] if index < len(outputs) else ''}".rstrip()
             )
+        if row.keterangan:
+            note = _wrap(f"Keterangan: {row.keterangan}", width - number_width)
+            out.extend(" " * number_width + line for line in note)
         out.append("")
     label = "Jumlah waktu"
-    pad = 4 + activity_width + 4 * len(keys) + 24
-    out.append(f"{label:>{pad - 1}} {sop.total_minutes} menit")
+    pad = number_width + activity_width + 4 * len(keys) + 24
+    out.append(f"{label:>{pad - 1}} {sop.total_text}")
     return "\n".join(out)
 
 
@@ -113,6 +129,11 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("id", nargs="?", help="id SOP (bawaan: semua)")
     check = sop.add_parser("check", help="periksa berkas SOP")
     check.add_argument("file", type=Path)
+    check.add_argument(
+        "--organisasi",
+        type=Path,
+        help="berkas organisasi yang jabatannya dirujuk SOP (bawaan: ORGANIZATION_FILE)",
+    )
 
     user = commands.add_parser("user", help="pejabat").add_subparsers(dest="user", required=True)
     add = user.add_parser("add", help="daftarkan pejabat dan jabatannya")
@@ -145,26 +166,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)
-    except (ConfigError, SopFileError, CalendarConfigError, InvalidInput) as error:
+    except (
+        ConfigError,
+        SopFileError,
+        OrganisationFileError,
+        CalendarConfigError,
+        InvalidInput,
+    ) as error:
         print(f"Galat: {error}", file=sys.stderr)
         return 1
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    settings = Settings()
     if args.command == "sop" and args.sop == "check":
-        sop = load_sop(args.file)
+        organisation = load_organisation(args.organisasi or settings.organization_file)
+        sop = load_sop(args.file, organisation=organisation)
         print(
             f"{args.file}: SOP '{sop.id}' valid — {len(sop.langkah)} langkah, "
-            f"{len(sop.tasks)} tugas, {sop.total_minutes} menit."
+            f"{len(sop.tasks)} tugas, {sop.total_text}."
         )
         return 0
-    settings = Settings()
     if args.command == "db":
         upgrade(settings.database_url)
         print(f"Basis data siap: {settings.database_url}")
         return 0
     if args.command == "sop":
-        sops = load_sops(settings.sops_dir)
+        sops = load_office_sops(settings)
         if args.id and args.id not in sops:
             raise InvalidInput(f"SOP '{args.id}' tidak ada. Pilihan: {', '.join(sorted(sops))}.")
         chosen = [sops[args.id]] if args.id else list(sops.values())

@@ -16,6 +16,7 @@ from bot.usecases.base import Services
 from emulator import BotApiEmulator, EmulatorClient
 from storage.db import make_engine, upgrade
 from workflow.calendar import OfficeCalendar
+from workflow.organisation import Organisation, load_organisation
 from workflow.sop import Sop, load_sops
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,9 +38,19 @@ class FakeClock:
         return self.now
 
 
+def office_organisation() -> Organisation:
+    """The office of config/organisasi.yaml, which the shipped SOPs name."""
+    return load_organisation(ROOT / "config" / "organisasi.yaml")
+
+
 @pytest.fixture(scope="session")
-def sops() -> dict[str, Sop]:
-    return load_sops(ROOT / "sops")
+def organisation() -> Organisation:
+    return office_organisation()
+
+
+@pytest.fixture(scope="session")
+def sops(organisation: Organisation) -> dict[str, Sop]:
+    return load_sops(ROOT / "sops", organisation=organisation)
 
 
 @pytest.fixture

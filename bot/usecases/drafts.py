@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 from sqlmodel import Session
 
@@ -43,6 +44,7 @@ from workflow.engine import (
     missing_documents,
 )
 from workflow.sop import Sop, TaskKind
+from workflow.waktu import deadline
 
 TITLE_MAX = 200
 
@@ -276,7 +278,7 @@ def _record(
         draft=draft,
         transition=transition,
         now=now,
-        due_at=services.calendar.add_working_minutes,
+        due_at=partial(deadline, services.calendar),
         minutes_between=services.calendar.working_minutes_between,
         new_file=new_file,
         plan_reminders=plan_reminders,

@@ -101,7 +101,7 @@ def draft_status(services: Services, *, draft_id: int | None = None) -> list[Dra
                 views.briefing(session, sop, draft, task, now=services.clock()) if task else None
             )
             rows = tuple(
-                views.row_time(clock)
+                views.row_time(clock, sop)
                 for clock in draft_store.row_clocks(session, draft_id=draft.id)
             )
             left = late = 0
@@ -146,4 +146,5 @@ def _audit_line(
         row_no=entry.row_no,
         note=entry.note,
         document=document,
+        row_label=sop.row_label(entry.row_no),
     )

@@ -39,7 +39,7 @@ def test_sop_show_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert out.startswith("MENYUSUN RENCANA KERJA")
     assert "P1 = Kasubbag. Rencana Kerja dan Monev" in out
-    for minutes in ("60 mnt", "120 mnt", "30 mnt", "10 mnt"):
+    for minutes in ("60 menit", "120 menit", "30 menit", "10 menit"):
         assert minutes in out
     assert "Jumlah waktu 230 menit" in out
     assert "Peraturan Gubernur Nomor 10 Tahun 2010" in out
@@ -59,7 +59,7 @@ def test_sop_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad.write_text(
         (ROOT / "tests" / "data" / "sop-surat-keluar.yaml")
         .read_text(encoding="utf-8")
-        .replace("oleh: kasubbag", "oleh: direktur"),
+        .replace("oleh: kasubbag_umum", "oleh: direktur"),
         encoding="utf-8",
     )
     code, _, err = run(capsys, "sop", "check", str(bad))
