@@ -194,13 +194,41 @@ def _outputs(value: Any) -> Any:
 
 
 class ReminderPolicy(_Model):
-    """When the holder of a task is reminded, and when the superior is told."""
+    """When the holder of a task is reminded, and when the superior is told.
+
+    What is not written scales with the row's time (`standard`, its working minutes): the
+    overdue reminder repeats every 10% of it but at most every 30 working minutes, and the
+    superior hears of a row only once it is late by 10% of its time, at least 15 minutes.
+    A row of 1 minute does not escalate a minute after it starts, and a row of 10 days does
+    not nag every hour.
+    """
 
     ingatkan_pada_persen: int = Field(default=80, ge=1, le=99)
     ingatkan_saat_jatuh_tempo: bool = True
-    ulangi_setiap_menit: int = Field(default=60, ge=1)
-    """Overdue reminders repeat at this interval (working minutes)."""
+    ulangi_setiap_menit: int | None = Field(default=None, ge=1)
+    """Overdue reminders repeat at this interval (working minutes); by default 10% of the
+    row's time, at least 30."""
     eskalasi: bool = True
+    eskalasi_setelah_menit: int | None = Field(default=None, ge=0)
+    """The superior is told once the row is late by this many working minutes; by default
+    10% of the row's time, at least 15."""
+
+    def repeat_minutes(self, standard: int) -> int:
+        if self.ulangi_setiap_menit is not None:
+            return self.ulangi_setiap_menit
+        return max(standard // 10, 30)
+
+    def escalate_after(self, standard: int) -> int:
+        if self.eskalasi_setelah_menit is not None:
+            return self.eskalasi_setelah_menit
+        return max(standard // 10, 15)
+
+    def overridden_by(self, other: ReminderPolicy | None) -> ReminderPolicy:
+        """This policy with what `other` writes (a row's own `pengingat`) in its place."""
+        if other is None:
+            return self
+        written = {name: getattr(other, name) for name in other.model_fields_set}
+        return self.model_copy(update=written)
 
 
 class Row(_Model):
@@ -220,6 +248,8 @@ class Row(_Model):
     """Waktu (mutu baku) as written: '60 menit', '2 jam', '1 hari'."""
     output: Annotated[tuple[str, ...], BeforeValidator(_outputs)] = ()
     keterangan: str = ""
+    pengingat: ReminderPolicy | None = None
+    """This row's own reminders, over the SOP's."""
     tugas: tuple[Task, ...] = Field(min_length=1)
 
 
@@ -332,6 +362,10 @@ class Sop(_Model):
     def row_label(self, no: int) -> str:
         """How the document numbers the row at place `no` (its place, if there is none)."""
         return self.row(no).label if 1 <= no <= len(self.langkah) else str(no)
+
+    def reminder_policy(self, no: int) -> ReminderPolicy:
+        """The reminders of the row at place `no`: its own `pengingat` over the SOP's."""
+        return self.pengingat.overridden_by(self.row(no).pengingat)
 
     def first_task(self) -> Task:
         return self.langkah[0].tugas[0]

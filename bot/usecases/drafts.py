@@ -264,7 +264,7 @@ def _record(
 ) -> list[DraftTask]:
     def plan_reminders(clock: RowClock) -> list[tuple[str, datetime]]:
         planned = reminders.plan(
-            sop.pengingat,
+            sop.reminder_policy(clock.row_no),
             services.calendar,
             entered_at=clock.entered_at,
             due_at=clock.due_at,

@@ -290,6 +290,7 @@ def test_many_problems_at_once_each_in_indonesian() -> None:
     data["langkah"][1]["aktivitas"] = ""
     data["langkah"][1]["pelaksana"] = []
     data["langkah"][2]["tugas"] = []
+    data["langkah"][3]["pengingat"] = {"ulangi_setiap_menit": "sejam"}
     data["pengingat"]["ingatkan_pada_persen"] = 120
     message = problem(data)
     for expected in (
@@ -303,9 +304,21 @@ def test_many_problems_at_once_each_in_indonesian() -> None:
         "langkah 2, kolom 'aktivitas': tidak boleh kosong",
         "langkah 2, kolom 'pelaksana': tidak boleh kosong",
         "langkah 3, kolom 'tugas': tidak boleh kosong",
+        "langkah 4, pengingat, kolom 'ulangi_setiap_menit': harus bilangan bulat "
+        "(tertulis: 'sejam')",
         "pengingat, kolom 'ingatkan_pada_persen': paling besar 99 (tertulis: 120)",
     ):
         assert expected in message, message
+
+
+def test_a_row_reminder_policy_over_the_sops() -> None:
+    data = renja_data()
+    data["langkah"][1]["pengingat"] = {"ulangi_setiap_menit": 15, "eskalasi": False}
+    sop = parse_sop(data, organisation=OFFICE)
+    own = sop.reminder_policy(2)
+    assert (own.ulangi_setiap_menit, own.eskalasi, own.ingatkan_pada_persen) == (15, False, 80)
+    assert own.eskalasi_setelah_menit == 0  # the SOP's, not written on the row
+    assert sop.reminder_policy(1) == sop.pengingat
 
 
 def test_unreadable_and_malformed_files(tmp_path: Path) -> None:

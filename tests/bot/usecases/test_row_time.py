@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot import texts
-from bot.usecases import drafts, officials, reading
+from bot.usecases import drafts, officials, reading, reminders
 from bot.usecases.base import Services
 from bot.usecases.views import RowTime
 from storage import drafts as draft_store
@@ -50,6 +50,7 @@ langkah:
     pelaksana: [kasubbag_umum]
     waktu: 2 jam
     output: []
+    pengingat: {ulangi_setiap_menit: 20}
     tugas:
       - {id: periksa, jenis: keputusan, oleh: kasubbag_umum, judul: Periksa konsep,
          telaah: [konsep], kembali_ke: konsep}
@@ -91,14 +92,17 @@ def test_a_day_entered_on_friday_afternoon_is_due_on_monday_afternoon(
             (r.kind, r.due_at.astimezone(WIB).strftime("%a %H:%M"))
             for r in reminder_store.reminders_of(session, draft_id=1)
         ]
+    # The default scales with the row: the superior hears when it is 48 minutes late.
     assert kinds == [
         ("hampir", "Mon 13:24"),
         ("jatuh_tempo", "Mon 15:00"),
-        ("eskalasi", "Mon 15:00"),
+        ("eskalasi", "Mon 15:48"),
     ]
 
 
-def test_an_hours_row_labelled_as_written(letters: Services, clock: FakeClock) -> None:
+def test_an_hours_row_labelled_as_written_with_its_own_reminders(
+    letters: Services, clock: FakeClock
+) -> None:
     drafts.start_draft(letters, telegram_id=301, title="Surat undangan")
     clock.advance(hours=1)  # 16:00
     drafts.act(
@@ -119,7 +123,17 @@ def test_an_hours_row_labelled_as_written(letters: Services, clock: FakeClock) -
     assert "Output: -" in message
     assert "— 2 jam kerja" in message
 
+    # The row's own policy: the overdue reminder repeats every 20 working minutes.
     clock.now = datetime(2026, 12, 7, 9, 0, tzinfo=WIB)
+    sent = reminders.deliver_due_reminders(letters)
+    assert [notice.kind.value for notice in sent] == ["jatuh_tempo"]
+    with letters.session() as session:
+        waiting = [r for r in reminder_store.reminders_of(session, draft_id=1) if not r.outcome]
+        assert [(r.kind, r.due_at.astimezone(WIB).strftime("%H:%M")) for r in waiting] == [
+            ("eskalasi", "09:15"),
+            ("terlambat", "09:20"),
+        ]
+
     clock.advance(minutes=30)
     drafts.act(letters, telegram_id=302, draft_id=1, action=Approve())
     (status,) = reading.draft_status(letters, draft_id=1)
