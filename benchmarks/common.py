@@ -33,6 +33,7 @@ from storage.db import make_engine, upgrade
 from storage.drafts import NewFile
 from storage.models import OutboxMessage
 from workflow.calendar import OfficeCalendar
+from workflow.organisation import load_organisation
 from workflow.sop import load_sops
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,7 +107,9 @@ def services_at(folder: Path, clock: Callable[[], datetime]) -> Services:
     """The use cases' services over the database in `folder` (another process may share it)."""
     return Services(
         engine=make_engine(f"sqlite:///{folder / 'bench.db'}"),
-        sops=load_sops(ROOT / "sops"),
+        sops=load_sops(
+            ROOT / "sops", organisation=load_organisation(ROOT / "config" / "organisasi.yaml")
+        ),
         calendar=OfficeCalendar.twenty_four_hours(),
         clock=clock,
         files_dir=folder / "files",

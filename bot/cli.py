@@ -14,12 +14,13 @@ import yaml
 from bot import texts
 from bot.config import ConfigError, Settings
 from bot.usecases import delivery, officials
-from bot.usecases.base import Services, build_services
+from bot.usecases.base import Services, build_services, load_office_sops
 from bot.usecases.errors import InvalidInput
 from storage.db import upgrade
 from workflow.calendar import CalendarConfigError
 from workflow.flowchart import draw_flowchart, png_size
-from workflow.sop import Sop, SopFileError, load_sop, load_sops
+from workflow.organisation import OrganisationFileError, load_organisation
+from workflow.sop import Sop, SopFileError, load_sop
 from workflow.sop_import import SopImportError, import_file, open_questions
 
 
@@ -36,8 +37,15 @@ def render_sop(sop: Sop, *, width: int = 120) -> str:
     out = [ident.judul, "=" * len(ident.judul)]
     if ident.instansi:
         out.append(ident.instansi)
-    if ident.nomor:
-        out.append(f"Nomor: {ident.nomor}")
+    for label, value in (
+        ("Nomor", ident.nomor),
+        ("Tanggal pembuatan", ident.tanggal_pembuatan),
+        ("Tanggal revisi", ident.tanggal_revisi),
+        ("Tanggal efektif", ident.tanggal_efektif),
+        ("Disahkan oleh", ident.disahkan_oleh),
+    ):
+        if value:
+            out.append(f"{label}: {value}")
     sections = [
         ("DASAR HUKUM", ident.dasar_hukum),
         ("KUALIFIKASI PELAKSANA", ident.kualifikasi_pelaksana),
@@ -63,12 +71,17 @@ def render_sop(sop: Sop, *, width: int = 120) -> str:
     codes = {key: f"P{index}" for index, key in enumerate(keys, 1)}
     out.append("")
     out.append("PELAKSANA")
-    out.extend(f"  {codes[key]} = {sop.pelaksana[key].nama}" for key in keys)
-    activity_width = max(24, width - 6 - 4 * len(keys) - 24 - 8 - 22)
+    for key in keys:
+        position = sop.pelaksana[key]
+        outside = " (pihak luar)" if position.eksternal else ""
+        out.append(f"  {codes[key]} = {position.nama}{outside}")
+    number_width = max(4, *(len(row.label) + 2 for row in sop.langkah))
+    time_width = max(8, *(len(row.waktu.text) + 2 for row in sop.langkah))
+    activity_width = max(24, width - number_width - 4 * len(keys) - 24 - time_width - 22)
     header = (
-        f"{'NO':<4}{'AKTIVITAS':<{activity_width}}"
+        f"{'NO':<{number_width}}{'AKTIVITAS':<{activity_width}}"
         + "".join(f"{codes[key]:<4}" for key in keys)
-        + f"{'PERSYARATAN':<24}{'WAKTU':<8}OUTPUT"
+        + f"{'PERSYARATAN':<24}{'WAKTU':<{time_width}}OUTPUT"
     )
     out.append("")
     out.append(header)
@@ -76,23 +89,26 @@ def render_sop(sop: Sop, *, width: int = 120) -> str:
     for row in sop.langkah:
         activity = _wrap(row.aktivitas, activity_width - 2)
         needs = [line for item in row.persyaratan for line in _wrap(item, 22)] or ["-"]
-        outputs = [line for item in row.output for line in _wrap(f"• {item}", 20)]
+        outputs = [line for item in row.output for line in _wrap(f"• {item}", 20)] or ["-"]
         marks = "".join(f"{'X' if key in row.pelaksana else '.':<4}" for key in keys)
         height = max(len(activity), len(needs), len(outputs))
         for index in range(height):
             first = index == 0
             out.append(
-                f"{(str(row.nomor) + '.') if first else '':<4}"
+                f"{(row.label + '.') if first else '':<{number_width}}"
                 f"{activity[index] if index < len(activity) else '':<{activity_width}}"
                 f"{marks if first else ' ' * len(marks)}"
                 f"{needs[index] if index < len(needs) else '':<24}"
-                f"{(str(row.waktu) + ' mnt') if first else '':<8}"
+                f"{row.waktu.text if first else '':<{time_width}}"
                 f"{outputs[index] if index < len(outputs) else ''}".rstrip()
             )
+        if row.keterangan:
+            note = _wrap(f"Keterangan: {row.keterangan}", width - number_width)
+            out.extend(" " * number_width + line for line in note)
         out.append("")
     label = "Jumlah waktu"
-    pad = 4 + activity_width + 4 * len(keys) + 24
-    out.append(f"{label:>{pad - 1}} {sop.total_minutes} menit")
+    pad = number_width + activity_width + 4 * len(keys) + 24
+    out.append(f"{label:>{pad - 1}} {sop.total_text}")
     return "\n".join(out)
 
 
@@ -120,6 +136,11 @@ def _parser() -> argparse.ArgumentParser:
         "check", help='periksa berkas SOP (dan sebutkan setiap isian "?" yang belum diisi)'
     )
     check.add_argument("file", type=Path)
+    check.add_argument(
+        "--organisasi",
+        type=Path,
+        help="berkas organisasi yang jabatannya dirujuk SOP (bawaan: ORGANIZATION_FILE)",
+    )
     imported = sop.add_parser(
         "import", help="buat draf berkas SOP (format 2) dari dokumen SOP Word atau teksnya"
     )
@@ -165,7 +186,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)
-    except (ConfigError, SopFileError, SopImportError, CalendarConfigError, InvalidInput) as error:
+    except (
+        ConfigError,
+        SopFileError,
+        SopImportError,
+        OrganisationFileError,
+        CalendarConfigError,
+        InvalidInput,
+    ) as error:
         print(f"Galat: {error}", file=sys.stderr)
         return 1
 
@@ -173,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sop" and args.sop == "import":
         return _import(args)
+    settings = Settings()
     if args.command == "sop" and args.sop == "check":
         questions = _open_questions(args.file)
         if questions:
@@ -181,19 +210,19 @@ def _dispatch(args: argparse.Namespace) -> int:
                 f"{args.file}: SOP belum lengkap, {len(questions)} pertanyaan belum dijawab "
                 f'(nilai "?"; lihat komentar # PERTANYAAN: di berkas):\n{listed}'
             )
-        sop = load_sop(args.file)
+        organisation = load_organisation(args.organisasi or settings.organization_file)
+        sop = load_sop(args.file, organisation=organisation)
         print(
             f"{args.file}: SOP '{sop.id}' valid — {len(sop.langkah)} langkah, "
-            f"{len(sop.tasks)} tugas, {sop.total_minutes} menit."
+            f"{len(sop.tasks)} tugas, {sop.total_text}."
         )
         return 0
-    settings = Settings()
     if args.command == "db":
         upgrade(settings.database_url)
         print(f"Basis data siap: {settings.database_url}")
         return 0
     if args.command == "sop":
-        sops = load_sops(settings.sops_dir)
+        sops = load_office_sops(settings)
         if args.id and args.id not in sops:
             raise InvalidInput(texts.unknown_sop(args.id, sorted(sops)))
         if args.sop == "gambar":

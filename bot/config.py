@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///data/renja.db"
     files_dir: Path = Path("data/files")
     sops_dir: Path = PROJECT_ROOT / "sops"
+    organization_file: Path = PROJECT_ROOT / "config" / "organisasi.yaml"
+    """The office's positions, units and outside parties, which every SOP file names."""
     calendar_file: Path = PROJECT_ROOT / "config" / "kalender.yaml"
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     timezone: str = "Asia/Pontianak"

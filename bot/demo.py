@@ -34,7 +34,7 @@ from bot.config import PROJECT_ROOT
 from bot.local import FAST_PACING, emulated, emulator_services, polling
 from bot.sample_office import OFFICIALS, SampleOfficial, register_officials
 from bot.usecases import meetings, officials, reading
-from bot.usecases.base import Services
+from bot.usecases.base import Services, load_office_sops
 from emulator import (
     BotMessage,
     EmulatorClient,
@@ -45,7 +45,6 @@ from emulator import (
 from handlers.context import BotApplication
 from handlers.reminders import arm
 from workflow.calendar import OfficeCalendar
-from workflow.sop import load_sops
 
 TOKEN = "123456789:DEMO-emulator-token"
 TITLE = "Renja BAPPEDA Tahun 2027"
@@ -289,7 +288,7 @@ class Demo:
                 day = at.date()
                 self.say(f"   ── {texts.date_text(at, tz)}")
             who = f"{line.acting} a.n. {line.actor}" if line.acting else line.actor
-            text = f"{at:%H:%M:%S} · L{line.row_no} {sop.task(line.task_id).judul}: {who} "
+            text = f"{at:%H:%M:%S} · L{line.row_label} {sop.task(line.task_id).judul}: {who} "
             text += texts.AUDIT_VERBS.get(line.action, line.action)
             if line.document is not None:
                 text += f" {line.document.file_name} (versi {line.document.version})"
@@ -612,7 +611,7 @@ async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
     ) as (_, control, settings):
         services = emulator_services(
             settings,
-            sops=load_sops(settings.sops_dir),
+            sops=load_office_sops(settings),
             calendar=OfficeCalendar.twenty_four_hours(),
             clock=clock,
         )

@@ -120,7 +120,7 @@ def task_message(briefing: TaskBriefing, sop: Sop, tz: ZoneInfo) -> str:
     task = briefing.task
     lines = [
         draft_heading(briefing),
-        f"<b>Langkah {briefing.row_no}: {escape(task.judul)}</b>",
+        f"<b>Langkah {escape(briefing.row_label)}: {escape(task.judul)}</b>",
         f"<i>{escape(_shorten(briefing.activity, 300))}</i>",
         "",
     ]
@@ -128,7 +128,7 @@ def task_message(briefing: TaskBriefing, sop: Sop, tz: ZoneInfo) -> str:
         lines.append(f"Yang perlu dilakukan: {escape(task.petunjuk)}")
     if briefing.persyaratan:
         lines.append(f"Persyaratan: {escape(', '.join(briefing.persyaratan))}")
-    lines.append(f"Output: {escape(', '.join(briefing.outputs))}")
+    lines.append(f"Output: {escape(', '.join(briefing.outputs) or '-')}")
     if task.is_upload:
         names = ", ".join(sop.document(key).nama for key in task.dokumen)
         lines.append(f"Dokumen yang diunggah: {escape(names)}")
@@ -142,7 +142,7 @@ def task_message(briefing: TaskBriefing, sop: Sop, tz: ZoneInfo) -> str:
     if briefing.due_at is not None:
         lines.append(
             f"Batas waktu: {when_text(briefing.due_at, tz)} — "
-            f"{briefing.standard_minutes} menit kerja"
+            f"{escape(briefing.standard_text)} kerja"
         )
     if briefing.return_note:
         lines.append("")
@@ -371,7 +371,7 @@ def reminder_message(notice: ReminderNotice, tz: ZoneInfo) -> str:
     late = minutes_text(notice.late_minutes)
     lines = [
         draft_heading(briefing),
-        f"<b>Langkah {briefing.row_no}: {escape(briefing.task.judul)}</b>",
+        f"<b>Langkah {escape(briefing.row_label)}: {escape(briefing.task.judul)}</b>",
     ]
     if notice.kind is ReminderKind.HAMPIR:
         lines.append(
@@ -414,7 +414,7 @@ def status_message(views: list[DraftStatusView], tz: ZoneInfo) -> str:
         else:
             briefing = view.briefing
             holders = ", ".join(p.name for p in briefing.holders) or "belum ada pemegang"
-            lines.append(f"Langkah {briefing.row_no}: {escape(briefing.task.judul)}")
+            lines.append(f"Langkah {escape(briefing.row_label)}: {escape(briefing.task.judul)}")
             lines.append(f"Pemegang: {escape(holders)}")
             if briefing.pending_units:
                 lines.append(f"Belum masuk: {escape(', '.join(briefing.pending_units))}")
@@ -468,7 +468,9 @@ def history_message(
             who = f"{escape(line.acting)} a.n. {who}"
         if line.on_behalf_of:
             who += f" atas nama {escape(line.on_behalf_of)}"
-        entry = f"• {when_text(line.at, tz)} — L{line.row_no} {who} "
+        entry = (
+            f"• {when_text(line.at, tz)} — L{escape(line.row_label or str(line.row_no))} {who} "
+        )
         entry += AUDIT_VERBS.get(line.action, line.action)
         if line.choice:
             entry += f" “{escape(line.choice)}”"
@@ -486,12 +488,18 @@ def history_message(
 
 def row_time_line(row: RowTime, tz: ZoneInfo) -> str:
     if row.left_at is None or row.minutes_used is None:
-        line = f"• L{row.row_no}: berjalan, batas waktu {when_text(row.due_at, tz)}"
+        line = f"• L{escape(row.row_label)}: berjalan, batas waktu {when_text(row.due_at, tz)}"
         if row.waiting_until is not None:
             line += f"; menunggu rapat sampai {when_text(row.waiting_until, tz)} (tidak dihitung)"
         return line
     how = "selesai" if row.completed else "dikembalikan"
-    line = f"• L{row.row_no}: {row.minutes_used} / {row.standard_minutes} menit, {how}"
+    # "50 / 60 menit", or for a row written in other units "500 menit / 1 hari".
+    used = (
+        f"{row.minutes_used}"
+        if row.standard_text.endswith(" menit")
+        else (f"{row.minutes_used} menit")
+    )
+    line = f"• L{escape(row.row_label)}: {used} / {escape(row.standard_text)}, {how}"
     if row.minutes_used > row.standard_minutes:
         line += f" (lewat {row.minutes_used - row.standard_minutes} menit)"
     if row.waited_minutes:
@@ -500,17 +508,31 @@ def row_time_line(row: RowTime, tz: ZoneInfo) -> str:
 
 
 def sop_message(sop: Sop) -> str:
-    lines = [f"📘 <b>SOP {escape(sop.identitas.judul)}</b>"]
+    """The SOP as text: its identity, then row by row the pelaksana and the mutu baku."""
+    ident = sop.identitas
+    lines = [f"📘 <b>SOP {escape(ident.judul)}</b>"]
+    for label, value in (
+        ("Nomor", ident.nomor),
+        ("Tanggal pembuatan", ident.tanggal_pembuatan),
+        ("Tanggal revisi", ident.tanggal_revisi),
+        ("Tanggal efektif", ident.tanggal_efektif),
+        ("Disahkan oleh", ident.disahkan_oleh),
+    ):
+        if value:
+            lines.append(f"{label}: {escape(value)}")
     for row in sop.langkah:
         who = ", ".join(sop.position(key).label for key in row.pelaksana)
         lines.append("")
-        lines.append(f"<b>{row.nomor}. {escape(_shorten(row.aktivitas, 220))}</b>")
+        lines.append(f"<b>{escape(row.label)}. {escape(_shorten(row.aktivitas, 220))}</b>")
         lines.append(f"Pelaksana: {escape(who)}")
         if row.persyaratan:
             lines.append(f"Persyaratan: {escape(', '.join(row.persyaratan))}")
-        lines.append(f"Waktu: {row.waktu} menit · Output: {escape(', '.join(row.output))}")
+        outputs = ", ".join(row.output) or "-"
+        lines.append(f"Waktu: {escape(row.waktu.text)} · Output: {escape(outputs)}")
+        if row.keterangan:
+            lines.append(f"Keterangan: {escape(_shorten(row.keterangan, 220))}")
     lines.append("")
-    lines.append(f"<b>Jumlah waktu: {sop.total_minutes} menit</b>")
+    lines.append(f"<b>Jumlah waktu: {escape(sop.total_text)}</b>")
     return "\n".join(lines)
 
 

@@ -210,7 +210,7 @@ async def undang(update: Update, context: BotContext) -> None:
     if not officials.is_admin(services, telegram_id=uid):
         raise NotAdmin(uid)
     if not context.args:
-        positions = ", ".join(sorted(officials.position_names(services)))
+        positions = ", ".join(sorted(officials.holdable_positions(services)))
         await context.reply(chat_id, texts.INVITE_USAGE.format(positions=escape(positions)))
         return
     position = context.args[0]

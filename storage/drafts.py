@@ -32,6 +32,7 @@ from workflow.engine import (
     TaskOpened,
     Transition,
 )
+from workflow.waktu import Waktu
 
 
 class ConcurrentChange(Exception):
@@ -53,7 +54,9 @@ class NewFile:
     media: str = "dokumen"
 
 
-DueAt = Callable[[datetime, int], datetime]
+DueAt = Callable[[datetime, Waktu], tuple[datetime, int]]
+"""A row entered at a moment with its waktu: when it is due, and the working minutes until
+then (workflow.waktu.deadline on the office calendar)."""
 MinutesBetween = Callable[[datetime, datetime], int]
 PlanReminders = Callable[[RowClock], list[tuple[str, datetime]]]
 """The reminders of a row entry: (kind, when) pairs."""
@@ -376,12 +379,14 @@ def record_transition(
                 opened.append(task)
                 current = task
             case RowEntered():
+                due, minutes = due_at(now, effect.waktu)
                 entered = RowClock(
                     draft_id=draft.id,
                     row_no=effect.row_no,
-                    standard_minutes=effect.minutes,
+                    standard_minutes=minutes,
+                    standard_text=effect.waktu.text,
                     entered_at=now,
-                    due_at=due_at(now, effect.minutes),
+                    due_at=due,
                 )
                 session.add(entered)
                 session.flush()

@@ -144,6 +144,10 @@ class RowClock(SQLModel, table=True):
     draft_id: int = Field(foreign_key="draft.id", index=True)
     row_no: int
     standard_minutes: int
+    """The row's time in working minutes from entering to its due time (a row of days
+    counts the minutes of those days, as the calendar had them when it was entered)."""
+    standard_text: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    """The row's time as the SOP writes it ('60 menit', '1 hari'), shown to people."""
     entered_at: datetime = Field(sa_type=AwareDateTime)
     due_at: datetime = Field(sa_type=AwareDateTime, index=True)
     left_at: datetime | None = Field(default=None, sa_type=AwareDateTime)

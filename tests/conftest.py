@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from telegram import Bot
 
 from bot.sample_office import register_officials
@@ -16,9 +18,11 @@ from bot.usecases.base import Services
 from emulator import BotApiEmulator, EmulatorClient
 from storage.db import make_engine, upgrade
 from workflow.calendar import OfficeCalendar
+from workflow.organisation import Organisation, load_organisation, parse_organisation
 from workflow.sop import Sop, load_sops
 
 ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
 TOKEN = "123456789:EMULATOR-test-token"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -37,9 +41,35 @@ class FakeClock:
         return self.now
 
 
+def office_organisation() -> Organisation:
+    """The office of config/organisasi.yaml, which the shipped SOPs name."""
+    return load_organisation(ROOT / "config" / "organisasi.yaml")
+
+
+def shapes_organisation_data() -> dict[str, Any]:
+    """The office with the positions of the shape tests' SOPs (tests/data/organisasi/dinas.yaml)
+    added, so that those SOPs run beside the Renja in one bot (as YAML data)."""
+    office = yaml.safe_load((ROOT / "config" / "organisasi.yaml").read_text(encoding="utf-8"))
+    dinas = yaml.safe_load((DATA / "organisasi" / "dinas.yaml").read_text(encoding="utf-8"))
+    for part in ("jabatan", "pihak_luar"):
+        office[part] = {**office.get(part, {}), **dinas.get(part, {})}
+    assert isinstance(office, dict)
+    return office
+
+
+def shapes_organisation() -> Organisation:
+    """The office with the positions of the shape tests' SOPs added."""
+    return parse_organisation(shapes_organisation_data(), source="organisasi + organisasi/dinas")
+
+
 @pytest.fixture(scope="session")
-def sops() -> dict[str, Sop]:
-    return load_sops(ROOT / "sops")
+def organisation() -> Organisation:
+    return office_organisation()
+
+
+@pytest.fixture(scope="session")
+def sops(organisation: Organisation) -> dict[str, Sop]:
+    return load_sops(ROOT / "sops", organisation=organisation)
 
 
 @pytest.fixture

@@ -60,6 +60,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+from workflow.validation import message as indonesian
+
 __all__ = [
     "DEFAULT_TIMEZONE",
     "WEEKDAY_KEYS",
@@ -338,9 +340,12 @@ _MESSAGES_ID = {
 def _describe(error: ErrorDetails) -> str:
     loc = ".".join(str(part) for part in error["loc"]) or "(akar berkas / file root)"
     kind = error["type"]
-    message = _MESSAGES_ID.get(kind) or error["msg"].removeprefix("Value error, ")
-    if kind in {"literal_error", "string_type"}:
-        message = f"{message} (diberikan / given: {error['input']!r})"
+    if kind in _MESSAGES_ID:
+        message = _MESSAGES_ID[kind]
+    elif kind == "value_error":
+        message = error["msg"].removeprefix("Value error, ")
+    else:  # pydantic's own English must not reach the administrator
+        message = "; ".join(indonesian(error))
     return f"  - {loc}: {message}"
 
 
@@ -498,10 +503,17 @@ class OfficeCalendar:
         """
         if minutes < 0:
             raise ValueError(f"minutes must not be negative, got {minutes}")
+        return self.add_working_time(start, timedelta(minutes=minutes))
+
+    def add_working_time(self, start: datetime, duration: timedelta) -> datetime:
+        """The instant at which ``duration`` of working time, counted from ``start``, runs
+        out (as :meth:`add_working_minutes`, to the second: a row of "30 detik")."""
+        if duration < timedelta():
+            raise ValueError(f"duration must not be negative, got {duration}")
         instant = self._to_utc(start)
-        if minutes == 0:
+        if not duration:
             return instant.astimezone(self._tz)
-        remaining = timedelta(minutes=minutes)
+        remaining = duration
         for s, e in self._intervals_from(instant):
             if e <= instant:
                 continue
@@ -512,15 +524,48 @@ class OfficeCalendar:
             remaining -= available
         raise AssertionError("unreachable")  # pragma: no cover - _intervals_from raises first
 
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        """The same clock time on the ``days``-th next working day: a row of "1 hari"
+        entered Monday 15:00 is due Tuesday 15:00, entered Friday 15:00 on Monday 15:00.
+
+        A ``start`` outside working time counts from the next working moment. When that
+        clock time is outside the target day's hours it is clipped into them: before they
+        begin, to their beginning; after they end or in a break, to the end of the hours
+        worked before it (the working time in between is the same).
+        """
+        if days < 0:
+            raise ValueError(f"days must not be negative, got {days}")
+        begin = self.next_working_moment(start)
+        if days == 0:
+            return begin
+        day = begin.date()
+        for _ in range(days):
+            day = self._next_working_day(day)
+        intervals = self.working_intervals(day)
+        wanted = datetime.combine(day, begin.time(), tzinfo=self._tz)
+        if wanted <= intervals[0][0]:
+            return intervals[0][0]
+        clipped = intervals[0][0]
+        for s, e in intervals:
+            if s <= wanted <= e:
+                return wanted
+            if e < wanted:
+                clipped = e
+        return clipped
+
     def working_minutes_between(self, start: datetime, end: datetime) -> int:
         """Whole working minutes in ``[start, end)``; ``0`` when ``end <= start``.
 
         The inverse of :meth:`add_working_minutes`:
         ``working_minutes_between(s, add_working_minutes(s, m)) == m``.
         """
+        return self.working_time_between(start, end) // _MINUTE
+
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """The working time in ``[start, end)``; zero when ``end <= start``."""
         lo, hi = self._to_utc(start), self._to_utc(end)
         if hi <= lo:
-            return 0
+            return timedelta()
         total = timedelta()
         d = lo.astimezone(self._tz).date()
         last = hi.astimezone(self._tz).date()
@@ -530,7 +575,7 @@ class OfficeCalendar:
                 if b > a:
                     total += b - a
             d += timedelta(days=1)
-        return total // _MINUTE
+        return total
 
     # -- internals -------------------------------------------------------------------------
 
@@ -539,6 +584,17 @@ class OfficeCalendar:
         if dt.tzinfo is None or dt.utcoffset() is None:
             raise ValueError(f"datetime must be timezone-aware, got naive {dt!r}")
         return dt.astimezone(UTC)
+
+    def _next_working_day(self, d: date) -> date:
+        """The first working day after ``d``."""
+        for offset in range(1, _MAX_IDLE_DAYS + 2):
+            candidate = d + timedelta(days=offset)
+            if self._utc_intervals(candidate):
+                return candidate
+        raise ValueError(
+            f"kalender tidak punya jam kerja selama {_MAX_IDLE_DAYS} hari setelah {d} "
+            "(no working time found)"
+        )
 
     def _intervals_from(self, instant: datetime) -> Iterator[_UtcInterval]:
         """Working intervals (UTC) from the office-local day of ``instant`` onwards."""

@@ -16,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from workflow.sop import NoteRule, Sop, Task, TaskKind
+from workflow.waktu import Waktu
 
 MIN_NOTE_LETTERS = 3
 """A return's note must say something: at least this many letters or digits."""
@@ -206,10 +207,10 @@ class Notice:
 
 @dataclass(frozen=True)
 class RowEntered:
-    """A row's clock starts: its waktu (working minutes) counts from now."""
+    """A row's clock starts: its waktu counts from now (working time, or working days)."""
 
     row_no: int
-    minutes: int
+    waktu: Waktu
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Polygon, Rectangle
 
 from workflow.sop import Sop
+from workflow.waktu import Waktu
 
 DRAWING_VERSION = 1
 """Raise when the drawing changes, so that pictures kept from an earlier version are redrawn."""
@@ -128,7 +129,7 @@ def _resolve(sop: Sop, target: object) -> str:
     if text.lower().startswith("langkah"):
         number = text[len("langkah") :].strip()
         for row in sop.langkah:
-            if str(row.nomor) == number:
+            if row.label == number:
                 return str(row.tugas[0].id)
     return text
 
@@ -183,7 +184,7 @@ def _nodes(sop: Sop, columns: Sequence[str]) -> dict[str, _Node]:
             where = tuple(dict.fromkeys(index[key] for key in keys if key in index))
             nodes[task.id] = _Node(
                 key=task.id,
-                code=_code(str(row.nomor), task_index, len(row.tugas)),
+                code=_code(row.label, task_index, len(row.tugas)),
                 shape=DECISION if _is_decision(task) else PROCESS,
                 columns=where or (row_columns[0],),
                 level=level,
@@ -271,21 +272,13 @@ def _listed(items: Sequence[str]) -> str:
     return "\n".join(f"• {item}" for item in items)
 
 
-def _waktu(value: object) -> str:
-    """A row's waktu as the document writes it (format 1 counts minutes)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value} menit"
-    return str(getattr(value, "teks", value))
+def _waktu(value: Waktu) -> str:
+    """A row's waktu as the document writes it."""
+    return value.text
 
 
 def _total(sop: Sop) -> str:
-    written = getattr(sop, "jumlah_waktu", None)
-    if written is not None:
-        return _waktu(written)
-    values = [row.waktu for row in sop.langkah]
-    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        return _waktu(sum(values))
-    return "–"
+    return sop.total_text
 
 
 def _label(sop: Sop, key: str) -> str:
@@ -563,7 +556,7 @@ class _Drawing:
             layout.output, layout.notes,
         ):  # fmt: skip
             self.box(column.left, top, column.width, height, "white")
-        self.write([str(row.nomor)], layout.no.center, top + PAD, BODY_PT, weight="bold",
+        self.write([row.label], layout.no.center, top + PAD, BODY_PT, weight="bold",
                    align="center")  # fmt: skip
         below = self.write(cells.activity, layout.activity.left + PAD, top + PAD, BODY_PT)
         self.write(cells.tasks, layout.activity.left + PAD, below + 8, SMALL_PT, color=HINT,

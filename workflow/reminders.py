@@ -1,10 +1,11 @@
 """When the holder of a late row is reminded and their superior told (pure).
 
 Each time a draft enters a row, `plan` gives the reminders of that row: one when most of
-the time is used, one at the due time, and the superior's escalation when it passes. An
-overdue reminder, once sent, is followed by the next one `ulangi_setiap_menit` working
-minutes later (`next_overdue`). Every time is moved into working hours (`send_time`): a
-reminder never goes out at night or on a holiday.
+the time is used, one at the due time, and the superior's escalation once the row is late
+by `escalate_after` working minutes. An overdue reminder, once sent, is followed by the next
+one `repeat_minutes` working minutes later (`next_overdue`). Both scale with the row's time
+unless the SOP or the row says otherwise (`ReminderPolicy`). Every time is moved into
+working hours (`send_time`): a reminder never goes out at night or on a holiday.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def plan(
 ) -> list[PlannedReminder]:
     """The reminders of one row entry, in time order.
 
+    `minutes`: the row's time in working minutes, which the policy's defaults scale with.
     `used`: working minutes the row had used before `entered_at` (a row whose clock stood
     still while it waited for a meeting counts on from there); a reminder whose moment
     was already passed then is not planned again.
@@ -76,13 +78,20 @@ def plan(
         planned.append(PlannedReminder(ReminderKind.JATUH_TEMPO, send_time(calendar, due_at)))
     else:
         planned.append(
-            PlannedReminder(ReminderKind.TERLAMBAT, next_overdue(policy, calendar, due_at))
+            PlannedReminder(
+                ReminderKind.TERLAMBAT, next_overdue(policy, calendar, due_at, minutes=minutes)
+            )
         )
     if policy.eskalasi and superior:
-        planned.append(PlannedReminder(ReminderKind.ESKALASI, send_time(calendar, due_at)))
-    return planned
+        late = calendar.add_working_minutes(due_at, policy.escalate_after(minutes))
+        planned.append(PlannedReminder(ReminderKind.ESKALASI, send_time(calendar, late)))
+    return sorted(planned, key=lambda reminder: reminder.at)
 
 
-def next_overdue(policy: ReminderPolicy, calendar: OfficeCalendar, after: datetime) -> datetime:
-    """The next overdue reminder: `ulangi_setiap_menit` working minutes after `after`."""
-    return send_time(calendar, calendar.add_working_minutes(after, policy.ulangi_setiap_menit))
+def next_overdue(
+    policy: ReminderPolicy, calendar: OfficeCalendar, after: datetime, *, minutes: int
+) -> datetime:
+    """The next overdue reminder of a row of `minutes` working minutes: the policy's
+    interval (`repeat_minutes`) of working minutes after `after`."""
+    repeat = policy.repeat_minutes(minutes)
+    return send_time(calendar, calendar.add_working_minutes(after, repeat))

@@ -1,9 +1,11 @@
 """SOP definitions: the standard Indonesian SOP format (Permenpan RB 35/2012) as data.
 
-An SOP file is YAML. It has the SOP's identity (header), its pelaksana (positions), the
+An SOP file is YAML (format 2, sops/README.md). It has the SOP's identity (header), its
+pelaksana columns (keys of the office's positions in `config/organisasi.yaml`), the
 documents its rows produce, and its rows (langkah) with their mutu baku and the tasks each
-row breaks into. `load_sop` reads and validates a file; every problem is reported with the
-file, the field and what is wrong, in Indonesian, so an administrator can fix it.
+row breaks into. `load_sop` reads and validates a file against the organisation; every
+problem is reported with the file, the row or task, the field and what is wrong, in
+Indonesian, so an administrator can fix it.
 """
 
 from __future__ import annotations
@@ -11,36 +13,53 @@ from __future__ import annotations
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 import yaml
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 
-KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
-SOP_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+from workflow.organisation import Organisation, Position
+from workflow.validation import (
+    SOP_ID_PATTERN,
+    Key,
+    KeyList,
+    StrList,
+    Text,
+    as_list,
+    as_text,
+    explain,
+    problems,
+)
+from workflow.validation import Model as _Model
+from workflow.waktu import WaktuField, sums_to, total_text
 
+__all__ = [
+    "Document",
+    "Identity",
+    "Position",
+    "ReminderPolicy",
+    "Row",
+    "Sop",
+    "SopFileError",
+    "Task",
+    "TaskKind",
+    "load_sop",
+    "load_sops",
+    "parse_sop",
+]
 
-def _as_list(value: Any) -> Any:
-    """Accept a single string where a list of strings is expected."""
-    if isinstance(value, str):
-        return [value]
-    return value
+FORMAT = 2
+"""The SOP file format this loader reads (sops/README.md)."""
 
-
-StrList = Annotated[tuple[str, ...], BeforeValidator(_as_list)]
-Key = Annotated[str, Field(pattern=KEY_PATTERN)]
-KeyList = Annotated[tuple[Key, ...], BeforeValidator(_as_list)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+CONTEXT_KEY = "organisasi"
+"""Where the organisation is passed to validation (`Sop.model_validate(..., context=)`)."""
 
 
 class TaskKind(StrEnum):
@@ -90,10 +109,10 @@ class Identity(_Model):
 
     judul: str = Field(min_length=1)
     instansi: str = ""
-    nomor: str = ""
-    tanggal_pembuatan: str = ""
-    tanggal_revisi: str = ""
-    tanggal_efektif: str = ""
+    nomor: Text = ""
+    tanggal_pembuatan: Text = ""
+    tanggal_revisi: Text = ""
+    tanggal_efektif: Text = ""
     disahkan_oleh: str = ""
     dasar_hukum: StrList = ()
     kualifikasi_pelaksana: StrList = ()
@@ -101,30 +120,6 @@ class Identity(_Model):
     peralatan: StrList = ()
     peringatan: str = ""
     pencatatan_dan_pendataan: str = ""
-
-
-class Position(_Model):
-    """A pelaksana: an actor by position, not by person."""
-
-    nama: str = Field(min_length=1)
-    singkat: str = ""
-    pemegang: str = Field(default="satu", pattern="^(satu|banyak)$")
-    """'satu': one person holds it (Kepala Badan); 'banyak': several (each Kepala Bidang)."""
-    per_unit: bool = False
-    """Each holder acts for a unit (Bidang), named when the official is registered."""
-    eksternal: bool = False
-    """Outside the agency (Forum SKPD participants): reached by invitation."""
-    atasan: Key | None = None
-    """The superior who is told when a task of this position is overdue."""
-    diwakili_oleh: KeyList = ()
-    """An outside party without an account: holders of these positions record its result
-    on its behalf ("atas nama"), unless someone holds this position themselves."""
-    diundang: bool = False
-    """An outside party whose people are invited (registered) and act themselves."""
-
-    @property
-    def label(self) -> str:
-        return self.singkat or self.nama
 
 
 class Document(_Model):
@@ -296,62 +291,168 @@ class Task(_Model):
         return tuple(self.bagikan or self.dokumen)
 
 
-class Row(_Model):
-    """A row of the SOP's flowchart table with its mutu baku."""
+RowLabel = Annotated[str, BeforeValidator(as_text), Field(min_length=1, max_length=12)]
+"""A row number as the document writes it: 3, '2a'."""
 
-    nomor: int = Field(ge=1)
-    aktivitas: str = Field(min_length=1)
-    pelaksana: KeyList = Field(min_length=1)
-    persyaratan: StrList = ()
-    waktu: int = Field(gt=0, description="Waktu (mutu baku), in working minutes")
-    output: StrList = Field(min_length=1)
-    keterangan: str = ""
-    tugas: tuple[Task, ...] = Field(min_length=1)
+
+EMPTY = ("", "-")
+"""How a document leaves a cell empty."""
+
+
+def _outputs(value: Any) -> Any:
+    """An empty Output cell may be left empty, or written '-' as documents do."""
+    items = as_list(value)
+    if isinstance(items, list | tuple):
+        return [item for item in items if not (isinstance(item, str) and item.strip() in EMPTY)]
+    return items
 
 
 class ReminderPolicy(_Model):
-    """When the holder of a task is reminded, and when the superior is told."""
+    """When the holder of a task is reminded, and when the superior is told.
+
+    What is not written scales with the row's time (`standard`, its working minutes): the
+    overdue reminder repeats every 10% of it but at most every 30 working minutes, and the
+    superior hears of a row only once it is late by 10% of its time, at least 15 minutes.
+    A row of 1 minute does not escalate a minute after it starts, and a row of 10 days does
+    not nag every hour.
+    """
 
     ingatkan_pada_persen: int = Field(default=80, ge=1, le=99)
     ingatkan_saat_jatuh_tempo: bool = True
-    ulangi_setiap_menit: int = Field(default=60, ge=1)
-    """Overdue reminders repeat at this interval (working minutes)."""
+    ulangi_setiap_menit: int | None = Field(default=None, ge=1)
+    """Overdue reminders repeat at this interval (working minutes); by default 10% of the
+    row's time, at least 30."""
     eskalasi: bool = True
+    eskalasi_setelah_menit: int | None = Field(default=None, ge=0)
+    """The superior is told once the row is late by this many working minutes; by default
+    10% of the row's time, at least 15."""
+
+    def repeat_minutes(self, standard: int) -> int:
+        if self.ulangi_setiap_menit is not None:
+            return self.ulangi_setiap_menit
+        return max(standard // 10, 30)
+
+    def escalate_after(self, standard: int) -> int:
+        if self.eskalasi_setelah_menit is not None:
+            return self.eskalasi_setelah_menit
+        return max(standard // 10, 15)
+
+    def overridden_by(self, other: ReminderPolicy | None) -> ReminderPolicy:
+        """This policy with what `other` writes (a row's own `pengingat`) in its place."""
+        if other is None:
+            return self
+        written = {name: getattr(other, name) for name in other.model_fields_set}
+        return self.model_copy(update=written)
+
+
+class Row(_Model):
+    """A row of the SOP's flowchart table with its mutu baku.
+
+    `label` is the number as the document writes it ("2a"), read from the file's `nomor`
+    and shown to people; `nomor` is the row's place in the table (1, 2, 3, ...), which
+    drafts store and the engine counts with.
+    """
+
+    label: RowLabel = Field(validation_alias="nomor")
+    nomor: int = Field(default=0, validation_alias="_urutan")
+    aktivitas: str = Field(min_length=1)
+    pelaksana: KeyList = Field(min_length=1)
+    persyaratan: StrList = ()
+    waktu: WaktuField
+    """Waktu (mutu baku) as written: '60 menit', '2 jam', '1 hari'."""
+    output: Annotated[tuple[str, ...], BeforeValidator(_outputs)] = ()
+    keterangan: str = ""
+    pengingat: ReminderPolicy | None = None
+    """This row's own reminders, over the SOP's."""
+    tugas: tuple[Task, ...] = Field(min_length=1)
+
+
+def _resolve_positions(value: Any, info: ValidationInfo) -> Any:
+    """The pelaksana columns: keys of the organisation, resolved to their positions."""
+    organisation = (info.context or {}).get(CONTEXT_KEY)
+    if not isinstance(organisation, Organisation):
+        raise ValueError("organisasi kantor tidak diberikan (config/organisasi.yaml)")
+    if isinstance(value, dict):
+        raise ValueError(
+            "tulis daftar kunci jabatan, misalnya [kasubbag_renja, sekretaris]; nama, "
+            "pemegang dan atasan jabatan kini ditulis sekali di config/organisasi.yaml"
+        )
+    keys = as_list(value)
+    if not isinstance(keys, list | tuple) or not all(isinstance(key, str) for key in keys):
+        raise ValueError("tulis daftar kunci jabatan, misalnya [kasubbag_renja, sekretaris]")
+    unknown = [key for key in keys if key not in organisation.positions]
+    if unknown:
+        names = ", ".join(f"'{key}'" for key in unknown)
+        raise ValueError(
+            f"jabatan {names} tidak ada di organisasi kantor (config/organisasi.yaml, "
+            "bagian jabatan atau pihak_luar)"
+        )
+    doubled = sorted({key for key in keys if keys.count(key) > 1})
+    if doubled:
+        raise ValueError(f"jabatan '{doubled[0]}' ditulis lebih dari sekali")
+    return {key: organisation.position(key) for key in keys}
 
 
 class Sop(_Model):
-    """A whole SOP: identity, positions, documents, rows."""
+    """A whole SOP: identity, pelaksana (positions of the organisation), documents, rows."""
 
-    format: int = Field(default=1, ge=1, le=1)
+    format: Literal[2]
     id: str = Field(pattern=SOP_ID_PATTERN)
     identitas: Identity
-    pelaksana: dict[Key, Position] = Field(min_length=1)
+    pelaksana: Annotated[dict[Key, Position], BeforeValidator(_resolve_positions)] = Field(
+        min_length=1
+    )
+    """The table's Pelaksana columns, in order, resolved from the organisation."""
     dokumen: dict[Key, Document] = Field(default_factory=dict)
     langkah: tuple[Row, ...] = Field(min_length=1)
     pengingat: ReminderPolicy = ReminderPolicy()
-    jumlah_waktu: int | None = None
-    """The table's 'Jumlah waktu'; when given it must equal the sum of the rows' waktu."""
+    jumlah_waktu: WaktuField | None = None
+    """The table's 'Jumlah waktu' as written; checked against the rows' sum when every row
+    counts in working time (a working day is not a fixed number of minutes)."""
     perintah: Key | None = None
     """A command that starts a draft of this SOP at once (`renja_baru`), besides /baru."""
     tahun: bool = False
     """Each draft is for a year (the next one, unless its starter names another)."""
     contoh_judul: str = ""
     """An example title, shown when the bot asks for one."""
+    _organisation: Organisation | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _number_rows(cls, data: Any) -> Any:
+        """Each row learns its place in the table (what drafts store)."""
+        if isinstance(data, dict) and isinstance(data.get("langkah"), list):
+            rows = [
+                {**row, "_urutan": place} if isinstance(row, dict) else row
+                for place, row in enumerate(data["langkah"], 1)
+            ]
+            data = {**data, "langkah": rows}
+        return data
 
     @model_validator(mode="after")
-    def _check_references(self) -> Self:
-        problems = list(_reference_problems(self))
-        if problems:
-            raise ValueError("; ".join(problems))
+    def _check_references(self, info: ValidationInfo) -> Self:
+        self._organisation = (info.context or {}).get(CONTEXT_KEY)
+        found = list(_reference_problems(self))
+        if found:
+            raise problems(found)
         return self
+
+    @property
+    def organisation(self) -> Organisation:
+        """The office whose positions this SOP names."""
+        assert self._organisation is not None
+        return self._organisation
 
     @property
     def tasks(self) -> tuple[Task, ...]:
         return tuple(task for row in self.langkah for task in row.tugas)
 
     @property
-    def total_minutes(self) -> int:
-        return sum(row.waktu for row in self.langkah)
+    def total_text(self) -> str:
+        """'Jumlah waktu' as the document writes it, or else the rows' sum."""
+        if self.jumlah_waktu is not None:
+            return self.jumlah_waktu.text
+        return total_text([row.waktu for row in self.langkah])
 
     def task(self, task_id: str) -> Task:
         for task in self.tasks:
@@ -366,10 +467,25 @@ class Sop(_Model):
         raise KeyError(task_id)
 
     def row(self, no: int) -> Row:
-        for row in self.langkah:
-            if row.nomor == no:
-                return row
+        """The row at place `no` (1, 2, 3, ...), as drafts store it."""
+        if 1 <= no <= len(self.langkah):
+            return self.langkah[no - 1]
         raise KeyError(no)
+
+    def row_labelled(self, label: str) -> Row:
+        """The row the document numbers `label` ('2a')."""
+        for row in self.langkah:
+            if row.label == label:
+                return row
+        raise KeyError(label)
+
+    def row_label(self, no: int) -> str:
+        """How the document numbers the row at place `no` (its place, if there is none)."""
+        return self.row(no).label if 1 <= no <= len(self.langkah) else str(no)
+
+    def reminder_policy(self, no: int) -> ReminderPolicy:
+        """The reminders of the row at place `no`: its own `pengingat` over the SOP's."""
+        return self.pengingat.overridden_by(self.row(no).pengingat)
 
     def first_task(self) -> Task:
         return self.langkah[0].tugas[0]
@@ -394,7 +510,7 @@ class Sop(_Model):
         if ke.startswith(ROW_TARGET_PREFIX):
             label = ke.removeprefix(ROW_TARGET_PREFIX)
             for row in self.langkah:
-                if str(row.nomor) == label:
+                if row.label == label:
                     return row.tugas[0]
             raise KeyError(ke)
         return self.task(ke)
@@ -426,7 +542,13 @@ class Sop(_Model):
         return tuple(dict.fromkeys(keys))
 
     def position(self, key: str) -> Position:
-        return self.pelaksana[key]
+        """A position of this SOP's columns, or else of its organisation (a superior)."""
+        found = self.pelaksana.get(key)
+        if found is None and self._organisation is not None:
+            return self._organisation.position(key)
+        if found is None:
+            raise KeyError(key)
+        return found
 
     def document(self, key: str) -> Document:
         return self.dokumen[key]
@@ -436,20 +558,24 @@ def _reference_problems(sop: Sop) -> Iterator[str]:
     """Every broken reference, duplicate or dead end in an SOP, as readable sentences."""
     positions = set(sop.pelaksana)
     documents = set(sop.dokumen)
+    organisation = sop._organisation
+    known = set(organisation.positions) if organisation is not None else positions
+
+    def not_a_column(key: str) -> str:
+        if key not in known:
+            return f"jabatan '{key}' tidak dikenal: tidak ada di organisasi kantor"
+        return f"jabatan '{key}' bukan kolom pelaksana SOP ini (tambahkan ke 'pelaksana')"
+
     for key, position in sop.pelaksana.items():
-        if position.atasan is not None and position.atasan not in positions:
-            yield f"pelaksana.{key}.atasan: jabatan '{position.atasan}' tidak dikenal"
         for agent in position.diwakili_oleh:
-            if agent not in positions:
-                yield f"pelaksana.{key}.diwakili_oleh: jabatan '{agent}' tidak dikenal"
-            elif agent == key or sop.pelaksana[agent].diwakili_oleh:
-                yield (
-                    f"pelaksana.{key}.diwakili_oleh: '{agent}' harus jabatan yang bertindak "
-                    "sendiri"
-                )
-    numbers = [row.nomor for row in sop.langkah]
-    if numbers != list(range(1, len(numbers) + 1)):
-        yield f"langkah: nomor harus berurutan 1, 2, 3, ... (tertulis {numbers})"
+            where = f"pihak luar '{key}', kolom 'diwakili_oleh'"
+            if agent not in known:
+                yield f"{where}: {not_a_column(agent)}"
+            elif agent == key or sop.position(agent).eksternal:
+                yield f"{where}: '{agent}' harus jabatan kantor yang bertindak sendiri"
+    labels = [row.label for row in sop.langkah]
+    for label in sorted({label for label in labels if labels.count(label) > 1}):
+        yield f"langkah {label}: nomor ini ditulis lebih dari sekali"
     task_ids = [task.id for task in sop.tasks]
     seen: set[str] = set()
     for task_id in task_ids:
@@ -459,36 +585,41 @@ def _reference_problems(sop: Sop) -> Iterator[str]:
     for row in sop.langkah:
         for key in row.pelaksana:
             if key not in positions:
-                yield f"langkah {row.nomor}.pelaksana: jabatan '{key}' tidak dikenal"
+                yield f"langkah {row.label}, kolom 'pelaksana': {not_a_column(key)}"
         for task in row.tugas:
-            where = f"langkah {row.nomor}, tugas '{task.id}'"
+            where = f"langkah {row.label}, tugas '{task.id}'"
             for field, keys in (("oleh", task.oleh), ("peserta", task.peserta)):
                 for key in keys:
                     if key not in positions:
-                        yield f"{where}.{field}: jabatan '{key}' tidak dikenal"
+                        yield f"{where}, kolom '{field}': {not_a_column(key)}"
             for key in task.beritahu:
-                if key not in positions:
-                    yield f"{where}.beritahu: jabatan '{key}' tidak dikenal"
+                if key not in known:
+                    yield f"{where}, kolom 'beritahu': {not_a_column(key)}"
             if task.undangan is not None and task.undangan not in documents:
-                yield f"{where}.undangan: dokumen '{task.undangan}' tidak dikenal"
+                yield f"{where}, kolom 'undangan': dokumen '{task.undangan}' tidak dikenal"
             for field, keys in (("dokumen", task.dokumen), ("telaah", task.telaah)):
                 for key in keys:
                     if key not in documents:
-                        yield f"{where}.{field}: dokumen '{key}' tidak dikenal"
+                        yield f"{where}, kolom '{field}': dokumen '{key}' tidak dikenal"
             for field, target in (("kembali_ke", task.kembali_ke), ("lanjut_ke", task.lanjut_ke)):
-                if target is not None and target not in seen:
-                    yield f"{where}.{field}: tugas '{target}' tidak ada"
+                if target is not None and target not in task_ids:
+                    yield f"{where}, kolom '{field}': tugas '{target}' tidak ada"
             for number, choice in enumerate(task.pilihan, start=1):
                 yield from _choice_problems(sop, task, choice, f"{where}.pilihan[{number}]")
             if task.jenis == TaskKind.UNGGAH_PARALEL:
                 for key in task.oleh:
                     if key in positions and sop.pelaksana[key].eksternal:
-                        yield f"{where}.oleh: jabatan eksternal '{key}' tidak dapat mengunggah"
-    if sop.jumlah_waktu is not None and sop.jumlah_waktu != sop.total_minutes:
-        yield (
-            f"jumlah_waktu: tertulis {sop.jumlah_waktu} menit, "
-            f"padahal waktu semua langkah berjumlah {sop.total_minutes} menit"
-        )
+                        yield (
+                            f"{where}, kolom 'oleh': pihak luar '{key}' tidak dapat mengunggah "
+                            "bagian unit"
+                        )
+    if sop.jumlah_waktu is not None:
+        rows = [row.waktu for row in sop.langkah]
+        if sums_to(sop.jumlah_waktu, rows) is False:
+            yield (
+                f"kolom 'jumlah_waktu': tertulis {sop.jumlah_waktu}, padahal waktu semua "
+                f"langkah berjumlah {total_text(rows)}"
+            )
     if (
         len(seen) == len(task_ids)
         and all(
@@ -550,53 +681,33 @@ class SopFileError(Exception):
     """An SOP file that cannot be used; the message names the file, field and problem."""
 
 
-def _location(loc: tuple[int | str, ...], data: Any) -> str:
-    """Turn a pydantic error location into a readable path with row and task numbers."""
-    parts: list[str] = []
-    node = data
-    for item in loc:
-        if isinstance(item, int):
-            label = f"[{item + 1}]"
-            if isinstance(node, list) and 0 <= item < len(node):
-                node = node[item]
-                if isinstance(node, dict) and "id" in node:
-                    label = f"[{item + 1}] (id '{node['id']}')"
-                elif isinstance(node, dict) and "nomor" in node:
-                    label = f"[{item + 1}] (nomor {node['nomor']})"
-            else:
-                node = None
-            parts.append(label)
-        else:
-            node = node.get(item) if isinstance(node, dict) else None
-            parts.append(("." if parts else "") + item)
-    return "".join(parts) or "(berkas)"
+_FORMAT_1 = (
+    "format 1 tidak lagi dibaca. Untuk memindahkannya ke format 2: (1) pindahkan setiap "
+    "jabatan di bawah 'pelaksana' (nama, singkat, pemegang, per_unit, atasan) ke bagian "
+    "'jabatan' di config/organisasi.yaml, dan pihak luar (eksternal: true) ke 'pihak_luar' "
+    "dengan 'diundang: true'; (2) tulis 'pelaksana' sebagai daftar kunci, misalnya "
+    "pelaksana: [kasubbag_renja, sekretaris]; (3) tulis 'format: 2'. Waktu boleh tetap angka "
+    "menit, atau ditulis dengan satuannya ('60 menit', '1 hari'). Lihat sops/README.md."
+)
 
 
-def _explain(error: ValidationError, data: Any) -> list[str]:
-    lines = []
-    for item in error.errors():
-        loc = tuple(part for part in item["loc"] if not str(part).startswith("function-"))
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "missing":
-            message = "wajib diisi"
-        elif item["type"] == "extra_forbidden":
-            message = "kolom tidak dikenal"
-        lines.append(f"{_location(loc, data)}: {message}")
-    return lines
-
-
-def parse_sop(data: Any, *, source: str = "<data>") -> Sop:
-    """Validate already-parsed YAML data as an SOP."""
+def parse_sop(data: Any, *, organisation: Organisation, source: str = "<data>") -> Sop:
+    """Validate already-parsed YAML data as an SOP of `organisation`."""
     if not isinstance(data, dict):
-        raise SopFileError(f"{source}: isi berkas harus berupa pemetaan (mapping) YAML")
+        raise SopFileError(f"{source}: isi berkas harus berupa pemetaan (kunci: nilai) YAML")
+    written = data.get("format")
+    if written == 1 or (written is None and isinstance(data.get("pelaksana"), dict)):
+        raise SopFileError(f"{source}: {_FORMAT_1}")
+    if written is None:
+        raise SopFileError(f"{source}: kolom 'format' wajib diisi: tulis 'format: {FORMAT}'")
     try:
-        return Sop.model_validate(data)
+        return Sop.model_validate(data, context={CONTEXT_KEY: organisation})
     except ValidationError as error:
-        details = "\n".join(f"  - {line}" for line in _explain(error, data))
+        details = "\n".join(f"  - {line}" for line in explain(error, data))
         raise SopFileError(f"{source}: SOP tidak valid:\n{details}") from None
 
 
-def load_sop(path: Path | str) -> Sop:
+def load_sop(path: Path | str, *, organisation: Organisation) -> Sop:
     """Read and validate one SOP file."""
     path = Path(path)
     try:
@@ -607,14 +718,14 @@ def load_sop(path: Path | str) -> Sop:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise SopFileError(f"{path}: bukan YAML yang benar: {error}") from None
-    return parse_sop(data, source=str(path))
+    return parse_sop(data, organisation=organisation, source=str(path))
 
 
-def load_sops(directory: Path | str) -> dict[str, Sop]:
+def load_sops(directory: Path | str, *, organisation: Organisation) -> dict[str, Sop]:
     """Every SOP file (*.yaml) in a folder, by id; two files with one id are refused."""
     sops: dict[str, Sop] = {}
     for path in sorted(Path(directory).glob("*.yaml")):
-        sop = load_sop(path)
+        sop = load_sop(path, organisation=organisation)
         if sop.id in sops:
             raise SopFileError(f"{path}: id '{sop.id}' sudah dipakai berkas lain")
         sops[sop.id] = sop

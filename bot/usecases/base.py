@@ -27,6 +27,7 @@ from storage.models import Draft, DraftTask
 from storage.officials import Staff
 from workflow.calendar import OfficeCalendar
 from workflow.engine import Actor
+from workflow.organisation import Organisation, load_organisation
 from workflow.sop import Sop, load_sops
 
 Clock = Callable[[], datetime]
@@ -57,6 +58,11 @@ class Services:
         if self.default_sop not in self.sops:
             self.default_sop = next(iter(self.sops))
 
+    @property
+    def organisation(self) -> Organisation:
+        """The office whose positions the SOPs name (all are loaded against the same one)."""
+        return next(iter(self.sops.values())).organisation
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -73,11 +79,17 @@ class Services:
         return self.display_tz or self.calendar.tz
 
 
+def load_office_sops(settings: Settings) -> dict[str, Sop]:
+    """The SOPs of the configured folder, read against the configured organisation."""
+    organisation = load_organisation(settings.organization_file)
+    return load_sops(settings.sops_dir, organisation=organisation)
+
+
 def build_services(settings: Settings) -> Services:
     """The services over the configured database, SOP folder and office calendar."""
     return Services(
         engine=make_engine(settings.database_url),
-        sops=load_sops(settings.sops_dir),
+        sops=load_office_sops(settings),
         calendar=OfficeCalendar.from_file(settings.calendar_file),
         clock=lambda: datetime.now(UTC),
         files_dir=settings.files_dir,

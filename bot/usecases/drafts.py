@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 from sqlmodel import Session
 
@@ -48,6 +49,7 @@ from workflow.engine import (
     missing_documents,
 )
 from workflow.sop import Sop, TaskKind
+from workflow.waktu import deadline
 
 TITLE_MAX = 200
 
@@ -325,7 +327,7 @@ def _record(
 
     def plan_reminders(clock: RowClock) -> list[tuple[str, datetime]]:
         planned = reminders.plan(
-            sop.pengingat,
+            sop.reminder_policy(clock.row_no),
             services.calendar,
             entered_at=clock.entered_at,
             due_at=clock.due_at,
@@ -339,7 +341,7 @@ def _record(
         draft=draft,
         transition=transition,
         now=now,
-        due_at=services.calendar.add_working_minutes,
+        due_at=partial(deadline, services.calendar),
         minutes_between=services.calendar.working_minutes_between,
         new_file=new_file,
         plan_reminders=plan_reminders,

@@ -19,7 +19,7 @@ def create_invite(
     """A one-time token registering whoever opens it in `position` (and `unit`)."""
     if not officials.is_admin(services, telegram_id=admin_telegram_id):
         raise NotAdmin(admin_telegram_id)
-    officials.check_position(services, position=position, unit=unit)
+    unit = officials.check_position(services, position=position, unit=unit)
     now = services.clock()
     token = secrets.token_urlsafe(18)
     expires_at = now + services.invite_valid

@@ -1061,7 +1061,7 @@ def _replan_row(
     assert clock.id is not None
     meeting_store.cancel_row_reminders(session, row_clock_id=clock.id, now=now)
     planned = reminders.plan(
-        sop.pengingat,
+        sop.reminder_policy(clock.row_no),
         services.calendar,
         entered_at=resume_at,
         due_at=clock.due_at,

@@ -13,12 +13,18 @@ from workflow.engine import Actor
 
 
 def position_names(services: Services) -> dict[str, str]:
-    """Every position key of every loaded SOP, with its display name."""
-    names: dict[str, str] = {}
-    for sop in services.sops.values():
-        for key, position in sop.pelaksana.items():
-            names.setdefault(key, position.label)
-    return names
+    """Every position and outside party of the office, with its display name."""
+    return {key: position.label for key, position in services.organisation.positions.items()}
+
+
+def holdable_positions(services: Services) -> list[str]:
+    """The keys an official can be registered on: the office's positions, and the outside
+    parties whose people are invited (the others are acted for by an official)."""
+    return [
+        key
+        for key, position in services.organisation.positions.items()
+        if not position.eksternal or position.diundang
+    ]
 
 
 def position_label(
@@ -30,23 +36,42 @@ def position_label(
     return f"{acting} {label}" if acting else label
 
 
-def check_position(services: Services, *, position: str, unit: str | None) -> None:
-    for sop in services.sops.values():
-        if position in sop.pelaksana:
-            if sop.pelaksana[position].per_unit and not unit:
-                raise InvalidInput(
-                    f"Jabatan '{position}' dipegang per unit: sebutkan unitnya "
-                    '(misalnya --unit "Bidang Ekonomi").'
-                )
-            if sop.pelaksana[position].eksternal and not unit:
-                raise InvalidInput(
-                    f"Jabatan '{position}' dari luar BAPPEDA: sebutkan instansinya "
-                    '(misalnya --unit "Dinas Pendidikan", atau /undang '
-                    f'{position} "Dinas Pendidikan").'
-                )
-            return
-    known = ", ".join(sorted(position_names(services)))
-    raise InvalidInput(f"Jabatan '{position}' tidak dikenal. Pilihan: {known}.")
+def check_position(services: Services, *, position: str, unit: str | None) -> str | None:
+    """Refuse a position the office does not have, or a unit it needs and lacks; the unit
+    as the organisation file writes it."""
+    organisation = services.organisation
+    if position not in organisation.positions:
+        known = ", ".join(sorted(holdable_positions(services)))
+        raise InvalidInput(f"Jabatan '{position}' tidak dikenal. Pilihan: {known}.")
+    held = organisation.position(position)
+    if held.eksternal:
+        if not held.diundang:
+            deputies = ", ".join(organisation.position(key).label for key in held.diwakili_oleh)
+            raise InvalidInput(
+                f"{held.nama} adalah pihak luar yang tidak diundang: hasilnya dicatat "
+                f"oleh {deputies or 'pejabat kantor'} atas nama mereka."
+            )
+        if not unit:
+            raise InvalidInput(
+                f"Jabatan '{position}' dari luar kantor: sebutkan instansinya "
+                '(misalnya --unit "Dinas Pendidikan", atau /undang '
+                f'{position} "Dinas Pendidikan").'
+            )
+        return unit
+    if held.per_unit and not unit:
+        raise InvalidInput(
+            f"Jabatan '{position}' dipegang per unit: sebutkan unitnya "
+            '(misalnya --unit "Bidang Ekonomi").'
+        )
+    if not unit or not organisation.unit:
+        return unit or None
+    named = organisation.unit_named(unit)
+    if named is None:
+        raise InvalidInput(
+            f"Unit '{unit}' tidak ada di organisasi kantor. Pilihan: "
+            f"{', '.join(organisation.unit)}."
+        )
+    return named
 
 
 def register_official(
@@ -66,7 +91,7 @@ def register_official(
         raise InvalidInput("Nama pejabat wajib diisi.")
     if telegram_id <= 0:
         raise InvalidInput("ID Telegram harus bilangan bulat positif.")
-    check_position(services, position=position, unit=unit)
+    unit = check_position(services, position=position, unit=unit)
     now = services.clock()
     with services.session() as session:
         official = official_store.official_by_telegram_id(session, telegram_id=telegram_id)

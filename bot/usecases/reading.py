@@ -103,7 +103,7 @@ def draft_status(services: Services, *, draft_id: int | None = None) -> list[Dra
                 views.briefing(session, sop, draft, task, now=services.clock()) if task else None
             )
             rows = tuple(
-                views.row_time(clock)
+                views.row_time(clock, sop)
                 for clock in draft_store.row_clocks(session, draft_id=draft.id)
             )
             left = late = 0
@@ -153,4 +153,5 @@ def _audit_line(
         document=document,
         on_behalf_of=party,
         choice=entry.choice,
+        row_label=sop.row_label(entry.row_no),
     )

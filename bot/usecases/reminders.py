@@ -103,7 +103,12 @@ def _deliver_row(
                 draft_id=clock.draft_id,
                 row_clock_id=clock_id,
                 kind=ReminderKind.TERLAMBAT.value,
-                due_at=reminders.next_overdue(sop.pengingat, services.calendar, now),
+                due_at=reminders.next_overdue(
+                    sop.reminder_policy(clock.row_no),
+                    services.calendar,
+                    now,
+                    minutes=clock.standard_minutes,
+                ),
             )
         if recipients:
             # Sent on time, the reminder speaks of its own moment (a job fires a few

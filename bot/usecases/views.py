@@ -94,10 +94,13 @@ class TaskBriefing:
     draft_task_id: int
     task: Task
     row_no: int
+    row_label: str
+    """The row's number as the SOP writes it ('2a')."""
     activity: str
     persyaratan: tuple[str, ...]
     outputs: tuple[str, ...]
-    standard_minutes: int
+    standard_text: str
+    """The row's time as the SOP writes it ('60 menit', '1 hari')."""
     entered_at: datetime
     due_at: datetime | None
     is_open: bool
@@ -190,12 +193,18 @@ class AuditLine:
     """The outside party (its name) the official acted for."""
     choice: str | None = None
     """The label of the outcome chosen at a decision."""
+    row_label: str = ""
+    """The row's number as the SOP writes it ('2a')."""
 
 
 @dataclass(frozen=True)
 class RowTime:
     row_no: int
     standard_minutes: int
+    """Working minutes from entering the row to its due time."""
+    standard_text: str
+    """The row's time as the SOP writes it ('60 menit', '1 hari')."""
+    row_label: str
     entered_at: datetime
     due_at: datetime
     left_at: datetime | None
@@ -300,10 +309,13 @@ def draft_view(draft: Draft) -> DraftView:
     )
 
 
-def row_time(clock: RowClock) -> RowTime:
+def row_time(clock: RowClock, sop: Sop) -> RowTime:
     return RowTime(
         row_no=clock.row_no,
         standard_minutes=clock.standard_minutes,
+        # Rows entered before the time was kept as written counted whole minutes.
+        standard_text=clock.standard_text or f"{clock.standard_minutes} menit",
+        row_label=sop.row_label(clock.row_no),
         entered_at=clock.entered_at,
         due_at=clock.due_at,
         left_at=clock.left_at,
@@ -395,10 +407,11 @@ def briefing(
         draft_task_id=task.id,
         task=definition,
         row_no=task.row_no,
+        row_label=row.label,
         activity=row.aktivitas,
         persyaratan=row.persyaratan,
         outputs=row.output,
-        standard_minutes=row.waktu,
+        standard_text=row.waktu.text,
         entered_at=task.entered_at,
         due_at=clock.due_at if clock is not None and task.is_open else None,
         is_open=task.is_open,

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from matplotlib import image
 
 from bot.cli import main
+from tests.conftest import shapes_organisation, shapes_organisation_data
 from workflow.sop import load_sop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +43,7 @@ def test_sop_show_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert out.startswith("MENYUSUN RENCANA KERJA")
     assert "P1 = Kasubbag. Rencana Kerja dan Monev" in out
-    for minutes in ("60 mnt", "120 mnt", "30 mnt", "10 mnt"):
+    for minutes in ("60 menit", "120 menit", "30 menit", "10 menit"):
         assert minutes in out
     assert "Jumlah waktu 230 menit" in out
     assert "Peraturan Gubernur Nomor 10 Tahun 2010" in out
@@ -63,8 +65,14 @@ def test_sop_gambar_draws_every_sop_as_a_png(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("SOPS_DIR", str(source.parent))
-    sop = load_sop(source)
+    folder = tmp_path / "sops"
+    folder.mkdir()
+    (folder / source.name).write_bytes(source.read_bytes())
+    organisation = tmp_path / "organisasi.yaml"
+    organisation.write_text(yaml.safe_dump(shapes_organisation_data()), encoding="utf-8")
+    monkeypatch.setenv("SOPS_DIR", str(folder))
+    monkeypatch.setenv("ORGANIZATION_FILE", str(organisation))
+    sop = load_sop(source, organisation=shapes_organisation())
     target = tmp_path / f"{sop.id}.png"
     code, out, _ = run(capsys, "sop", "gambar", sop.id, str(target))
     assert code == 0
@@ -96,7 +104,7 @@ def test_sop_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad.write_text(
         (ROOT / "tests" / "data" / "sop-surat-keluar.yaml")
         .read_text(encoding="utf-8")
-        .replace("oleh: kasubbag", "oleh: direktur"),
+        .replace("oleh: kasubbag_umum", "oleh: direktur"),
         encoding="utf-8",
     )
     code, _, err = run(capsys, "sop", "check", str(bad))

@@ -18,6 +18,7 @@ from emulator import BotApiEmulator, EmulatorClient, SimulatedUser
 from storage import outbox as outbox_store
 from storage.db import make_engine
 from storage.models import OutboxMessage
+from tests.conftest import office_organisation
 from workflow.flowchart import draw_flowchart, png_size
 from workflow.sop import load_sop
 
@@ -99,7 +100,7 @@ async def test_a_picture_the_bot_keeps_is_sent_from_its_file(
     rina = await started(control, 101, "Rina")
     picture = tmp_path / "gambar" / "sop.png"
     picture.parent.mkdir()
-    picture.write_bytes(draw_flowchart(load_sop(SURAT_KELUAR)))
+    picture.write_bytes(draw_flowchart(load_sop(SURAT_KELUAR, organisation=office_organisation())))
     for kind in (outbox_store.PHOTO, outbox_store.DOCUMENT):
         owe(engine, rina.id, kind, path=str(picture), file_name="sop.png", caption="Bagan")
     sender.wake()

@@ -12,11 +12,12 @@ import pytest
 from bot.local import FAST_PACING
 from bot.usecases import officials
 from emulator import BotMessage, SimulatedUser
-from tests.conftest import FakeClock
+from tests.conftest import ROOT, FakeClock, shapes_organisation
 from tests.e2e.conftest import Office, running_office
 from tests.e2e.test_renja_flow import press_and_wait, task_message, upload
-from workflow.sop import Sop, load_sop
+from workflow.sop import load_sop, load_sops
 
+OFFICE = shapes_organisation()
 MAIL = Path(__file__).resolve().parents[1] / "data" / "sop-surat-masuk.yaml"
 ANI, BAYU, CAHYA, DEWI = 201, 202, 203, 204
 MAIL_STAFF = (
@@ -28,12 +29,11 @@ MAIL_STAFF = (
 
 
 @pytest.fixture
-async def mail_office(
-    tmp_path: Path, sops: dict[str, Sop], clock: FakeClock
-) -> AsyncIterator[Office]:
+async def mail_office(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Office]:
     """The running office with the incoming-mail SOP beside the Renja, and the four
     officials of its positions, who have started the bot."""
-    mail = load_sop(MAIL)
+    sops = load_sops(ROOT / "sops", organisation=OFFICE)
+    mail = load_sop(MAIL, organisation=OFFICE)
     async with running_office(
         tmp_path, {**sops, mail.id: mail}, pacing=FAST_PACING, clock=clock, admin=False
     ) as office:
@@ -157,11 +157,10 @@ LAKIP_STAFF = (
 
 
 @pytest.fixture
-async def lakip_office(
-    tmp_path: Path, sops: dict[str, Sop], clock: FakeClock
-) -> AsyncIterator[Office]:
+async def lakip_office(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Office]:
     """The running office with the LAKIP SOP beside the Renja."""
-    lakip = load_sop(LAKIP)
+    sops = load_sops(ROOT / "sops", organisation=OFFICE)
+    lakip = load_sop(LAKIP, organisation=OFFICE)
     async with running_office(
         tmp_path, {**sops, lakip.id: lakip}, pacing=FAST_PACING, clock=clock, admin=False
     ) as office:

@@ -473,6 +473,17 @@ def test_config_errors_name_file_and_field(tmp_path: Path, text: str, expected: 
     assert expected in _load_error(tmp_path, text)
 
 
+def test_config_errors_are_never_pydantic_english(tmp_path: Path) -> None:
+    for text, expected in (
+        ("mode: malam\n", "mode: harus salah satu dari: 'jam_kerja' atau '24_jam'"),
+        ("zona_waktu: 7\n", "zona_waktu: harus teks (tertulis: 7)"),
+        ("jam_kerja:\n  senin: 8\n", "jam_kerja.senin: harus berupa daftar"),
+    ):
+        message = _load_error(tmp_path, text)
+        assert expected in message
+        assert "Input should" not in message
+
+
 def test_missing_config_file(tmp_path: Path) -> None:
     missing = tmp_path / "tidak-ada.yaml"
     with pytest.raises(CalendarConfigError, match=r"tidak-ada\.yaml"):
@@ -481,3 +492,56 @@ def test_missing_config_file(tmp_path: Path) -> None:
 
 def test_config_error_is_a_value_error() -> None:
     assert issubclass(CalendarConfigError, ValueError)
+
+
+# --- working days ("1 hari") ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "expected"),
+    [
+        # Monday 15:00 + 1 hari: Tuesday 15:00.
+        (wib(2026, 11, 30, 15), 1, wib(2026, 12, 1, 15)),
+        # Friday 15:00 + 1 hari: the weekend is skipped, Monday 15:00.
+        (wib(2026, 12, 4, 15), 1, wib(2026, 12, 7, 15)),
+        # Wednesday 23 December 15:00 + 1 hari: Thursday is cuti bersama, Friday Natal.
+        (wib(2026, 12, 23, 15), 1, wib(2026, 12, 28, 15)),
+        # Wednesday 17 March 2026 10:00 + 2 hari: Nyepi and Lebaran close the office
+        # until Wednesday 25 March.
+        (wib(2026, 3, 17, 10), 2, wib(2026, 3, 26, 10)),
+        # A start at night counts from the next working moment (Tuesday 07:30).
+        (wib(2026, 11, 30, 20), 1, wib(2026, 12, 2, 7, 30)),
+        # Saturday: from Monday 07:30.
+        (wib(2026, 12, 5, 10), 1, wib(2026, 12, 8, 7, 30)),
+        # Friday 16:15 is after Monday's closing: clipped to Monday 16:00.
+        (wib(2026, 11, 27, 16, 15), 1, wib(2026, 11, 30, 16)),
+        # Monday 11:45 + 4 hari is Friday 11:45, in Friday's break: clipped to 11:30.
+        (wib(2026, 11, 30, 11, 45), 4, wib(2026, 12, 4, 11, 30)),
+        # A week is five working days.
+        (wib(2026, 11, 30, 9), 5, wib(2026, 12, 7, 9)),
+        # Zero days: the start (moved into working time).
+        (wib(2026, 11, 28, 9), 0, wib(2026, 11, 30, 7, 30)),
+    ],
+)
+def test_add_working_days(
+    cal: OfficeCalendar, start: datetime, days: int, expected: datetime
+) -> None:
+    assert cal.add_working_days(start, days) == expected
+
+
+def test_working_days_in_ramadan_are_clipped_to_its_hours(ramadan_cal: OfficeCalendar) -> None:
+    # Thursday 4 February 2027 15:45 (regular hours) + 1 hari: Friday is cuti bersama
+    # Imlek, and Monday 8 February is in Ramadan (08:00-15:00): 15:45 is after closing.
+    assert ramadan_cal.add_working_days(wib(2027, 2, 4, 15, 45), 1) == wib(2027, 2, 8, 15)
+
+
+def test_add_working_time_counts_seconds(cal: OfficeCalendar) -> None:
+    # Monday 15:59:50 + 30 seconds: 10 on Monday, 20 on Tuesday morning.
+    assert cal.add_working_time(wib(2026, 11, 30, 15, 59, 50), timedelta(seconds=30)) == wib(
+        2026, 12, 1, 7, 30, 20
+    )
+    assert cal.working_time_between(
+        wib(2026, 11, 30, 15, 59, 50), wib(2026, 12, 1, 7, 30, 20)
+    ) == (timedelta(seconds=30))
+    with pytest.raises(ValueError):
+        cal.add_working_days(wib(2026, 11, 30, 9), -1)

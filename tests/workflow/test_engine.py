@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import office_organisation
 from workflow.engine import (
     Action,
     ActionRefused,
@@ -38,6 +39,7 @@ from workflow.engine import (
     start_draft,
 )
 from workflow.sop import Sop, load_sop
+from workflow.waktu import Waktu
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
@@ -65,7 +67,9 @@ def actor(*holdings: Holder) -> Actor:
 
 @pytest.fixture(scope="module")
 def renja() -> Sop:
-    return load_sop(ROOT / "sops" / "menyusun-rencana-kerja.yaml")
+    return load_sop(
+        ROOT / "sops" / "menyusun-rencana-kerja.yaml", organisation=office_organisation()
+    )
 
 
 class Run:
@@ -101,15 +105,21 @@ def opened(effects: Sequence[object]) -> list[tuple[str, tuple[int, ...]]]:
 
 
 def test_renja_minutes_add_up_to_230(renja: Sop) -> None:
-    assert [row.waktu for row in renja.langkah] == [60, 120, 30, 10, 10]
-    assert renja.total_minutes == 230 == renja.jumlah_waktu
+    assert [row.waktu.text for row in renja.langkah] == [
+        "60 menit",
+        "120 menit",
+        "30 menit",
+        "10 menit",
+        "10 menit",
+    ]
+    assert renja.total_text == "230 menit" == str(renja.jumlah_waktu)
 
 
 def test_renja_from_start_to_signature_with_one_return(renja: Sop) -> None:
     run = Run(renja)
     assert run.effects == [
         Audit(AuditAction.DIBUAT, "konsep_pendahuluan", 1, 1, "kasubbag_renja"),
-        RowEntered(1, 60),
+        RowEntered(1, Waktu.minutes(60)),
         TaskOpened("konsep_pendahuluan", 1, (KASUBBAG,)),
     ]
 
@@ -129,7 +139,7 @@ def test_renja_from_start_to_signature_with_one_return(renja: Sop) -> None:
         TaskClosed("nota_dinas", 1, AuditAction.KIRIM),
         Notice((KABID_EKO, KABID_INFRA, SEKRETARIS), NoticeReason.TUGAS_SELESAI, "nota_dinas"),
         RowLeft(1, completed=True),
-        RowEntered(2, 120),
+        RowEntered(2, Waktu.minutes(120)),
         TaskOpened("rencana_kerja_unit", 2, (KABID_EKO, KABID_INFRA, SEKRETARIS)),
     )
 
@@ -192,7 +202,7 @@ def test_renja_from_start_to_signature_with_one_return(renja: Sop) -> None:
         ),
         TaskClosed("keputusan_kepala_badan", 5, AuditAction.KEMBALIKAN),
         RowLeft(5, completed=False),
-        RowEntered(3, 30),
+        RowEntered(3, Waktu.minutes(30)),
         TaskOpened("penyempurnaan", 3, (KASUBBAG,), "Lengkapi indikator kinerja"),
     )
     # The old version does not count: a new one must be uploaded.
@@ -384,11 +394,13 @@ def test_acting_official_is_recorded(renja: Sop) -> None:
 
 
 def test_a_second_sop_runs_on_the_same_engine() -> None:
-    sop = load_sop(ROOT / "tests" / "data" / "sop-surat-keluar.yaml")
-    staf_a = Holder(11, "Ani", "staf")
-    staf_b = Holder(12, "Bayu", "staf")
-    kasubbag = Holder(13, "Cahya", "kasubbag")
-    roster = {"staf": [staf_a, staf_b], "kasubbag": [kasubbag]}
+    sop = load_sop(
+        ROOT / "tests" / "data" / "sop-surat-keluar.yaml", organisation=office_organisation()
+    )
+    staf_a = Holder(11, "Ani", "staf_umum")
+    staf_b = Holder(12, "Bayu", "staf_umum")
+    kasubbag = Holder(13, "Cahya", "kasubbag_umum")
+    roster = {"staf_umum": [staf_a, staf_b], "kasubbag_umum": [kasubbag]}
 
     def do(state: DraftState, who: Holder, action: Action) -> Transition:
         return apply(sop, state, actor=actor(who), action=action, roster=roster, now=NOW)

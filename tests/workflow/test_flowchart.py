@@ -11,6 +11,7 @@ from typing import Any, cast
 import yaml
 from matplotlib import image
 
+from tests.conftest import office_organisation
 from workflow.flowchart import (
     END,
     MAX_WIDTH,
@@ -22,10 +23,13 @@ from workflow.flowchart import (
     draw_flowchart,
     png_size,
 )
+from workflow.organisation import parse_organisation
 from workflow.sop import Sop, load_sop, parse_sop
 
 ROOT = Path(__file__).resolve().parents[2]
 SURAT_KELUAR = ROOT / "tests" / "data" / "sop-surat-keluar.yaml"
+ORGANISATION = ROOT / "config" / "organisasi.yaml"
+OFFICE = office_organisation()
 
 
 def surat_keluar(rows: int = 2, activity: str | None = None, positions: int = 0) -> Sop:
@@ -43,14 +47,16 @@ def surat_keluar(rows: int = 2, activity: str | None = None, positions: int = 0)
         row["nomor"] = number
     if activity is not None:
         first["aktivitas"] = activity
+    office: dict[str, Any] = yaml.safe_load(ORGANISATION.read_text(encoding="utf-8"))
     for number in range(positions):
-        data["pelaksana"][f"saksi_{number}"] = {"nama": f"Pejabat Pengawas Nomor {number}"}
-    data.pop("jumlah_waktu")
-    return parse_sop(data)
+        office["jabatan"][f"saksi_{number}"] = {"nama": f"Pejabat Pengawas Nomor {number}"}
+        data["pelaksana"].append(f"saksi_{number}")
+    data.pop("jumlah_waktu", None)
+    return parse_sop(data, organisation=parse_organisation(office))
 
 
 def test_the_renja_flow_goes_down_and_returns_go_back() -> None:
-    found = arrows(load_sop(ROOT / "sops" / "menyusun-rencana-kerja.yaml"))
+    found = arrows(load_sop(ROOT / "sops" / "menyusun-rencana-kerja.yaml", organisation=OFFICE))
     assert found[0] == Arrow(START, "konsep_pendahuluan")
     assert Arrow("konsep_pendahuluan", "konsultasi_sekretaris") in found
     assert Arrow("konsultasi_sekretaris", "nota_dinas", "Ya") in found
@@ -79,8 +85,8 @@ def test_named_outcomes_of_format_2_are_arrows_with_their_names() -> None:
     ulang = task("ulang", "keputusan", pilihan=(choice("Ulangi", "langkah 1"),))
     sop = SimpleNamespace(
         langkah=(
-            SimpleNamespace(nomor="1", tugas=(task("terima", "unggah"), periksa)),
-            SimpleNamespace(nomor="2a", tugas=(task("disposisi", "serah"), ulang)),
+            SimpleNamespace(label="1", tugas=(task("terima", "unggah"), periksa)),
+            SimpleNamespace(label="2a", tugas=(task("disposisi", "serah"), ulang)),
         )
     )
     assert arrows(cast(Sop, sop)) == [

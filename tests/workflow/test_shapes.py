@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import shapes_organisation
 from workflow.engine import (
     Action,
     ActionRefused,
@@ -42,9 +43,11 @@ from workflow.engine import (
     start_draft,
 )
 from workflow.sop import END, Sop, load_sop
+from workflow.waktu import Waktu
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
+OFFICE = shapes_organisation()
 NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
 
 
@@ -129,7 +132,7 @@ MAIL_ROSTER = {
 
 @pytest.fixture(scope="module")
 def mail() -> Sop:
-    return load_sop(DATA / "sop-surat-masuk.yaml")
+    return load_sop(DATA / "sop-surat-masuk.yaml", organisation=OFFICE)
 
 
 def mail_checked(sop: Sop) -> Run:
@@ -279,7 +282,7 @@ KASUBBAG_NAME = "Kasubbag. Perencanaan dan Program"
 
 @pytest.fixture(scope="module")
 def lakip() -> Sop:
-    return load_sop(DATA / "sop-lakip.yaml")
+    return load_sop(DATA / "sop-lakip.yaml", organisation=OFFICE)
 
 
 def lakip_drafted(sop: Sop) -> Run:
@@ -323,7 +326,7 @@ def test_lakip_skipping_the_optional_step_and_one_return(lakip: Sop) -> None:
         ),
         TaskClosed("masukan_unit", 3, AuditAction.LEWATI),
         RowLeft(3, completed=True),
-        RowEntered(4, 120),
+        RowEntered(4, Waktu.minutes(120)),
         TaskOpened("asistensi", 4, (ON_BEHALF,)),
     )
 
@@ -488,7 +491,7 @@ SPM_ROSTER = {
 
 @pytest.fixture(scope="module")
 def spm() -> Sop:
-    return load_sop(DATA / "sop-laporan-spm.yaml")
+    return load_sop(DATA / "sop-laporan-spm.yaml", organisation=OFFICE)
 
 
 def spm_reviewed(sop: Sop, run: Run | None = None) -> Run:
@@ -517,7 +520,7 @@ def test_spm_every_loop_then_signed_and_handed_over(spm: Sop) -> None:
         ),
         TaskClosed("reviu", 3, AuditAction.PILIH),
         RowLeft(3, completed=False),
-        RowEntered(1, 240),
+        RowEntered(1, Waktu.minutes(240)),
         TaskOpened("data_spm", 1, (PENGELOLA,), "Data Puskesmas Sungai Raya belum masuk"),
     )
     spm_reviewed(spm, run)
@@ -585,7 +588,7 @@ def test_a_review_refused_while_its_document_is_missing(spm: Sop) -> None:
 
 
 def test_the_shorthand_is_two_outcomes() -> None:
-    renja = load_sop(ROOT / "sops" / "menyusun-rencana-kerja.yaml")
+    renja = load_sop(ROOT / "sops" / "menyusun-rencana-kerja.yaml", organisation=OFFICE)
     decision = renja.task("keputusan_kepala_badan")
     approve, back = decision.outcomes
     assert (approve.label, approve.ke, approve.tanda_tangan) == (

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from docx.table import Table, _Cell
 
+from tests.conftest import office_organisation
 from workflow.sop import parse_sop
 from workflow.sop_import import (
     QUESTION,
@@ -506,10 +507,11 @@ def answer_questions(data: dict[str, Any]) -> dict[str, Any]:
     return answered
 
 
-@pytest.mark.xfail(reason="format 2 loader not merged yet", strict=False)
 def test_after_filling_the_questions_the_file_runs() -> None:
     draft = seed_draft()
-    sop = parse_sop(answer_questions(draft.data), source="impor")
+    sop = parse_sop(
+        answer_questions(draft.data), organisation=office_organisation(), source="impor"
+    )
     assert sop.id == "menyusun-rencana-kerja"
     assert len(sop.langkah) == 5
     assert [task.id for task in sop.tasks] == [f"langkah_{n}" for n in range(1, 6)]

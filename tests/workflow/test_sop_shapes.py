@@ -10,9 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.conftest import shapes_organisation, shapes_organisation_data
+from workflow.organisation import OrganisationFileError, parse_organisation
 from workflow.sop import Joint, NoteRule, SopFileError, TaskKind, load_sop, parse_sop
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
+OFFICE = shapes_organisation()
 
 
 def data_of(name: str) -> dict[str, Any]:
@@ -23,20 +26,20 @@ def data_of(name: str) -> dict[str, Any]:
 
 def problem(data: dict[str, Any]) -> str:
     with pytest.raises(SopFileError) as error:
-        parse_sop(data, source="contoh.yaml")
+        parse_sop(data, organisation=OFFICE, source="contoh.yaml")
     return str(error.value)
 
 
 def test_the_three_shapes_load() -> None:
-    mail = load_sop(DATA / "sop-surat-masuk.yaml")
+    mail = load_sop(DATA / "sop-surat-masuk.yaml", organisation=OFFICE)
     assert mail.task("serahkan_surat").jenis == TaskKind.SERAH
     assert mail.task("golongkan").pilihan[1].catatan == NoteRule.BOLEH
-    lakip = load_sop(DATA / "sop-lakip.yaml")
+    lakip = load_sop(DATA / "sop-lakip.yaml", organisation=OFFICE)
     assert lakip.task("kumpulkan_data").bersama == Joint.SEMUA
     assert lakip.task("susun_draft").bersama == Joint.SALAH_SATU
     assert lakip.task("masukan_unit").opsional
     assert lakip.position("bagian_organisasi").diwakili_oleh == ("kasubbag_program",)
-    spm = load_sop(DATA / "sop-laporan-spm.yaml")
+    spm = load_sop(DATA / "sop-laporan-spm.yaml", organisation=OFFICE)
     assert spm.task("pengesahan").pilihan[0].tanda_tangan
 
 
@@ -90,7 +93,7 @@ def test_outcomes_need_two_distinct_labels_and_a_known_note_rule() -> None:
     assert "'pilihan' paling sedikit dua" in problem(data)
     data = data_of("sop-surat-masuk.yaml")
     data["langkah"][2]["tugas"][0]["pilihan"][1]["catatan"] = "mungkin"
-    assert "pilihan[2].catatan" in problem(data)
+    assert "tugas 'golongkan', pilihan 'Pribadi', kolom 'catatan'" in problem(data)
 
 
 def test_joint_steps() -> None:
@@ -120,14 +123,25 @@ def test_a_hand_over_has_no_documents() -> None:
 
 
 def test_who_acts_for_an_outside_party_must_be_known_and_act_themselves() -> None:
-    data = data_of("sop-lakip.yaml")
-    data["pelaksana"]["bagian_organisasi"]["diwakili_oleh"] = ["kabag_umum"]
-    assert "pelaksana.bagian_organisasi.diwakili_oleh: jabatan 'kabag_umum' tidak dikenal" in (
-        problem(data)
+    """The organisation names them (format 2): positions of the office, never outside
+    parties, and the SOP finds them there."""
+    office = shapes_organisation_data()
+    office["pihak_luar"]["bagian_organisasi"]["diwakili_oleh"] = ["kabag_umum"]
+    with pytest.raises(OrganisationFileError) as error:
+        parse_organisation(office)
+    assert (
+        "pihak luar 'bagian_organisasi', kolom 'diwakili_oleh': jabatan 'kabag_umum' tidak "
+        "ada di daftar jabatan"
+    ) in str(error.value)
+    office["pihak_luar"]["bagian_organisasi"]["diwakili_oleh"] = ["forum_skpd"]
+    with pytest.raises(OrganisationFileError) as error:
+        parse_organisation(office)
+    assert "harus jabatan kantor yang bertindak sendiri" in str(error.value)
+    lakip = load_sop(DATA / "sop-lakip.yaml", organisation=OFFICE)
+    assert lakip.acting_positions(lakip.task("asistensi")) == (
+        "bagian_organisasi",
+        "kasubbag_program",
     )
-    data = data_of("sop-lakip.yaml")
-    data["pelaksana"]["bagian_organisasi"]["diwakili_oleh"] = ["bagian_organisasi"]
-    assert "harus jabatan yang bertindak sendiri" in problem(data)
 
 
 def test_a_branch_can_still_loop_forever() -> None:

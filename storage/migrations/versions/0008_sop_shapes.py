@@ -2,11 +2,8 @@
 a draft's stated result; what a pending note is for (an outcome, or a skip)
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01 08:00:00.000000
-
-Written beside the organisation-file branch's 0007: whichever merges second re-chains
-its down_revision onto the other.
 """
 
 from collections.abc import Sequence
@@ -15,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

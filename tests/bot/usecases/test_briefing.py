@@ -14,6 +14,7 @@ from bot.usecases.base import Services
 from bot.usecases.views import Outcome, TaskBriefing
 from storage.drafts import NewFile
 from workflow.engine import Approve, Return, Submit, Upload
+from workflow.organisation import parse_organisation
 from workflow.sop import parse_sop
 
 TZ = ZoneInfo("Asia/Jakarta")
@@ -130,12 +131,17 @@ def test_a_holder_of_two_units_is_shown_what_each_still_lacks(office: Services) 
     assert offers_kirim(office, 102, left)
 
 
-RETURNED_SOP = """
-id: laporan-unit
-identitas: {judul: LAPORAN UNIT}
-pelaksana:
+SMALL_OFFICE = """
+jabatan:
   kepala_bidang: {nama: Kepala Bidang, pemegang: banyak, per_unit: true}
   sekretaris: {nama: Sekretaris}
+"""
+
+RETURNED_SOP = """
+format: 2
+id: laporan-unit
+identitas: {judul: LAPORAN UNIT}
+pelaksana: [kepala_bidang, sekretaris]
 dokumen:
   laporan: {nama: Laporan unit, per_unit: true}
 langkah:
@@ -160,7 +166,8 @@ langkah:
 
 @pytest.fixture
 def returned(services: Services) -> Services:
-    sop = parse_sop(yaml.safe_load(RETURNED_SOP), source="test")
+    office = parse_organisation(yaml.safe_load(SMALL_OFFICE))  # no list of units
+    sop = parse_sop(yaml.safe_load(RETURNED_SOP), organisation=office, source="test")
     services = dataclasses.replace(services, sops={sop.id: sop})
     for telegram_id, name, position, unit in [
         (201, "Sari Sekretaris", "sekretaris", None),

@@ -19,12 +19,13 @@ from bot.usecases.views import Outcome, TaskBriefing
 from storage.db import make_engine
 from storage.drafts import NewFile
 from storage.models import OutboxMessage
-from tests.conftest import MAX_UPLOAD_BYTES, FakeClock
+from tests.conftest import MAX_UPLOAD_BYTES, FakeClock, shapes_organisation
 from workflow.calendar import OfficeCalendar
 from workflow.engine import ActionRefused, Refusal, Submit, Upload
 from workflow.sop import load_sop
 
 DATA = Path(__file__).resolve().parents[3] / "tests" / "data"
+OFFICE = shapes_organisation()
 TZ = ZoneInfo("Asia/Pontianak")
 
 # Telegram ids of the officials of the three SOPs.
@@ -50,9 +51,9 @@ def shapes(tmp_path: Path, database_url: str, clock: FakeClock) -> Services:
     sops = {
         sop.id: sop
         for sop in (
-            load_sop(DATA / "sop-surat-masuk.yaml"),
-            load_sop(DATA / "sop-lakip.yaml"),
-            load_sop(DATA / "sop-laporan-spm.yaml"),
+            load_sop(DATA / "sop-surat-masuk.yaml", organisation=OFFICE),
+            load_sop(DATA / "sop-lakip.yaml", organisation=OFFICE),
+            load_sop(DATA / "sop-laporan-spm.yaml", organisation=OFFICE),
         )
     }
     services = Services(
