@@ -90,6 +90,9 @@ COMMANDS = (
     "bantuan",
     "help",
     "renja_baru",
+    "baru",
+    "rapat",
+    "forum_grup",
     "tugas",
     "status",
     "riwayat",
@@ -100,7 +103,8 @@ COMMANDS = (
     "tidak_ada",
     "start@renja_bot",
 )
-VERBS = ("ap", "rt", "sb", "up", "zz", "")
+VERBS = (*(verb.value for verb in Verb), "zz", "")
+"""Every button the bot makes (meetings', outcomes', /baru's too), and two it never does."""
 HOSTILE_CHARS = "\u202e\u200b\ufeff\x00\n\r\t<>&\"'²١👍🏽é\u0301 "
 
 words = st.text(
