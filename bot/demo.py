@@ -8,6 +8,9 @@ The Forum SKPD step is a meeting: the officials' group is registered, Rina sched
 the participants answer, and the demo's clock moves to the hour before it (a reminder) and
 then to its start, since results are refused before the meeting has begun.
 
+Besides the SOPs of sops/ the demo loads one SOP of its own (:data:`DEMO_SOP`, not an SOP
+of the office), whose first step Rina holds too: so /baru offers her a choice of two.
+
 The flow is a plain list of steps (:data:`STEPS`). Each step acts on one phone, waits for
 the bot's answer, waits until the bot is idle, then prints what every phone received.
 To show something new (a reminder, an escalation), add a step class with ``describe`` and
@@ -30,7 +33,7 @@ from typing import Protocol, TextIO
 
 from bot import texts
 from bot.app import build_application
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, Settings
 from bot.local import FAST_PACING, emulated, emulator_services, polling
 from bot.sample_office import OFFICIALS, SampleOfficial, register_officials
 from bot.usecases import meetings, officials, reading
@@ -45,6 +48,8 @@ from emulator import (
 from handlers.context import BotApplication
 from handlers.reminders import arm
 from workflow.calendar import OfficeCalendar
+from workflow.organisation import load_organisation
+from workflow.sop import Sop, load_sop
 
 TOKEN = "123456789:DEMO-emulator-token"
 TITLE = "Renja BAPPEDA Tahun 2027"
@@ -59,6 +64,11 @@ GROUP_EDIT_SECONDS = 1.0
 """The group's attendance summary is edited at most once a second (10 s in the bot)."""
 ORGANISER = 101
 """Rina: the Kasubbag holds the Forum SKPD meeting, and administers the bot."""
+DEMO_SOP = Path(__file__).resolve().with_name("demo_sop.yaml")
+"""The demo's own SOP (a quarterly monitoring report), loaded beside sops/ so that /baru
+has two SOPs to offer; it is not an SOP of the office."""
+RENJA = "MENYUSUN RENCANA KERJA"
+"""The Renja SOP's title: its button in /baru."""
 
 
 # -- phones ---------------------------------------------------------------------------------
@@ -327,6 +337,19 @@ class Heading:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A line of narration: what the phones just showed, and why."""
+
+    text: str
+
+    def describe(self, demo: Demo) -> str:
+        return f"ℹ️  {self.text}"
+
+    async def run(self, demo: Demo) -> Phone | None:
+        return None
+
+
+@dataclass(frozen=True)
 class Type:
     """An official types a message (or a command) and waits for an answer containing ``expect``.
 
@@ -532,7 +555,13 @@ STEPS: Sequence[Step] = [
     Heading("Persiapan: setiap pejabat membuka Renja Bot"),
     *[Type(o.key, "/start", expect="Selamat datang") for o in OFFICIALS],
     Heading("Langkah 1: konsep pendahuluan dan Nota Dinas"),
-    Type("rina", f"/renja_baru {TITLE}", expect="Unggah Konsep pendahuluan Renja"),
+    Type("rina", "/baru", expect=texts.CHOOSE_SOP),
+    Note(
+        "Rina memegang langkah pertama dua SOP: /baru menawarkan keduanya "
+        f"(“{RENJA}” dan SOP contoh demo “LAPORAN MONEV TRIWULAN”); ia memilih Renja."
+    ),
+    Press("rina", RENJA, expect="Tulis judul draft"),
+    Type("rina", TITLE, expect="Unggah Konsep pendahuluan Renja"),
     Upload("rina", "konsep-v1.pdf"),
     Press("rina", "📤 Kirim"),
     Heading("Waktu berjalan: pengingat dan eskalasi (langkah 1: 60 menit)"),
@@ -598,6 +627,14 @@ def quiet_logging() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def demo_sops(settings: Settings) -> dict[str, Sop]:
+    """The office's SOPs (sops/) and the demo's own (:data:`DEMO_SOP`)."""
+    sops = load_office_sops(settings)
+    extra = load_sop(DEMO_SOP, organisation=load_organisation(settings.organization_file))
+    assert extra.id not in sops, f"id SOP demo '{extra.id}' sudah dipakai di sops/"
+    return {**sops, extra.id: extra}
+
+
 async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
     clock = DemoClock()
     async with emulated(
@@ -611,7 +648,7 @@ async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
     ) as (_, control, settings):
         services = emulator_services(
             settings,
-            sops=load_office_sops(settings),
+            sops=demo_sops(settings),
             calendar=OfficeCalendar.twenty_four_hours(),
             clock=clock,
         )

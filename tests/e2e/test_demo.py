@@ -17,7 +17,14 @@ async def test_the_demo_takes_the_draft_to_the_signature() -> None:
 
     text = out.getvalue()
     for moment in (
-        "── Rina (Kasubbag. Renja & Monev) mengetik: /renja_baru Renja BAPPEDA Tahun 2027",
+        # /baru: Rina holds the first step of the Renja and of the demo's own SOP.
+        "── Rina (Kasubbag. Renja & Monev) mengetik: /baru",
+        "📱 Rina menerima:\n   │ Draft SOP mana yang akan dimulai? Pilih di bawah.\n"
+        "   [tombol: LAPORAN MONEV TRIWULAN (CONTOH DEMO) | MENYUSUN RENCANA KERJA]",
+        "👆 Rina (Kasubbag. Renja & Monev) menekan MENYUSUN RENCANA KERJA",
+        "Tulis judul draft, misalnya: Renja BAPPEDA Tahun 2027.",
+        "── Rina (Kasubbag. Renja & Monev) mengetik: Renja BAPPEDA Tahun 2027",
+        "📋 Draft Renja BAPPEDA Tahun 2027 dibuat (#1).",
         "📱 Budi menerima berkas 📎 konsep-v1.pdf",
         "[tombol: ✅ Setujui | ↩️ Kembalikan]",
         "⏰ Pengingat: sisa waktu 12 menit kerja.",
@@ -53,6 +60,7 @@ async def test_the_demo_takes_the_draft_to_the_signature() -> None:
         "Selesai: draft ditandatangani oleh Eka (Kepala Badan).",
     ):
         assert moment in text, moment
+    assert "/renja_baru" not in text
     # Every edit is shown once, and the story never shows a stale message twice.
     assert text.count("✍️ Disetujui & ditandatangani oleh Eka") == 1
     assert text.count("⏳ Belum menjawab 1 (dari 2)") == 1

@@ -43,7 +43,7 @@ from workflow.engine import (
     start_draft,
 )
 from workflow.sop import END, Sop, load_sop
-from workflow.waktu import Waktu
+from workflow.waktu import parse_waktu
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -326,7 +326,7 @@ def test_lakip_skipping_the_optional_step_and_one_return(lakip: Sop) -> None:
         ),
         TaskClosed("masukan_unit", 3, AuditAction.LEWATI),
         RowLeft(3, completed=True),
-        RowEntered(4, Waktu.minutes(120)),
+        RowEntered(4, parse_waktu("6 hari")),
         TaskOpened("asistensi", 4, (ON_BEHALF,)),
     )
 
@@ -520,7 +520,7 @@ def test_spm_every_loop_then_signed_and_handed_over(spm: Sop) -> None:
         ),
         TaskClosed("reviu", 3, AuditAction.PILIH),
         RowLeft(3, completed=False),
-        RowEntered(1, Waktu.minutes(240)),
+        RowEntered(1, parse_waktu("4 jam")),
         TaskOpened("data_spm", 1, (PENGELOLA,), "Data Puskesmas Sungai Raya belum masuk"),
     )
     spm_reviewed(spm, run)

@@ -4,6 +4,7 @@ acted for — what is recorded, shown and sent."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,13 +16,14 @@ from bot.callbacks import Press, Verb, decode
 from bot.usecases import decisions, drafts, officials, reading, returns, uploads
 from bot.usecases.base import Origin, Services
 from bot.usecases.errors import InvalidInput
-from bot.usecases.views import Outcome, TaskBriefing
+from bot.usecases.views import Outcome, RowTime, TaskBriefing
+from storage import reminders as reminder_store
 from storage.db import make_engine
 from storage.drafts import NewFile
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, RowClock
 from tests.conftest import MAX_UPLOAD_BYTES, FakeClock, shapes_organisation
 from workflow.calendar import OfficeCalendar
-from workflow.engine import ActionRefused, Refusal, Submit, Upload
+from workflow.engine import ActionRefused, Approve, Refusal, Submit, Upload
 from workflow.sop import load_sop
 
 DATA = Path(__file__).resolve().parents[3] / "tests" / "data"
@@ -322,3 +324,126 @@ def test_a_named_review_loops_back_and_signs_with_a_note(shapes: Services) -> No
         in trail
     )
     assert "L5 Eko Kasubbag Program menyerahkan" in trail
+
+
+# Time as the documents write it: the LAKIP rows in working days, the SPM report's in hours.
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def wib(day: int, hour: int, minute: int = 0) -> datetime:
+    """A moment of December 2026, WIB (the office's zone, Asia/Pontianak, is WIB too)."""
+    return datetime(2026, 12, day, hour, minute, tzinfo=WIB)
+
+
+def running_row(services: Services, draft_id: int) -> RowTime:
+    (status,) = reading.draft_status(services, draft_id=draft_id)
+    (running,) = [row for row in status.rows if row.left_at is None]
+    return running
+
+
+def planned_reminders(
+    services: Services, draft_id: int, row_no: int
+) -> list[tuple[str, datetime]]:
+    with services.reading() as session:
+        clock = session.exec(
+            select(RowClock).where(RowClock.draft_id == draft_id, RowClock.row_no == row_no)
+        ).one()
+        return [
+            (reminder.kind, reminder.due_at.astimezone(WIB))
+            for reminder in reminder_store.reminders_of(session, draft_id=draft_id)
+            if reminder.row_clock_id == clock.id
+        ]
+
+
+def lakip_to_the_signing_row(services: Services, clock: FakeClock, entered: datetime) -> None:
+    """Take a LAKIP draft through rows 1 to 4; row 5 ("1 hari") is entered at `entered`."""
+    drafts.start_draft(services, telegram_id=FITRI, title="LAKIP 2026", sop_id="penyusunan-lakip")
+    send(services, FITRI, 1, "data_kinerja")
+    drafts.act(services, telegram_id=EKO, draft_id=1, action=Submit())
+    send(services, GILANG, 1, "draft_lakip")
+    optional = task_of(services, EKO)
+    returns.begin_return(
+        services, telegram_id=EKO, draft_id=1, draft_task_id=optional.draft_task_id, skip=True
+    )
+    returns.complete_return(services, telegram_id=EKO, note="Tidak ada masukan unit")
+    send(services, EKO, 1, "hasil_asistensi")
+    clock.now = entered.astimezone(UTC)
+    drafts.act(services, telegram_id=EKO, draft_id=1, action=Approve())
+    assert task_of(services, EKO).task.id == "finalisasi"
+
+
+def test_a_day_entered_on_friday_afternoon_is_due_on_monday(
+    shapes: Services, clock: FakeClock
+) -> None:
+    friday = wib(4, 15)  # Jumat 4 Desember 2026, not a holiday
+    assert friday.weekday() == 4
+    lakip_to_the_signing_row(shapes, clock, friday)
+
+    row = running_row(shapes, 1)
+    assert (row.row_label, row.standard_text) == ("5", "1 hari")
+    assert row.entered_at == friday
+    assert row.due_at == wib(7, 15)  # Senin 7 Desember 15:00, past the weekend
+    # The working minutes of that day: Friday 15:00-16:30, Monday 07:30-12:00 and 13:00-15:00.
+    assert row.standard_minutes == 90 + 270 + 120
+
+    # The default reminders, scaled with the day: at 80% of its 480 working minutes
+    # (384: 90 on Friday, then 294 on Monday, over the lunch break), at the due time, and the
+    # superior once the row is late by 10% of it (48 minutes).
+    assert planned_reminders(shapes, 1, 5) == [
+        ("hampir", wib(7, 13, 24)),
+        ("jatuh_tempo", wib(7, 15)),
+        ("eskalasi", wib(7, 15, 48)),
+    ]
+    # /status: the due date on the calendar, and the working time left (the day's 480 minutes).
+    (status,) = reading.draft_status(shapes, draft_id=1)
+    shown = texts.status_message([status], TZ)
+    assert "Batas waktu: Senin, 7 Desember 2026 15:00 WIB" in shown
+    assert "Sisa waktu: 8 jam kerja" in shown
+
+    clock.now = wib(7, 10).astimezone(UTC)
+    send(shapes, EKO, 1, "lakip_final")
+    sign = task_of(shapes, IRWAN)
+    drafts.act(
+        shapes, telegram_id=IRWAN, draft_id=1, action=Approve(), draft_task_id=sign.draft_task_id
+    )
+    (status,) = reading.draft_status(shapes, draft_id=1)
+    assert status.draft.status == "selesai"
+    draft, lines = reading.history(shapes, draft_id=1)
+    trail = texts.history_message(draft.title, draft.id, lines, status.rows, TZ)
+    # Entered Friday 15:00, done Monday 10:00: 90 + 150 working minutes of the written day.
+    assert "• L5: 240 menit / 1 hari, selesai" in trail
+    assert "• L1: " in trail and " / 5 hari, selesai" in trail
+    assert "menit / 6 hari, selesai" in trail
+
+
+def test_hours_are_working_time_over_the_lunch_break_and_the_night(
+    shapes: Services, clock: FakeClock
+) -> None:
+    clock.now = wib(1, 10).astimezone(UTC)  # Selasa 1 Desember 10:00
+    drafts.start_draft(shapes, telegram_id=LINA, title="Laporan SPM 2026", sop_id="laporan-spm")
+    row = running_row(shapes, 1)
+    # "4 jam" from 10:00: two hours to noon, then 13:00 to 15:00.
+    assert (row.standard_text, row.standard_minutes) == ("4 jam", 240)
+    assert row.due_at == wib(1, 15)
+    assert planned_reminders(shapes, 1, 1) == [
+        ("hampir", wib(1, 14, 12)),  # 80% of 240 = 192 working minutes
+        ("jatuh_tempo", wib(1, 15)),
+        ("eskalasi", wib(1, 15, 24)),  # late by 10% of 240
+    ]
+
+    clock.now = wib(1, 15, 30).astimezone(UTC)
+    send(shapes, LINA, 1, "data_spm")
+    row = running_row(shapes, 1)
+    # "2 jam" from 15:30: half an hour that day, then 07:30 to 09:00 the next morning.
+    assert (row.row_label, row.standard_text, row.standard_minutes) == ("2", "2 jam", 120)
+    assert row.due_at == wib(2, 9)
+    assert planned_reminders(shapes, 1, 2) == [
+        ("hampir", wib(2, 8, 36)),  # 96 working minutes
+        ("jatuh_tempo", wib(2, 9)),
+        ("eskalasi", wib(2, 9, 15)),  # 10% is 12 minutes: at least 15
+    ]
+
+    (status,) = reading.draft_status(shapes, draft_id=1)
+    draft, lines = reading.history(shapes, draft_id=1)
+    trail = texts.history_message(draft.title, draft.id, lines, status.rows, TZ)
+    assert "• L1: 270 menit / 4 jam, selesai (lewat 30 menit)" in trail
