@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
@@ -399,13 +399,18 @@ def reminder_message(notice: ReminderNotice, tz: ZoneInfo) -> str:
 # Status and history ----------------------------------------------------------------------
 
 
-def status_message(views: list[DraftStatusView], tz: ZoneInfo) -> str:
+def status_message(
+    views: list[DraftStatusView], tz: ZoneInfo, sop_titles: Mapping[str, str] | None = None
+) -> str:
+    """Where each draft stands; `sop_titles` (SOP id → title) names each draft's SOP."""
     if not views:
         return "Tidak ada draft yang aktif."
     blocks = []
     for view in views:
         draft = view.draft
         lines = [f"📋 <b>{escape(draft.title)}</b> ({draft_label(draft)})"]
+        if sop_titles is not None:
+            lines.append(f"SOP: {escape(sop_titles.get(draft.sop_id, draft.sop_id))}")
         if view.briefing is None:
             finished = f", {when_text(draft.finished_at, tz)}" if draft.finished_at else ""
             lines.append(f"Selesai{finished}.")
@@ -459,9 +464,17 @@ AUDIT_VERBS = {
 
 
 def history_message(
-    title: str, draft_id: int, lines: list[AuditLine], rows: tuple[RowTime, ...], tz: ZoneInfo
+    title: str,
+    draft_id: int,
+    lines: list[AuditLine],
+    rows: tuple[RowTime, ...],
+    tz: ZoneInfo,
+    *,
+    sop_title: str | None = None,
 ) -> str:
     out = [f"🗂 Riwayat <b>{escape(title)}</b> (#{draft_id})"]
+    if sop_title:
+        out.append(f"SOP: {escape(sop_title)}")
     for line in lines:
         who = escape(line.actor)
         if line.acting:

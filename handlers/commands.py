@@ -151,7 +151,7 @@ async def status(update: Update, context: BotContext) -> None:
     await context.call(officials.actor, telegram_id=uid)  # refuses a stranger
     draft_id = _draft_number(context.args[0]) if context.args else None
     views = await context.call(reading.draft_status, draft_id=draft_id)
-    message = texts.status_message(views, context.services.tz)
+    message = texts.status_message(views, context.services.tz, _sop_titles(context))
     await context.call(
         delivery.owe, messages=[notify.text(chat_id, chunk) for chunk in chunks(message)]
     )
@@ -169,11 +169,21 @@ async def riwayat(update: Update, context: BotContext) -> None:
     draft, lines = await context.call(reading.history, draft_id=draft_id)
     (status_view,) = await context.call(reading.draft_status, draft_id=draft_id)
     message = texts.history_message(
-        draft.title, draft.id, lines, status_view.rows, context.services.tz
+        draft.title,
+        draft.id,
+        lines,
+        status_view.rows,
+        context.services.tz,
+        sop_title=_sop_titles(context).get(draft.sop_id, draft.sop_id),
     )
     await context.call(
         delivery.owe, messages=[notify.text(chat_id, chunk) for chunk in chunks(message)]
     )
+
+
+def _sop_titles(context: BotContext) -> dict[str, str]:
+    """Each loaded SOP's title, by id: every draft is named with its SOP's."""
+    return {key: sop.identitas.judul for key, sop in context.services.sops.items()}
 
 
 @answers_refusals

@@ -24,6 +24,7 @@ async def test_status_history_and_the_sop(office: Office) -> None:
     status = await ask(sekretaris, "/status")
     assert status.body.splitlines() == [
         "📋 Renja BAPPEDA 2027 (#1, tahun 2027)",
+        "SOP: MENYUSUN RENCANA KERJA",
         "Langkah 1: Unggah Konsep pendahuluan Renja",
         "Pemegang: Rina Kasubbag",
         "Batas waktu: Senin, 30 November 2026 09:00 WIB",
@@ -34,6 +35,7 @@ async def test_status_history_and_the_sop(office: Office) -> None:
     assert (await ask(sekretaris, "/status 1")).body.endswith("⚠️ Terlambat 5 jam 40 menit kerja")
 
     history = await ask(kasubbag, "/riwayat 1")
+    assert history.body.splitlines()[1] == "SOP: MENYUSUN RENCANA KERJA"
     assert "• Senin, 30 November 2026 08:00 WIB — L1 Rina Kasubbag membuat draft" in history.body
     assert "• L1: berjalan, batas waktu Senin, 30 November 2026 09:00 WIB" in history.body
 
