@@ -12,7 +12,7 @@ from bot import notify, texts
 from bot.usecases import drafts, officials, reading
 from bot.usecases.base import Services
 from bot.usecases.views import Outcome, TaskBriefing
-from storage.drafts import NewFile
+from tests.bot.usecases.files import new_file
 from workflow.engine import Approve, Return, Submit, Upload
 from workflow.organisation import parse_organisation
 from workflow.sop import parse_sop
@@ -20,18 +20,6 @@ from workflow.sop import parse_sop
 TZ = ZoneInfo("Asia/Jakarta")
 RK = "rencana_kerja_unit"
 RK_NAME = "Rencana Kerja unit"
-
-
-def new_file(name: str) -> NewFile:
-    return NewFile(
-        file_name=name,
-        mime_type="application/pdf",
-        size=10,
-        sha256=name.ljust(64, "0")[:64],
-        telegram_file_id=f"id-{name}",
-        telegram_file_unique_id=f"unique-{name}",
-        stored_path=f"/arsip/{name}",
-    )
 
 
 def upload(services: Services, telegram_id: int, document: str, name: str) -> Outcome:

@@ -14,8 +14,8 @@ from bot.usecases.errors import InvalidInput
 from storage import drafts as draft_store
 from storage import meetings as meeting_store
 from storage import reminders as reminder_store
-from storage.drafts import NewFile
 from storage.models import OutboxMessage, RowClock
+from tests.bot.usecases.files import new_file
 from tests.conftest import FakeClock
 from workflow.engine import ActionRefused, Approve, Refusal, Submit, Upload
 from workflow.meeting import Answer
@@ -23,18 +23,6 @@ from workflow.meeting import Answer
 KASUBBAG, SEKRETARIS, KABID_EKO, KABID_INFRA, FORUM_A, FORUM_B = 101, 102, 103, 104, 106, 107
 WED_0900 = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)  # Rabu 2 Desember 2026 09:00 WIB
 THU_1000 = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
-
-
-def new_file(name: str) -> NewFile:
-    return NewFile(
-        file_name=name,
-        mime_type="application/pdf",
-        size=10,
-        sha256=name.ljust(64, "0")[:64],
-        telegram_file_id=f"id-{name}",
-        telegram_file_unique_id=f"unique-{name}",
-        stored_path=f"/arsip/{name}",
-    )
 
 
 def do(services: Services, who: int, action: Upload | Submit | Approve) -> None:

@@ -19,8 +19,8 @@ from bot.usecases.errors import InvalidInput
 from bot.usecases.views import Outcome, RowTime, TaskBriefing
 from storage import reminders as reminder_store
 from storage.db import make_engine
-from storage.drafts import NewFile
 from storage.models import OutboxMessage, RowClock
+from tests.bot.usecases.files import new_file
 from tests.conftest import MAX_UPLOAD_BYTES, FakeClock, shapes_organisation
 from workflow.calendar import OfficeCalendar
 from workflow.engine import ActionRefused, Approve, Refusal, Submit, Upload
@@ -71,18 +71,6 @@ def shapes(tmp_path: Path, database_url: str, clock: FakeClock) -> Services:
             services, telegram_id=telegram_id, name=name, position=position
         )
     return services
-
-
-def new_file(name: str) -> NewFile:
-    return NewFile(
-        file_name=name,
-        mime_type="application/pdf",
-        size=10,
-        sha256=name.ljust(64, "0")[:64],
-        telegram_file_id=f"id-{name}",
-        telegram_file_unique_id=f"unique-{name}",
-        stored_path=f"/arsip/{name}",
-    )
 
 
 def send(services: Services, telegram_id: int, draft_id: int, document: str) -> Outcome:
