@@ -51,6 +51,11 @@ class Verb(StrEnum):
     TIDAK_HADIR = "an"
     DIWAKILKAN = "aw"
     """meeting id, 0"""
+    # Acting officials (/plh, /plt): the proposal's summary.
+    PLH_TETAPKAN = "pt"
+    """acting period id, 0: set it"""
+    PLH_BATAL = "pb"
+    """acting period id, 0: drop the proposal"""
 
 
 @dataclass(frozen=True)

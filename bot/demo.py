@@ -297,9 +297,9 @@ class Demo:
             if at.date() != day:  # the demo's clock skips to the day of the meeting
                 day = at.date()
                 self.say(f"   ── {texts.date_text(at, tz)}")
-            who = f"{line.acting} a.n. {line.actor}" if line.acting else line.actor
+            who = texts.acting_who(line.actor, line.acting, line.position_name)
             text = f"{at:%H:%M:%S} · L{line.row_label} {sop.task(line.task_id).judul}: {who} "
-            text += texts.AUDIT_VERBS.get(line.action, line.action)
+            text += texts.trail_action(line.action, line.acting, line.position_name)
             if line.document is not None:
                 text += f" {line.document.file_name} (versi {line.document.version})"
             if line.note:

@@ -290,18 +290,30 @@ def _row(message: Outgoing) -> dict[str, Any]:
 
 
 def drop_task_buttons(
-    session: Session, *, draft_task_id: int, keep: tuple[int, int] | None = None
+    session: Session,
+    *,
+    draft_task_id: int,
+    keep: tuple[int, int] | None = None,
+    chat_id: int | None = None,
 ) -> None:
-    """Every copy of a task's buttons goes, but the pressed message (`keep`: chat, message)."""
-    drop_tagged_buttons(session, tag=task_tag(draft_task_id), keep=keep)
+    """Every copy of a task's buttons goes, but the pressed message (`keep`: chat, message);
+    with `chat_id`, only the copies in that chat (a task that moved to someone else)."""
+    drop_tagged_buttons(session, tag=task_tag(draft_task_id), keep=keep, chat_id=chat_id)
 
 
 def drop_tagged_buttons(
-    session: Session, *, tag: str, keep: tuple[int, int] | None = None
+    session: Session,
+    *,
+    tag: str,
+    keep: tuple[int, int] | None = None,
+    chat_id: int | None = None,
 ) -> None:
-    """The buttons of every message with this tag go (those never delivered are left)."""
+    """The buttons of every message with this tag (in `chat_id` only, when given) go (those
+    never delivered are left)."""
     drops: list[dict[str, Any]] = []
     for sent in outbox_store.tagged(session, tag=tag):
+        if chat_id is not None and sent.chat_id != chat_id:
+            continue
         if keep is not None and (sent.chat_id, sent.telegram_message_id) == keep:
             continue
         sent.tag = None  # its buttons are going: never again looked for

@@ -12,6 +12,7 @@ from babel.dates import format_date
 
 from bot.usecases.errors import InviteProblem, StaleTask
 from bot.usecases.views import (
+    ActingView,
     AuditLine,
     DocumentView,
     DraftStatusView,
@@ -250,8 +251,11 @@ def outcome_line(
     *,
     choice: str | None = None,
     on_behalf_of: str | None = None,
+    acting_as: str | None = None,
 ) -> str:
-    """The decision as the pressed message shows it: what, by whom (for whom), when."""
+    """The decision as the pressed message shows it: what, by whom (for whom), when.
+
+    `acting_as`: the acting official's title ('Plh. Sekretaris')."""
     verbs = {
         AuditAction.SETUJUI.value: "✅ Disetujui",
         AuditAction.TANDATANGANI.value: "✍️ Disetujui & ditandatangani",
@@ -266,6 +270,8 @@ def outcome_line(
     elif choice:
         what += f" (“{escape(choice)}”)"
     who = escape(actor)
+    if acting_as:
+        who += f" ({escape(acting_as)})"
     if on_behalf_of:
         who += f" atas nama {escape(on_behalf_of)}"
     return f"{what} oleh {who}, {when_text(moment, tz)}."
@@ -462,6 +468,31 @@ AUDIT_VERBS = {
 }
 """What each action of the audit trail says, after the official's name."""
 
+AUDIT_DECISIONS = frozenset(
+    {
+        AuditAction.SETUJUI.value,
+        AuditAction.TANDATANGANI.value,
+        AuditAction.KEMBALIKAN.value,
+        AuditAction.PILIH.value,
+    }
+)
+"""Decisions: an acting official takes them "a.n." (atas nama) the position."""
+
+
+def acting_who(actor: str, acting: str | None, position: str) -> str:
+    """Who acted, as the trail names them (plain text): 'Plh. Sekretaris, Citra' for an
+    acting official, else the name."""
+    return f"{acting} {position}, {actor}" if acting else actor
+
+
+def trail_action(action: str, acting: str | None, position: str) -> str:
+    """What the trail says was done (plain text); an acting official's decision is taken
+    a.n. (on behalf of) the position: 'menyetujui a.n. Sekretaris'."""
+    said = AUDIT_VERBS.get(action, action)
+    if acting and action in AUDIT_DECISIONS:
+        said += f" a.n. {position}"
+    return said
+
 
 def history_message(
     title: str,
@@ -476,15 +507,15 @@ def history_message(
     if sop_title:
         out.append(f"SOP: {escape(sop_title)}")
     for line in lines:
-        who = escape(line.actor)
-        if line.acting:
-            who = f"{escape(line.acting)} a.n. {who}"
+        who = escape(acting_who(line.actor, line.acting, line.position_name))
         if line.on_behalf_of:
             who += f" atas nama {escape(line.on_behalf_of)}"
         entry = (
             f"• {when_text(line.at, tz)} — L{escape(line.row_label or str(line.row_no))} {who} "
         )
         entry += AUDIT_VERBS.get(line.action, line.action)
+        if line.acting and line.action in AUDIT_DECISIONS:
+            entry += f" a.n. {escape(line.position_name)}"
         if line.choice:
             entry += f" “{escape(line.choice)}”"
         if line.document is not None:
@@ -711,7 +742,8 @@ class CommandText:
     help: str
     who: str
     """'umum' (everyone, also before registering), 'pejabat' (every official),
-    'pemrakarsa' (who may start a draft) or 'admin'."""
+    'pemrakarsa' (who may start a draft), 'atasan' (administrators, and who holds a
+    position's superior: they may set its acting official) or 'admin'."""
 
 
 COMMANDS = (
@@ -749,6 +781,20 @@ COMMANDS = (
     CommandText(
         "batal", "Batalkan isian", "/batal — batalkan isian yang sedang ditunggu", "pejabat"
     ),
+    CommandText(
+        "plh",
+        "Tetapkan Plh. suatu jabatan",
+        "/plh &lt;jabatan&gt; &lt;nama&gt; &lt;sampai&gt; — tetapkan Plh. (pelaksana harian) "
+        "yang menggantikan pemegang jabatan sampai akhir hari kerja tanggal itu, misalnya "
+        "/plh sekretaris Citra 2026-12-04 (admin, atau atasan jabatan itu)",
+        "atasan",
+    ),
+    CommandText(
+        "plt",
+        "Tetapkan Plt. suatu jabatan",
+        "/plt &lt;jabatan&gt; &lt;nama&gt; &lt;sampai&gt; — sama, untuk Plt. (pelaksana tugas)",
+        "atasan",
+    ),
     CommandText("bantuan", "Bantuan", "/bantuan — bantuan ini", "umum"),
     CommandText(
         "undang",
@@ -785,16 +831,20 @@ def commands_for(
     can_start: bool,
     is_admin: bool,
     shortcuts: Sequence[CommandText] = (),
+    can_appoint: bool = False,
 ) -> list[CommandText]:
     """The commands one person may use, in the order of the table; the SOPs' own starting
-    commands (`shortcuts`) follow /baru for whoever may start."""
+    commands (`shortcuts`) follow /baru for whoever may start. `can_appoint`: they hold the
+    superior (atasan) of some position, and may set its acting official."""
     allowed = {"umum"}
     if registered:
         allowed.add("pejabat")
     if can_start:
         allowed.add("pemrakarsa")
     if is_admin:
-        allowed.add("admin")
+        allowed.update(("admin", "atasan"))
+    if can_appoint:
+        allowed.add("atasan")
     found: list[CommandText] = []
     for command in COMMANDS:
         if command.who in allowed:
@@ -804,10 +854,19 @@ def commands_for(
     return found
 
 
-def help_message(can_start: bool, is_admin: bool, shortcuts: Sequence[CommandText] = ()) -> str:
+def help_message(
+    can_start: bool,
+    is_admin: bool,
+    shortcuts: Sequence[CommandText] = (),
+    can_appoint: bool = False,
+) -> str:
     lines = ["<b>Renja Bot</b> — SOP sebagai alur kerja Telegram"]
     commands = commands_for(
-        registered=True, can_start=can_start, is_admin=is_admin, shortcuts=shortcuts
+        registered=True,
+        can_start=can_start,
+        is_admin=is_admin,
+        shortcuts=shortcuts,
+        can_appoint=can_appoint,
     )
     for command in commands:
         if command.name not in ("start", "bantuan"):
@@ -1202,3 +1261,207 @@ def meeting_report(report: MeetingReport, tz: ZoneInfo) -> str:
 
 def group_registered(title: str, position: str) -> str:
     return f"✅ Grup “{escape(title)}” terdaftar sebagai grup {escape(position)}."
+
+
+# Acting officials (Plh., Plt.) ------------------------------------------------------------
+
+TETAPKAN = "✅ Tetapkan"
+BATAL_USULAN = "❌ Batal"
+_NOTHING_CHANGED = "Tidak ada yang berubah."
+_ACTING_NAMES = {"Plh.": "pelaksana harian", "Plt.": "pelaksana tugas"}
+
+# Refusals are plain text (handlers/common.py escapes them).
+
+
+def acting_usage(acting: str, positions: Sequence[str]) -> str:
+    command = "/" + acting.lower().rstrip(".")
+    return (
+        f"Cara pakai: {command} <jabatan> <nama> <sampai>, misalnya {command} sekretaris "
+        f"Citra 2026-12-04. Tanggal ditulis YYYY-MM-DD atau DD-MM-YYYY; {acting} berlaku "
+        f"sejak ditetapkan sampai akhir hari kerja tanggal itu. Jabatan: {', '.join(positions)}."
+    )
+
+
+def acting_unknown_position(words: str, positions: Sequence[str]) -> str:
+    return (
+        f"Jabatan tidak dikenal di “{words}”: tulis jabatan dahulu, lalu nama dan tanggal. "
+        f"Jabatan: {', '.join(positions)}. {_NOTHING_CHANGED}"
+    )
+
+
+def acting_not_allowed(acting: str, position: str, superior: str | None) -> str:
+    who = f"admin atau {superior} (atasan {position})" if superior else "admin"
+    return f"Hanya {who} yang dapat menetapkan {acting} {position}. {_NOTHING_CHANGED}"
+
+
+def acting_many_holders(acting: str, position: str) -> str:
+    return (
+        f"{position} dipegang beberapa orang: {acting} ditetapkan untuk jabatan yang dipegang "
+        f"satu orang (atau satu orang per unit). {_NOTHING_CHANGED}"
+    )
+
+
+def acting_need_unit(acting: str, position: str, units: Sequence[str]) -> str:
+    command = "/" + acting.lower().rstrip(".")
+    return (
+        f"{position} dipegang per unit: sebutkan unitnya sesudah jabatan, misalnya {command} "
+        f"kabid ekonomi <nama> <sampai>. Unit: {', '.join(units)}. {_NOTHING_CHANGED}"
+    )
+
+
+def acting_no_holder(position: str, unit: str | None) -> str:
+    where = f" {unit}" if unit else ""
+    return (
+        f"Belum ada pejabat yang memegang {position}{where}, jadi tidak ada yang digantikan. "
+        f"{_NOTHING_CHANGED}"
+    )
+
+
+def acting_bad_day(text: str) -> str:
+    return (
+        f"Tanggal “{text}” tidak dipahami. Tulis YYYY-MM-DD atau DD-MM-YYYY, misalnya "
+        f"2026-12-04 atau 04-12-2026. {_NOTHING_CHANGED}"
+    )
+
+
+def acting_past_day(day: date, acting: str) -> str:
+    said = format_date(day, "EEEE, d MMMM y", locale="id")
+    return (
+        f"{said} sudah lewat: {acting} berlaku sampai akhir hari kerja tanggal itu, dan hari "
+        f"kerja itu sudah berakhir. Sebutkan tanggal sesudahnya. {_NOTHING_CHANGED}"
+    )
+
+
+def acting_unknown_person(name: str, names: Sequence[str]) -> str:
+    return (
+        f"Tidak ada pejabat terdaftar bernama “{name}”. Pejabat kantor: {', '.join(names)}. "
+        f"{_NOTHING_CHANGED}"
+    )
+
+
+def acting_ambiguous_person(name: str, names: Sequence[str]) -> str:
+    return (
+        f"“{name}” cocok dengan beberapa pejabat: {', '.join(names)}. Tulis nama lengkapnya. "
+        f"{_NOTHING_CHANGED}"
+    )
+
+
+def acting_is_holder(name: str, acting: str, position: str) -> str:
+    return (
+        f"{name} adalah pemegang jabatan {position} itu sendiri: {acting} menggantikan "
+        f"pemegang jabatan, jadi sebutkan pejabat lain. {_NOTHING_CHANGED}"
+    )
+
+
+def acting_overlap(acting: str, position: str, name: str, until: datetime, tz: ZoneInfo) -> str:
+    return (
+        f"Sudah ada {acting} {position} pada masa itu: {name}, sampai {when_text(until, tz)}. "
+        f"Masa {acting} tidak boleh bertumpuk. {_NOTHING_CHANGED}"
+    )
+
+
+ACTING_NOT_PROPOSER = (
+    "Hanya pengusul penetapan ini yang dapat menetapkan atau membatalkannya. " + _NOTHING_CHANGED
+)
+ACTING_DECIDED = "Usulan ini sudah ditetapkan atau dibatalkan. " + _NOTHING_CHANGED
+ACTING_PERSON_GONE = "Pejabat yang diusulkan tidak lagi aktif. " + _NOTHING_CHANGED
+ACTING_HOLDER_GONE = (
+    "Pemegang jabatan yang akan digantikan sudah berubah. Usulkan lagi. " + _NOTHING_CHANGED
+)
+ACTING_CANCELLED_LINE = f"<b>❌ Dibatalkan.</b> {_NOTHING_CHANGED}"
+
+
+def acting_title(view: ActingView) -> str:
+    """'Plh. Sekretaris' (HTML)."""
+    return f"{escape(view.acting)} {escape(view.position)}"
+
+
+def acting_summary(view: ActingView, tz: ZoneInfo) -> str:
+    """The proposal, with ✅ Tetapkan / ❌ Batal under it."""
+    kind = _ACTING_NAMES.get(view.acting, view.acting)
+    position = escape(view.position)
+    return "\n".join(
+        [
+            f"👤 <b>Penetapan {acting_title(view)}</b> ({kind})",
+            f"{escape(view.acting)}: {escape(view.official.name)}",
+            f"Menggantikan: {escape(view.holder.name)} ({position})",
+            "Mulai: saat ditetapkan",
+            f"Sampai: {when_text(view.valid_until, tz)} (akhir hari kerja)",
+            "",
+            f"Selama itu tugas baru, pengingat dan eskalasi {position} ditujukan kepada "
+            f"{escape(view.official.name)}; tugas {position} yang sedang terbuka dialihkan "
+            f"kepadanya, lalu kembali kepada {escape(view.holder.name)} setelah masa itu "
+            "berakhir. Tetapkan?",
+        ]
+    )
+
+
+def acting_set_line(by: str | None, moment: datetime, tz: ZoneInfo) -> str:
+    who = f" oleh {escape(by)}" if by else ""
+    return f"<b>✅ Ditetapkan{who}, {when_text(moment, tz)}.</b>"
+
+
+def _task_list(tasks: Sequence[TaskBriefing]) -> list[str]:
+    return [f"• {escape(t.task.judul)} — {escape(t.draft.title)} (#{t.draft.id})" for t in tasks]
+
+
+def acting_started_for_holder(view: ActingView, left: Sequence[TaskBriefing], tz: ZoneInfo) -> str:
+    """To the holder when the period starts: who acts for them, until when, what moved."""
+    official = escape(view.official.name)
+    lines = [
+        f"👤 <b>{acting_title(view)}</b>",
+        f"{official} ditetapkan sebagai {acting_title(view)} menggantikan Bapak/Ibu sampai "
+        f"{when_text(view.valid_until, tz)}. Selama itu tugas, pengingat dan eskalasi "
+        f"{escape(view.position)} ditujukan kepadanya.",
+    ]
+    if left:
+        lines.append("Tugas yang dialihkan kepadanya (tombolnya di sini tidak berlaku lagi):")
+        lines += _task_list(left)
+    return "\n".join(lines)
+
+
+def acting_started_for_official(
+    view: ActingView, gained: Sequence[TaskBriefing], tz: ZoneInfo
+) -> str:
+    """To the acting official when the period starts; the tasks' messages follow."""
+    lines = [
+        f"👤 <b>{acting_title(view)}</b>",
+        f"{sapaan(view.official.name)} ditetapkan sebagai {acting_title(view)} menggantikan "
+        f"{escape(view.holder.name)} sampai {when_text(view.valid_until, tz)}. Selama itu "
+        f"tugas {escape(view.position)} ditujukan kepada Bapak/Ibu; keputusan Bapak/Ibu "
+        f"tercatat sebagai {acting_title(view)}.",
+    ]
+    if gained:
+        lines.append("Tugas yang dialihkan kepada Bapak/Ibu (pesannya menyusul):")
+        lines += _task_list(gained)
+    return "\n".join(lines)
+
+
+def acting_ended_for_holder(view: ActingView, gained: Sequence[TaskBriefing], tz: ZoneInfo) -> str:
+    """To the holder when the period ends; their tasks' messages follow."""
+    lines = [
+        f"👤 <b>{acting_title(view)} berakhir</b>",
+        f"Masa {escape(view.official.name)} sebagai {acting_title(view)} berakhir "
+        f"({when_text(view.valid_until, tz)}). Tugas {escape(view.position)} kembali kepada "
+        "Bapak/Ibu.",
+    ]
+    if gained:
+        lines.append("Tugas yang kembali kepada Bapak/Ibu (pesannya menyusul):")
+        lines += _task_list(gained)
+    return "\n".join(lines)
+
+
+def acting_ended_for_official(view: ActingView, left: Sequence[TaskBriefing], tz: ZoneInfo) -> str:
+    """To the acting official when the period ends."""
+    lines = [
+        f"👤 <b>{acting_title(view)} berakhir</b>",
+        f"Masa Bapak/Ibu sebagai {acting_title(view)} berakhir "
+        f"({when_text(view.valid_until, tz)}). Terima kasih.",
+    ]
+    if left:
+        lines.append(
+            f"Tugas yang kembali kepada {escape(view.holder.name)} (tombolnya di sini tidak "
+            "berlaku lagi):"
+        )
+        lines += _task_list(left)
+    return "\n".join(lines)

@@ -18,6 +18,8 @@ HANDLERS = {
     "riwayat": commands.riwayat,
     "sop": commands.sop,
     "batal": commands.batal,
+    "plh": commands.plh,
+    "plt": commands.plt,
     "undang": commands.undang,
     "kotak_keluar": commands.kotak_keluar,
     "rapat": meetings.rapat,

@@ -1,5 +1,5 @@
-"""Button presses: Setujui, Kembalikan, Kirim, a decision's outcomes, ⏭ Lewati, and
-choosing which output a file is.
+"""Button presses: Setujui, Kembalikan, Kirim, a decision's outcomes, ⏭ Lewati, choosing
+which output a file is, and setting an acting official (✅ Tetapkan / ❌ Batal).
 
 Every press is checked against the database, never trusted: the task must still be open
 and the presser must hold it. Every press is answered.
@@ -11,13 +11,13 @@ from telegram import Message, Update
 
 from bot import texts
 from bot.callbacks import Press, Verb, decode
-from bot.usecases import decisions, drafts, returns, starting, uploads
+from bot.usecases import acting, decisions, drafts, returns, starting, uploads
 from bot.usecases.base import Origin
 from bot.usecases.views import Outcome
 from handlers import meetings
 from handlers.common import REFUSALS, answer, answers_refusals, drop_pressed_buttons, refusal_text
 from handlers.context import BotContext
-from handlers.reminders import rearm
+from handlers.reminders import arm_at, rearm
 from handlers.uploads import download_and_store
 from workflow.engine import Approve, Submit
 
@@ -74,6 +74,20 @@ async def button(update: Update, context: BotContext) -> None:
         rearm(context.application, outcome)
     elif press.verb is Verb.PILIH_OUTPUT:
         await _choose_output(update, context, press, origin)
+    elif press.verb is Verb.PLH_TETAPKAN:
+        moved = await context.call(
+            acting.confirm, telegram_id=query.from_user.id, period_id=press.first, origin=origin
+        )
+        context.end_turn()
+        await answer(update, context, texts.RECORDED)
+        # The period's end is an alarm too.
+        arm_at(context.application, moved.next_alarm_at, keep_earlier=True)
+    elif press.verb is Verb.PLH_BATAL:
+        await context.call(
+            acting.cancel, telegram_id=query.from_user.id, period_id=press.first, origin=origin
+        )
+        context.end_turn()
+        await answer(update, context, None)
     else:
         outcome = await context.call(
             drafts.act,

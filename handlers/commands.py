@@ -1,5 +1,5 @@
 """Command handlers: /start, /bantuan, /renja_baru, /tugas, /status, /riwayat, /sop, /batal,
-/undang, /kotak_keluar."""
+/plh, /plt, /undang, /kotak_keluar."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bot import notify, texts
 from bot.callbacks import parse_id
 from bot.limits import clip
 from bot.usecases import (
+    acting,
     delivery,
     drafts,
     invites,
@@ -26,6 +27,7 @@ from bot.usecases.errors import InvalidInput, NotAdmin
 from handlers.common import THROTTLE, answers_refusals, chunks, set_menu, shortcut_commands
 from handlers.context import BotContext
 from handlers.reminders import rearm
+from workflow.acting import PLH, PLT
 
 
 def _who(update: Update) -> tuple[int, int]:
@@ -83,9 +85,12 @@ async def bantuan(update: Update, context: BotContext) -> None:
     uid, chat_id = _who(update)
     await _refuse_strangers(context, uid)
     can_start = await context.call(officials.can_start_draft, telegram_id=uid)
+    can_appoint = await context.call(officials.can_appoint_acting, telegram_id=uid)
     is_admin = officials.is_admin(context.services, telegram_id=uid)
     shortcuts = shortcut_commands(context.services)
-    await context.reply(chat_id, texts.help_message(can_start, is_admin, shortcuts))
+    await context.reply(
+        chat_id, texts.help_message(can_start, is_admin, shortcuts, can_appoint=can_appoint)
+    )
 
 
 @answers_refusals
@@ -209,6 +214,32 @@ async def batal(update: Update, context: BotContext) -> None:
         return
     cancelled = await context.call(returns.cancel, telegram_id=uid)
     await context.reply(chat_id, texts.RETURN_CANCELLED if cancelled else texts.NOTHING_TO_CANCEL)
+
+
+@answers_refusals
+async def plh(update: Update, context: BotContext) -> None:
+    """Propose an acting official (Plh.) for a position: a summary to confirm comes back."""
+    await _propose_acting(update, context, PLH)
+
+
+@answers_refusals
+async def plt(update: Update, context: BotContext) -> None:
+    """Propose an acting official (Plt.) for a position: a summary to confirm comes back."""
+    await _propose_acting(update, context, PLT)
+
+
+async def _propose_acting(update: Update, context: BotContext, kind: str) -> None:
+    uid, chat_id = _who(update)
+    await _refuse_strangers(context, uid)
+    words = [word[:100] for word in (context.args or [])[:20]]
+    await context.call(
+        acting.propose,
+        telegram_id=uid,
+        acting=kind,
+        words=words,
+        chat_id=chat_id,
+        origin=Origin(update.update_id),
+    )
 
 
 @answers_refusals

@@ -1,9 +1,11 @@
-"""The alarm clock: a JobQueue job set for the next reminder in the database.
+"""The alarm clock: a JobQueue job set for the next reminder in the database, or the next
+end of an acting official's period (Plh., Plt.).
 
-The database holds every reminder; the job only wakes the bot when the earliest one falls
-due. Claiming a reminder and owing its messages are one transaction; the sender delivers
-them. `arm` is called at start-up (which also sends, once, what fell due while the bot was
-down) and after every action that planned or cancelled reminders (`rearm`).
+The database holds every reminder and period; the job only wakes the bot when the earliest
+one falls due. Claiming a reminder (or a period's end) and owing its messages are one
+transaction; the sender delivers them. `arm` is called at start-up (which also sends, once,
+what fell due while the bot was down), after every action that planned or cancelled
+reminders (`rearm`), and after a period was set.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from bot.usecases import reminders
+from bot.usecases import acting, reminders
 from bot.usecases.views import Outcome
 from handlers.context import BotApplication, BotContext
 
@@ -23,9 +25,12 @@ RETRY_SECONDS = 60.0
 
 
 async def deliver_reminders(context: BotContext) -> None:
-    """Claim every reminder whose time has come, then set the alarm for the next one."""
-    retry_after = RETRY_SECONDS  # until the claim below has run through
+    """Claim every reminder (and every acting period's end) whose time has come, then set
+    the alarm for the next one."""
+    retry_after = RETRY_SECONDS  # until the claims below have run through
     try:
+        # Periods end first: a reminder due at the same moment goes to the holder again.
+        await context.call(acting.end_due_periods)
         await context.call(reminders.deliver_due_reminders)
         retry_after = 0.0
     finally:

@@ -48,6 +48,43 @@ class Assignment(SQLModel, table=True):
     acting: str | None = None
     valid_from: datetime = Field(sa_type=AwareDateTime)
     valid_until: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    replaces_id: int | None = Field(default=None, foreign_key="assignment.id")
+    """For an acting official: the holder's assignment they stand in for. While it lasts the
+    roster has them in the holder's place (an acting one without it is one holder more)."""
+
+
+class ActingPeriod(SQLModel, table=True):
+    """An acting official (Plh. or Plt.) for a holder, from its proposal (/plh) to its end.
+
+    Set (`ditetapkan`), it has an `assignment`; when `valid_until` has passed, the scheduler
+    claims its end (`ended_at` set where it was empty) and gives the holder their tasks back.
+    """
+
+    __tablename__ = "acting_period"
+    # "The earliest period still to end" reads this index in order and stops at the first.
+    __table_args__ = (Index("ix_acting_period_ending", "status", "ended_at", "valid_until"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    acting: str
+    """'Plh.' or 'Plt.'."""
+    position: str
+    unit: str | None = None
+    official_id: int = Field(foreign_key="official.id", index=True)
+    """Who acts."""
+    holder_id: int = Field(foreign_key="official.id")
+    replaces_id: int = Field(foreign_key="assignment.id")
+    """The holder's assignment."""
+    valid_until: datetime = Field(sa_type=AwareDateTime)
+    status: str
+    """'usulan' (proposed, awaiting ✅ Tetapkan), 'ditetapkan' (set) or 'dibatalkan'."""
+    proposed_by: int = Field(sa_type=BigInteger)
+    """The Telegram id of whoever proposed it (only they can set it)."""
+    proposed_at: datetime = Field(sa_type=AwareDateTime)
+    valid_from: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    """When it was set: the period starts then."""
+    assignment_id: int | None = Field(default=None, foreign_key="assignment.id")
+    ended_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    """When its end was acted on (the tasks returned to the holder)."""
 
 
 class Draft(SQLModel, table=True):

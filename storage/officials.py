@@ -52,6 +52,7 @@ def assign_position(
     unit: str | None = None,
     acting: str | None = None,
     valid_until: datetime | None = None,
+    replaces_id: int | None = None,
 ) -> Assignment:
     assignment = Assignment(
         official_id=official_id,
@@ -60,13 +61,15 @@ def assign_position(
         acting=acting,
         valid_from=valid_from,
         valid_until=valid_until,
+        replaces_id=replaces_id,
     )
     session.add(assignment)
     session.flush()
     return assignment
 
 
-def _current(now: Any) -> list[ColumnElement[bool]]:
+def is_current(now: Any) -> list[ColumnElement[bool]]:
+    """Conditions: the assignment is in force at `now`."""
     return [
         col(Assignment.valid_from) <= now,
         or_(col(Assignment.valid_until).is_(None), col(Assignment.valid_until) > now),
@@ -76,16 +79,31 @@ def _current(now: Any) -> list[ColumnElement[bool]]:
 CURRENT_ASSIGNMENTS = (
     select(Assignment, Official)
     .join(Official, col(Official.id) == Assignment.official_id)
-    .where(Official.active == True, *_current(bindparam("now")))  # noqa: E712
+    .where(Official.active == True, *is_current(bindparam("now")))  # noqa: E712
     .order_by(col(Assignment.id))
 )
 """Built once: every action reads it, and building a statement costs more than running it."""
 
 
 def current_assignments(session: Session, *, now: datetime) -> list[tuple[Assignment, Official]]:
-    """Every position held now by an active official, oldest assignment first."""
+    """Every position held now by an active official, oldest assignment first; a holder
+    for whom an acting official stands in now is left out (the acting one is in)."""
     rows = session.exec(CURRENT_ASSIGNMENTS, params={"now": now}).all()
-    return [(assignment, official) for assignment, official in rows]
+    replaced = {assignment.replaces_id for assignment, _ in rows if assignment.replaces_id}
+    return [
+        (assignment, official) for assignment, official in rows if assignment.id not in replaced
+    ]
+
+
+REPLACED_NOW = (
+    select(Assignment.replaces_id)
+    .join(Official, col(Official.id) == Assignment.official_id)
+    .where(
+        Official.active == True,  # noqa: E712
+        col(Assignment.replaces_id).in_(bindparam("ids", expanding=True)),
+        *is_current(bindparam("now")),
+    )
+)
 
 
 def _holder(assignment: Assignment, official: Official) -> Holder:
@@ -119,7 +137,9 @@ class Staff:
 
 
 def staff(session: Session, *, now: datetime) -> Staff:
-    """Who holds each position now (acting officials included), with the officials."""
+    """Who holds each position now, with the officials: an acting official in the place of
+    the holder they stand in for while the period lasts (one without a holder to stand in
+    for beside the holders)."""
     holders: dict[str, list[Holder]] = defaultdict(list)
     officials: dict[int, Official] = {}
     holdings: dict[int, list[Holder]] = defaultdict(list)
@@ -136,20 +156,25 @@ def staff(session: Session, *, now: datetime) -> Staff:
 
 
 def roster(session: Session, *, now: datetime) -> dict[str, list[Holder]]:
-    """Who holds each position now (acting officials included)."""
+    """Who holds each position now (see `staff`)."""
     return staff(session, now=now).roster
 
 
 def actor(session: Session, *, telegram_id: int, now: datetime) -> Actor | None:
-    """The registered, active official behind a Telegram account, with their positions."""
+    """The registered, active official behind a Telegram account, with the positions they
+    hold now (not those an acting official holds for them now)."""
     official = official_by_telegram_id(session, telegram_id=telegram_id)
     if official is None or not official.active or official.id is None:
         return None
     assignments = session.exec(
         select(Assignment)
-        .where(Assignment.official_id == official.id, *_current(now))
+        .where(Assignment.official_id == official.id, *is_current(now))
         .order_by(col(Assignment.id))
     ).all()
+    if assignments:
+        ids = [assignment.id for assignment in assignments]
+        replaced = set(session.exec(REPLACED_NOW, params={"ids": ids, "now": now}).all())
+        assignments = [a for a in assignments if a.id not in replaced]
     return Actor(
         official_id=official.id,
         name=official.name,

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from storage import acting as acting_store
 from storage.models import Reminder
 
 SENT = "terkirim"
@@ -47,6 +48,13 @@ def next_due(session: Session) -> datetime | None:
         .limit(1)
     ).first()
     return found
+
+
+def next_alarm(session: Session) -> datetime | None:
+    """When the scheduler must wake next: the next waiting reminder, or the next end of an
+    acting period still to be acted on, whichever comes first."""
+    times = [t for t in (next_due(session), acting_store.next_end(session)) if t is not None]
+    return min(times, default=None)
 
 
 def claim(session: Session, *, reminder_id: int, now: datetime, outcome: str = SENT) -> bool:

@@ -10,7 +10,7 @@ explain them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -317,6 +317,23 @@ def holders_of(task: Task, roster: Roster, sop: Sop | None = None) -> tuple[Hold
         for agent in sop.position(key).diwakili_oleh:
             found.extend(replace(holder, on_behalf_of=key) for holder in roster.get(agent, ()))
     return tuple(found)
+
+
+def holders_to_act(
+    task: Task,
+    roster: Roster,
+    sop: Sop,
+    *,
+    shares: Sequence[str] = (),
+    submitted: Collection[str] = (),
+) -> tuple[Holder, ...]:
+    """Who must still act on an open task: its holders (`holders_of`), and in a parallel
+    task or a joint step (`shares`) only those whose share is not yet in (`submitted`)."""
+    holders = holders_of(task, roster, sop)
+    if shares:
+        waiting = set(shares) - set(submitted)
+        holders = tuple(h for h in holders if share_for(sop, task, h) in waiting)
+    return holders
 
 
 def holding_for(sop: Sop, task: Task, actor: Actor, roster: Roster) -> Holder | None:

@@ -9,6 +9,7 @@ holds a position of the office, not of a file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal, Self
@@ -51,6 +52,13 @@ class Jabatan(Model):
     pemegang: Literal["satu", "banyak"] = "satu"
     per_unit: bool = False
     atasan: Key | None = None
+    alias: StrList = ()
+    """Other names officials call it by in commands ('kaban', 'kabid'), besides its key,
+    nama and singkat."""
+
+    def names(self, key: str) -> tuple[str, ...]:
+        """Every name it is known by, folded (`fold`)."""
+        return tuple(dict.fromkeys(fold(n) for n in (key, self.nama, self.singkat, *self.alias)))
 
     def position(self) -> Position:
         return Position(
@@ -116,6 +124,22 @@ class Organisation(Model):
         wanted = " ".join(name.split()).casefold()
         return next((unit for unit in self.unit if unit.casefold() == wanted), None)
 
+    def jabatan_named(self, name: str) -> str | None:
+        """The key of the office's position called `name` (its key, nama, singkat or an
+        alias), without regard to case, spacing or punctuation; None if none is."""
+        wanted = fold(name)
+        if not wanted:
+            return None
+        return next(
+            (key for key, jabatan in self.jabatan.items() if wanted in jabatan.names(key)), None
+        )
+
+
+def fold(name: str) -> str:
+    """A name as matched: lower case, punctuation and underscores as spaces, spaces single
+    ('Kasubbag. Renja & Monev' and 'kasubbag_renja monev' fold alike)."""
+    return " ".join(re.sub(r"[\W_]+", " ", name.casefold()).split())
+
 
 def _problems(organisation: Organisation) -> Iterator[str]:
     for key in organisation.jabatan.keys() & organisation.pihak_luar.keys():
@@ -139,6 +163,14 @@ def _problems(organisation: Organisation) -> Iterator[str]:
                 yield (
                     f"pihak luar '{key}', kolom 'diwakili_oleh': jabatan '{deputy}' tidak ada "
                     "di daftar jabatan"
+                )
+    named: dict[str, str] = {}
+    for key, jabatan in organisation.jabatan.items():
+        for name in jabatan.names(key):
+            if name and named.setdefault(name, key) != key:
+                yield (
+                    f"jabatan '{key}': nama atau alias '{name}' juga dipakai jabatan "
+                    f"'{named[name]}'"
                 )
     seen: set[str] = set()
     for unit in organisation.unit:

@@ -222,7 +222,7 @@ def _with_next_reminder(session: Session, outcome: Outcome) -> Outcome:
     transaction) when the action changed the reminders: the handler need not read it."""
     if not outcome.reminders_changed:
         return outcome
-    return replace(outcome, next_reminder_at=reminder_store.next_due(session))
+    return replace(outcome, next_reminder_at=reminder_store.next_alarm(session))
 
 
 def _use_up_staged(session: Session, staged_id: int) -> None:
@@ -278,6 +278,11 @@ def _to_actor(
         services.tz,
         choice=audit.choice if audit else None,
         on_behalf_of=sop.position(party).nama if party in sop.pelaksana else party,
+        acting_as=(
+            f"{audit.acting} {sop.organisation.position(audit.position).label}"
+            if audit is not None and audit.acting and audit.position in sop.organisation.positions
+            else None
+        ),
     )
     messages: list[notify.Outgoing] = []
     if origin is not None and origin.chat_id is not None and origin.message_id is not None:

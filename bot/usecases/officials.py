@@ -155,3 +155,18 @@ def can_start_draft(services: Services, *, telegram_id: int) -> bool:
         return False
     firsts = [sop.first_task() for sop in services.sops.values()]
     return any(h.position in first.oleh for first in firsts for h in found.holdings)
+
+
+def can_appoint_acting(services: Services, *, telegram_id: int) -> bool:
+    """Whether this official holds the superior (atasan) of a position, and so may set its
+    acting official (/plh, /plt); administrators may anyway."""
+    try:
+        found = actor(services, telegram_id=telegram_id)
+    except NotRegistered:
+        return False
+    superiors = {
+        position.atasan
+        for position in services.organisation.positions.values()
+        if position.atasan is not None
+    }
+    return any(h.position in superiors for h in found.holdings)

@@ -154,4 +154,9 @@ def _audit_line(
         on_behalf_of=party,
         choice=entry.choice,
         row_label=sop.row_label(entry.row_no),
+        position_name=(
+            sop.organisation.position(entry.position).label
+            if entry.position in sop.organisation.positions
+            else entry.position
+        ),
     )

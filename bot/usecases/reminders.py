@@ -19,15 +19,15 @@ from storage import officials as official_store
 from storage import reminders as reminder_store
 from storage.models import Draft, DraftTask, Reminder, RowClock
 from workflow import reminders
-from workflow.engine import holders_of, share_for
+from workflow.engine import holders_to_act
 from workflow.reminders import ReminderKind
 from workflow.sop import Sop
 
 
 def next_reminder_at(services: Services) -> datetime | None:
-    """When the scheduler must wake up next."""
+    """When the scheduler must wake up next: a reminder, or the end of an acting period."""
     with services.reading() as session:
-        return reminder_store.next_due(session)
+        return reminder_store.next_alarm(session)
 
 
 def deliver_due_reminders(services: Services) -> list[ReminderNotice]:
@@ -138,10 +138,7 @@ def _reminder_recipients(
     """The holders still to act, or for an escalation their superiors."""
     definition = sop.task(task.task_id)
     roster = official_store.roster(session, now=now)
-    holders = holders_of(definition, roster, sop)
-    if task.shares:
-        waiting = set(task.shares) - set(task.submitted)
-        holders = tuple(h for h in holders if share_for(sop, definition, h) in waiting)
+    holders = holders_to_act(definition, roster, sop, shares=task.shares, submitted=task.submitted)
     if kind.to_superior:
         superiors = {
             sop.position(h.position).atasan

@@ -195,6 +195,8 @@ class AuditLine:
     """The label of the outcome chosen at a decision."""
     row_label: str = ""
     """The row's number as the SOP writes it ('2a')."""
+    position_name: str = ""
+    """The name of the position the official acted in ('Sekretaris')."""
 
 
 @dataclass(frozen=True)
@@ -266,6 +268,22 @@ class ReminderNotice:
     """Working minutes past the due time (0 before it)."""
     left_minutes: int
     """Working minutes before the due time (0 after it)."""
+
+
+@dataclass(frozen=True)
+class ActingView:
+    """A proposed or set period, as its messages show it."""
+
+    period_id: int
+    acting: str
+    """'Plh.' or 'Plt.'."""
+    position: str
+    """The position's name, with the unit for a position held per unit."""
+    official: Person
+    holder: Person
+    valid_until: datetime
+    valid_from: datetime | None = None
+    """When it was set (None while it is a proposal)."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from bot.usecases.base import Services
 from handlers.common import THROTTLE
 from storage import files
 from storage.models import (
+    ActingPeriod,
     Assignment,
     AuditEntry,
     DocumentVersion,
@@ -31,6 +32,7 @@ from tests.e2e.conftest import Office
 STATE: tuple[type[SQLModel], ...] = (
     Official,
     Assignment,
+    ActingPeriod,
     Draft,
     DraftTask,
     DocumentVersion,

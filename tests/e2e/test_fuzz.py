@@ -98,6 +98,8 @@ COMMANDS = (
     "riwayat",
     "sop",
     "batal",
+    "plh",
+    "plt",
     "undang",
     "kotak_keluar",
     "tidak_ada",
