@@ -1289,8 +1289,8 @@ def acting_unknown_position(words: str, positions: Sequence[str]) -> str:
     )
 
 
-def acting_not_allowed(acting: str, position: str, superior: str | None) -> str:
-    who = f"admin atau {superior} (atasan {position})" if superior else "admin"
+def acting_not_allowed(acting: str, position: str, superiors: Sequence[str]) -> str:
+    who = f"admin atau atasan {position} ({', '.join(superiors)})" if superiors else "admin"
     return f"Hanya {who} yang dapat menetapkan {acting} {position}. {_NOTHING_CHANGED}"
 
 

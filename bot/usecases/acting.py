@@ -166,7 +166,7 @@ def confirm(
         left, gained = _moves(services, session, staff, after, view.holder, view.official, now)
         messages: list[notify.Outgoing] = []
         if origin is not None and origin.chat_id and origin.message_id:
-            requester = staff.officials.get(_official_id(staff, telegram_id) or -1)
+            requester = staff.actor(telegram_id)  # None: an administrator who holds nothing
             line = texts.acting_set_line(requester.name if requester else None, now, services.tz)
             summary = texts.acting_summary(view, services.tz)
             messages.append(notify.edit(origin.chat_id, origin.message_id, f"{summary}\n\n{line}"))
@@ -253,11 +253,6 @@ def _position_list(services: Services) -> list[str]:
     return found
 
 
-def _official_id(staff: Staff, telegram_id: int) -> int | None:
-    actor = staff.actor(telegram_id)
-    return actor.official_id if actor else None
-
-
 def _require_authority(
     services: Services,
     session: Session,
@@ -267,17 +262,34 @@ def _require_authority(
     position: str,
     now: datetime,
 ) -> None:
-    """An administrator, or whoever holds the position's superior (atasan) now, acting
-    officials included; anyone else is refused (a stranger as not registered)."""
+    """An administrator, or whoever holds one of the position's superiors now (its atasan,
+    the atasan's atasan, ...; acting officials included); anyone else is refused (a
+    stranger as not registered)."""
     if telegram_id in services.admins:
         return
     actor = require_actor(session, telegram_id=telegram_id, now=now, staff=staff)
-    superior = services.organisation.position(position).atasan
-    if superior is not None and any(h.position == superior for h in actor.holdings):
+    superiors = _superiors(services, position)
+    if any(h.position in superiors for h in actor.holdings):
         return
-    name = services.organisation.position(position).label
-    superior_name = services.organisation.position(superior).label if superior else None
-    raise InvalidInput(texts.acting_not_allowed(acting, name, superior_name))
+    organisation = services.organisation
+    raise InvalidInput(
+        texts.acting_not_allowed(
+            acting,
+            organisation.position(position).label,
+            [organisation.position(key).label for key in superiors],
+        )
+    )
+
+
+def _superiors(services: Services, position: str) -> list[str]:
+    """The position's atasan, its atasan, and so on up (the file allows no loop of one; a
+    longer loop stops where it closes)."""
+    found: list[str] = []
+    key = services.organisation.position(position).atasan
+    while key is not None and key not in found and key != position:
+        found.append(key)
+        key = services.organisation.position(key).atasan
+    return found
 
 
 def _holder(

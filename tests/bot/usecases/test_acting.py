@@ -258,7 +258,7 @@ def test_every_refusal_changes_nothing(office: Services, clock: FakeClock) -> No
         "tanggal. Jabatan: Kepala Badan (kaban), Sekretaris (sekban), Kasubbag. Renja & Monev"
     )
     assert refused(office, RINA, "sekretaris Citra 2026-12-04") == (
-        "Hanya admin atau Kepala Badan (atasan Sekretaris) yang dapat menetapkan Plh. "
+        "Hanya admin atau atasan Sekretaris (Kepala Badan) yang dapat menetapkan Plh. "
         "Sekretaris. Tidak ada yang berubah."
     )
     assert refused(office, BUDI, "kaban Budi 2026-12-04") == (
