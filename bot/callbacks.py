@@ -51,6 +51,12 @@ class Verb(StrEnum):
     TIDAK_HADIR = "an"
     DIWAKILKAN = "aw"
     """meeting id, 0"""
+    # Lists: a page of /status or /tugas (edits the list in place), a task opened from it.
+    HALAMAN_STATUS = "ls"
+    HALAMAN_TUGAS = "lt"
+    """the list's filter (views.ListFilter), the page (1-based)"""
+    BUKA_TUGAS = "lo"
+    """draft id, 0: send that draft's task with its buttons, as /tugas <nomor> does"""
 
 
 @dataclass(frozen=True)

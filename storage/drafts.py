@@ -7,11 +7,12 @@ someone else changed the draft since it was loaded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Literal
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, false, func, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -147,6 +148,145 @@ def count_open_tasks_among(session: Session, *, task_ids: set[str]) -> int:
             .where(col(DraftTask.is_open).is_(True), col(DraftTask.task_id).in_(task_ids))
         ).one()
     )
+
+
+# Lists of open tasks (/status, /tugas): counted and paged in SQL --------------------------
+
+
+@dataclass(frozen=True)
+class OpenScope:
+    """Which open tasks of active drafts a list covers."""
+
+    tasks: Mapping[str, frozenset[str] | None]
+    """SOP id -> the ids of its tasks in the list (None: every task of that SOP)."""
+    also: frozenset[int] = frozenset()
+    """And these open tasks, by row id (parallel ones, whose units the caller checked)."""
+
+
+@dataclass(frozen=True)
+class RowCount:
+    """How many open tasks of a list stand in one row of one SOP, and how many are late."""
+
+    sop_id: str
+    row_no: int
+    total: int
+    late: int
+
+
+@dataclass(frozen=True)
+class OpenEntry:
+    """One item of a list: the draft, its open task, and the row's running clock."""
+
+    draft: Draft
+    task: DraftTask
+    clock: RowClock | None
+
+
+@dataclass(frozen=True)
+class SharedTask:
+    """An open task split in shares (units, or positions of a joint step)."""
+
+    id: int
+    sop_id: str
+    task_id: str
+    shares: list[str]
+    submitted: list[str]
+
+
+ListOrder = Literal["draft", "task", "due"]
+"""Drafts by number, tasks oldest first, or the most overdue first."""
+
+
+def _in_scope(scope: OpenScope) -> ColumnElement[bool]:
+    parts: list[ColumnElement[bool]] = []
+    for sop_id, task_ids in sorted(scope.tasks.items()):
+        if task_ids is None:
+            parts.append(col(Draft.sop_id) == sop_id)
+        elif task_ids:
+            parts.append(
+                and_(col(Draft.sop_id) == sop_id, col(DraftTask.task_id).in_(sorted(task_ids)))
+            )
+    if scope.also:
+        parts.append(col(DraftTask.id).in_(sorted(scope.also)))
+    return or_(*parts) if parts else false()
+
+
+def _open_of_active(query: Any, scope: OpenScope) -> Any:
+    """`query` over the open tasks of active drafts in scope, with their running clocks."""
+    return (
+        query.select_from(DraftTask)
+        .join(Draft, col(Draft.id) == col(DraftTask.draft_id))
+        .outerjoin(
+            RowClock,
+            and_(
+                col(RowClock.draft_id) == col(DraftTask.draft_id), col(RowClock.left_at).is_(None)
+            ),
+        )
+        .where(
+            col(DraftTask.is_open).is_(True),
+            col(Draft.status) == DraftStatus.AKTIF.value,
+            _in_scope(scope),
+        )
+    )
+
+
+def _late(now: datetime) -> ColumnElement[bool]:
+    return col(RowClock.due_at) < now
+
+
+def open_row_counts(session: Session, *, scope: OpenScope, now: datetime) -> list[RowCount]:
+    """Per SOP and row: the open tasks in scope, and how many are past their due time
+    (one GROUP BY)."""
+    late = func.sum(case((_late(now), 1), else_=0))
+    query = _open_of_active(
+        select(col(Draft.sop_id), col(DraftTask.row_no), func.count(), late), scope
+    )
+    rows = session.exec(
+        query.group_by(col(Draft.sop_id), col(DraftTask.row_no)).order_by(
+            col(Draft.sop_id), col(DraftTask.row_no)
+        )
+    ).all()
+    return [
+        RowCount(sop_id, row_no, int(total), int(late or 0))
+        for sop_id, row_no, total, late in rows
+    ]
+
+
+def open_page(
+    session: Session,
+    *,
+    scope: OpenScope,
+    now: datetime,
+    late_only: bool,
+    order: ListOrder,
+    limit: int,
+    offset: int = 0,
+) -> list[OpenEntry]:
+    """One page of the open tasks in scope (`late_only`: those past their due time)."""
+    query = _open_of_active(select(Draft, DraftTask, RowClock), scope)
+    if late_only:
+        query = query.where(_late(now))
+    if order == "due":
+        query = query.order_by(col(RowClock.due_at), col(Draft.id))
+    elif order == "task":
+        query = query.order_by(col(DraftTask.id))
+    else:
+        query = query.order_by(col(Draft.id))
+    rows = session.exec(query.limit(limit).offset(offset)).all()
+    return [OpenEntry(draft, task, clock) for draft, task, clock in rows]
+
+
+def open_shared(session: Session, *, tasks: Mapping[str, frozenset[str]]) -> list[SharedTask]:
+    """The open tasks of these kinds (SOP id -> task ids) in active drafts, with their
+    shares and the shares already submitted: whose part is still open."""
+    scope = OpenScope({sop_id: ids for sop_id, ids in tasks.items() if ids})
+    if not scope.tasks:
+        return []
+    query = _open_of_active(select(col(Draft.sop_id), DraftTask), scope)
+    return [
+        SharedTask(task.id or 0, sop_id, task.task_id, list(task.shares), list(task.submitted))
+        for sop_id, task in session.exec(query).all()
+    ]
 
 
 def draft_task(session: Session, *, draft_task_id: int) -> DraftTask | None:
