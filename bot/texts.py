@@ -539,10 +539,10 @@ def _overview(
     late = f"⚠️ Terlambat: {number_text(found.late)}" if found.late else "Tidak ada yang terlambat."
     first = found.first_number
     last = first + len(found.items) - 1
+    span = number_text(first) if first == last else f"{number_text(first)}–{number_text(last)}"
     page = [
         "",
-        f"<b>{what} {number_text(first)}–{number_text(last)} dari "
-        f"{number_text(found.matching)}</b>",
+        f"<b>{what} {span} dari {number_text(found.matching)}</b>",
         *items,
         "",
         f"Halaman {number_text(found.page)}/{number_text(found.pages)}. {hint}",

@@ -159,8 +159,8 @@ class OpenScope:
 
     tasks: Mapping[str, frozenset[str] | None]
     """SOP id -> the ids of its tasks in the list (None: every task of that SOP)."""
-    also: frozenset[int] = frozenset()
-    """And these open tasks, by row id (parallel ones, whose units the caller checked)."""
+    but: frozenset[int] = frozenset()
+    """But not these open tasks, by row id (parallel ones where the caller's part is in)."""
 
 
 @dataclass(frozen=True)
@@ -206,9 +206,11 @@ def _in_scope(scope: OpenScope) -> ColumnElement[bool]:
             parts.append(
                 and_(col(Draft.sop_id) == sop_id, col(DraftTask.task_id).in_(sorted(task_ids)))
             )
-    if scope.also:
-        parts.append(col(DraftTask.id).in_(sorted(scope.also)))
-    return or_(*parts) if parts else false()
+    if not parts:
+        return false()
+    if scope.but:
+        return and_(or_(*parts), col(DraftTask.id).not_in(sorted(scope.but)))
+    return or_(*parts)
 
 
 def _open_of_active(query: Any, scope: OpenScope) -> Any:
@@ -278,15 +280,26 @@ def open_page(
 
 def open_shared(session: Session, *, tasks: Mapping[str, frozenset[str]]) -> list[SharedTask]:
     """The open tasks of these kinds (SOP id -> task ids) in active drafts, with their
-    shares and the shares already submitted: whose part is still open."""
-    scope = OpenScope({sop_id: ids for sop_id, ids in tasks.items() if ids})
-    if not scope.tasks:
-        return []
-    query = _open_of_active(select(col(Draft.sop_id), DraftTask), scope)
-    return [
-        SharedTask(task.id or 0, sop_id, task.task_id, list(task.shares), list(task.submitted))
-        for sop_id, task in session.exec(query).all()
-    ]
+    shares and the shares already submitted: whose part is still open. Only those columns
+    are read, not whole rows."""
+    found: list[SharedTask] = []
+    for sop_id, task_ids in sorted(tasks.items()):
+        if not task_ids:
+            continue
+        query = _open_of_active(
+            select(
+                col(DraftTask.id),
+                col(DraftTask.task_id),
+                col(DraftTask.shares),
+                col(DraftTask.submitted),
+            ),
+            OpenScope({sop_id: task_ids}),
+        )
+        found += [
+            SharedTask(row_id or 0, sop_id, task_id, list(shares or []), list(submitted or []))
+            for row_id, task_id, shares, submitted in session.exec(query).all()
+        ]
+    return found
 
 
 def draft_task(session: Session, *, draft_task_id: int) -> DraftTask | None:

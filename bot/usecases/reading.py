@@ -27,7 +27,7 @@ from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.models import AuditEntry, Draft, Official
 from storage.officials import Staff
-from workflow.engine import Actor, Roster, holders_of, holdings_for, share_for
+from workflow.engine import Actor, DraftStatus, Roster, holders_of, holdings_for, share_for
 from workflow.sop import Sop, Task, TaskKind
 
 
@@ -144,8 +144,10 @@ def task_of_draft(services: Services, *, telegram_id: int, draft_id: int) -> Tas
         sop = services.sops[draft.sop_id]
         staff = official_store.staff(session, now=now)
         task = draft_store.open_task(session, draft_id=draft_id)
-        if task is None or not _mine(
-            sop, task.task_id, task.shares, task.submitted, actor, staff.roster
+        if (
+            draft.status != DraftStatus.AKTIF.value
+            or task is None
+            or not _mine(sop, task.task_id, task.shares, task.submitted, actor, staff.roster)
         ):
             raise InvalidInput(texts.not_waiting_for_you(draft_id))
         return views.briefing(session, sop, draft, task, now=now, staff=staff)
@@ -247,19 +249,21 @@ def _my_scope(
     services: Services, session: Session, actor: Actor, roster: Roster
 ) -> draft_store.OpenScope:
     """The open tasks this official may act on now: every task of a kind they hold, but of a
-    parallel (or joint) task only those where a part of theirs is still open."""
-    whole: dict[str, frozenset[str]] = {}
-    shared: dict[str, frozenset[str]] = {}
+    parallel (or joint) task not those where no part of theirs is still open."""
+    held: dict[str, frozenset[str]] = {}
+    split: dict[str, frozenset[str]] = {}
     for sop_id, sop in services.sops.items():
-        held = [t for t in sop.tasks if holdings_for(sop, t, actor, roster)]
-        whole[sop_id] = frozenset(t.id for t in held if not _split(t))
-        shared[sop_id] = frozenset(t.id for t in held if _split(t))
-    also = frozenset(
+        kinds = [t for t in sop.tasks if holdings_for(sop, t, actor, roster)]
+        held[sop_id] = frozenset(t.id for t in kinds)
+        split[sop_id] = frozenset(t.id for t in kinds if _split(t))
+    done = frozenset(
         row.id
-        for row in draft_store.open_shared(session, tasks=shared)
-        if _mine(services.sops[row.sop_id], row.task_id, row.shares, row.submitted, actor, roster)
+        for row in draft_store.open_shared(session, tasks=split)
+        if not _mine(
+            services.sops[row.sop_id], row.task_id, row.shares, row.submitted, actor, roster
+        )
     )
-    return draft_store.OpenScope(whole, also)
+    return draft_store.OpenScope(held, but=done)
 
 
 def _split(task: Task) -> bool:
