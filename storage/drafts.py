@@ -139,17 +139,6 @@ def open_tasks_among(
     ]
 
 
-def count_open_tasks_among(session: Session, *, task_ids: set[str]) -> int:
-    """How many open tasks of these kinds there are."""
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(DraftTask)
-            .where(col(DraftTask.is_open).is_(True), col(DraftTask.task_id).in_(task_ids))
-        ).one()
-    )
-
-
 # Lists of open tasks (/status, /tugas): counted and paged in SQL --------------------------
 
 

@@ -100,7 +100,7 @@ def task_list(
         staff = official_store.staff(session, now=now)
         scope = _my_scope(services, session, actor, staff.roster)
         found, entries = _list_page(services, session, scope, staff, filter, page, "task", now)
-        if found.matching <= briefings_up_to:
+        if found.matching <= min(briefings_up_to, found.page_size):
             briefings = tuple(
                 views.briefing(
                     session, services.sops[e.draft.sop_id], e.draft, e.task, now=now, staff=staff
@@ -128,7 +128,7 @@ def status_list(
         staff = official_store.staff(session, now=now)
         scope = draft_store.OpenScope(dict.fromkeys(services.sops))
         found, entries = _list_page(services, session, scope, staff, filter, page, "draft", now)
-        if found.matching <= details_up_to:
+        if found.matching <= min(details_up_to, found.page_size):
             found = replace(
                 found, details=tuple(_status_of(services, session, e.draft) for e in entries)
             )
