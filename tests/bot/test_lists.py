@@ -166,3 +166,22 @@ def test_a_page_of_the_office_reads_like_this() -> None:
     keyboard = notify.list_keyboard(Verb.HALAMAN_STATUS, ListFilter.SEMUA, 2, 201)
     assert keyboard is not None
     assert [b.text for row in keyboard.inline_keyboard for b in row] == ["◀ 1", "3 ▶", "201 ⏭"]
+
+
+def test_an_empty_list_says_what_is_missing() -> None:
+    def empty(total: int, chosen: ListFilter) -> ListPage:
+        return ListPage(chosen, total, 0, (), (), 0 if chosen else total, 1, 1, 10, ())
+
+    assert texts.status_overview(empty(0, ListFilter.SEMUA), TZ, {}) == (
+        "Tidak ada draft yang aktif."
+    )
+    assert texts.status_overview(empty(0, ListFilter.TERLAMBAT), TZ, {}) == (
+        "Tidak ada draft yang aktif."
+    )
+    assert texts.status_overview(empty(7, ListFilter.TERLAMBAT), TZ, {}) == (
+        "Tidak ada draft yang terlambat. 👍"
+    )
+    assert texts.tasks_overview(empty(0, ListFilter.TERLAMBAT), TZ, {}) == texts.NO_TASKS
+    assert texts.tasks_overview(empty(7, ListFilter.TERLAMBAT), TZ, {}) == (
+        "Tidak ada tugas Bapak/Ibu yang terlambat. 👍"
+    )
