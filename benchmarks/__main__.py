@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from benchmarks import decisions, invitations, sending, uploads
+from benchmarks import decisions, invitations, lists, sending, uploads
 from benchmarks.common import (
     START,
     Emulator,
@@ -237,7 +237,7 @@ def decision_rows(holders: int, runs: dict[int, tuple[decisions.Run, decisions.R
     return rows
 
 
-MEASURES = ("calendar", "actions", "decisions", "uploads", "sending", "invitations")
+MEASURES = ("calendar", "actions", "lists", "decisions", "uploads", "sending", "invitations")
 """What `python -m benchmarks NAME...` can run alone (all of them by default)."""
 
 
@@ -358,6 +358,9 @@ def main(argv: list[str] | None = None) -> list[Row]:
                 f"{draft_peak / trail_peak:6.1f}× reading its trail",
             ),
         ]
+    if "lists" in only:
+        progress("/status and /tugas with many drafts")
+        rows += lists.measure(quick=args.quick)
     rows += asyncio.run(live(sizes, only))
     width = max(len(name) for name, *_ in rows) + 2
     print(f"{'measure':<{width}}{'value':>14}{'baseline':>14}  ratio")

@@ -56,6 +56,12 @@ class Verb(StrEnum):
     """acting period id, 0: set it"""
     PLH_BATAL = "pb"
     """acting period id, 0: drop the proposal"""
+    # Lists: a page of /status or /tugas (edits the list in place), a task opened from it.
+    HALAMAN_STATUS = "ls"
+    HALAMAN_TUGAS = "lt"
+    """the list's filter (views.ListFilter), the page (1-based)"""
+    BUKA_TUGAS = "lo"
+    """draft id, 0: send that draft's task with its buttons, as /tugas <nomor> does"""
 
 
 @dataclass(frozen=True)

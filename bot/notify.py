@@ -161,6 +161,50 @@ def task_keyboard(briefing: TaskBriefing) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+OPEN_BUTTONS_PER_ROW = 5
+"""Buttons that open a task, side by side under a /tugas page (Telegram shows up to 8)."""
+
+
+def page_buttons(verb: Verb, filter: int, page: int, pages: int) -> list[InlineKeyboardButton]:
+    """◀ and ▶ (and the first and last page, when they are further): none past either end."""
+    targets: list[tuple[str, int]] = []
+    if page > 1:
+        if page - 1 > 1:
+            targets.append((texts.PAGE_FIRST, 1))
+        targets.append((texts.PAGE_BACK, page - 1))
+    if page < pages:
+        targets.append((texts.PAGE_NEXT, page + 1))
+        if page + 1 < pages:
+            targets.append((texts.PAGE_LAST, pages))
+    return [
+        InlineKeyboardButton(
+            label.format(page=texts.number_text(target)),
+            callback_data=Press(verb, filter, target).encode(),
+        )
+        for label, target in targets
+    ]
+
+
+def list_keyboard(
+    verb: Verb, filter: int, page: int, pages: int, *, open_drafts: Sequence[int] = ()
+) -> InlineKeyboardMarkup | None:
+    """Under a page of /status or /tugas: a button per task to open it (`open_drafts`),
+    then the page buttons. None when there is nothing to press."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                texts.OPEN_TASK.format(id=draft_id),
+                callback_data=Press(Verb.BUKA_TUGAS, draft_id, 0).encode(),
+            )
+            for draft_id in open_drafts[start : start + OPEN_BUTTONS_PER_ROW]
+        ]
+        for start in range(0, len(open_drafts), OPEN_BUTTONS_PER_ROW)
+    ]
+    if navigation := page_buttons(verb, filter, page, pages):
+        rows.append(navigation)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
 def without_note_keyboard(draft_task_id: int, choice: int) -> InlineKeyboardMarkup:
     """Under the question for an outcome's optional note: go on without one."""
     press = Press(Verb.TANPA_CATATAN, draft_task_id, choice)

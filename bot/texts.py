@@ -10,14 +10,18 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
+from bot.limits import MESSAGE_LIMIT, clip, fit_html, visible_len
 from bot.usecases.errors import InviteProblem, StaleTask
 from bot.usecases.views import (
     ActingView,
     AuditLine,
     DocumentView,
+    DraftLine,
     DraftStatusView,
     DraftView,
     InviteeView,
+    ListFilter,
+    ListPage,
     MeetingReport,
     MeetingView,
     OutboxReport,
@@ -408,9 +412,11 @@ def reminder_message(notice: ReminderNotice, tz: ZoneInfo) -> str:
 def status_message(
     views: list[DraftStatusView], tz: ZoneInfo, sop_titles: Mapping[str, str] | None = None
 ) -> str:
-    """Where each draft stands; `sop_titles` (SOP id → title) names each draft's SOP."""
+    """Where each draft stands; `sop_titles` (SOP id → title) names each draft's SOP. Each
+    draft gets an equal share of one message, so that every one of them shows."""
     if not views:
-        return "Tidak ada draft yang aktif."
+        return NO_ACTIVE_DRAFTS
+    share = MESSAGE_LIMIT // len(views) - 2
     blocks = []
     for view in views:
         draft = view.draft
@@ -437,7 +443,7 @@ def status_message(
             if briefing.due_at is not None:
                 lines.append(f"Batas waktu: {when_text(briefing.due_at, tz)}")
                 lines.append(lateness(view))
-        blocks.append("\n".join(lines))
+        blocks.append(fit_html("\n".join(lines), share))
     return "\n\n".join(blocks)
 
 
@@ -445,6 +451,173 @@ def lateness(view: DraftStatusView) -> str:
     if view.minutes_late:
         return f"⚠️ Terlambat {minutes_text(view.minutes_late)} kerja"
     return f"⏳ Sisa waktu: {minutes_text(view.minutes_left)} kerja"
+
+
+# Lists: /status and /tugas, summarised and paged ----------------------------------------
+
+NO_ACTIVE_DRAFTS = "Tidak ada draft yang aktif."
+NO_LATE_DRAFTS = "Tidak ada draft yang terlambat. 👍"
+NO_LATE_TASKS = "Tidak ada tugas Bapak/Ibu yang terlambat. 👍"
+STATUS_IN_FULL = 5
+"""/status shows this many drafts (or fewer) each in full; more are summarised and paged."""
+TASKS_ONE_BY_ONE = 5
+"""/tugas sends this many tasks (or fewer) each as its own message with its buttons; more
+are summarised and paged, each page with a button per task."""
+FILTER_WORDS = {"terlambat": ListFilter.TERLAMBAT}
+"""What may follow /status and /tugas besides a draft's number."""
+ROW_LINES = 10
+"""Rows of a summary (per SOP and row) named one by one; the rest are counted."""
+LIST_TITLE = 60
+LIST_NAMES = 40
+"""Characters of a title, and of a task's title or holders' names, in a list's item."""
+PAGE_FIRST = "⏮ {page}"
+PAGE_BACK = "◀ {page}"
+PAGE_NEXT = "{page} ▶"
+PAGE_LAST = "{page} ⏭"
+OPEN_TASK = "#{id}"
+"""The button under a /tugas page that opens one draft's task with its buttons."""
+LIST_NOT_YOURS = (
+    "Daftar ini milik orang lain. Ketik /tugas atau /status untuk daftar Bapak/Ibu sendiri."
+)
+
+
+def number_text(number: int) -> str:
+    """'2.010', as Indonesian writes thousands."""
+    return f"{number:,}".replace(",", ".")
+
+
+def bad_list_argument(command: str, text: str) -> str:
+    """The refusal of what follows /status or /tugas (plain text: it is escaped later)."""
+    return (
+        f"“{clip(text, 20)}” bukan nomor draft. Contoh: /{command} 12, atau "
+        f"/{command} terlambat untuk yang terlambat saja."
+    )
+
+
+def too_many_list_arguments(command: str) -> str:
+    return (
+        f"Sebutkan satu saja: nomor draft (/{command} 12) atau “terlambat” (/{command} terlambat)."
+    )
+
+
+def not_waiting_for_you(draft_id: int) -> str:
+    return (
+        f"Draft #{draft_id} tidak sedang menunggu tindakan Bapak/Ibu. "
+        f"Lihat /status {draft_id} atau /tugas."
+    )
+
+
+def status_overview(found: ListPage, tz: ZoneInfo, sop_titles: Mapping[str, str]) -> str:
+    """/status of many drafts: the counts per row, the most overdue, then one page."""
+    if not found.matching:
+        return NO_LATE_DRAFTS if found.total else NO_ACTIVE_DRAFTS
+    heading = f"📊 <b>Draft aktif: {number_text(found.total)}</b>"
+    items = [_status_item(line, tz) for line in found.items]
+    what = "Draft terlambat" if found.filter is ListFilter.TERLAMBAT else "Draft"
+    hint = "Rincian satu draft: /status &lt;nomor&gt;."
+    return _overview(found, heading, sop_titles, what, items, hint)
+
+
+def tasks_overview(found: ListPage, tz: ZoneInfo, sop_titles: Mapping[str, str]) -> str:
+    """/tugas of many tasks: the counts per row, the most overdue, then one page."""
+    if not found.matching:
+        return NO_LATE_TASKS if found.total else NO_TASKS
+    heading = f"📥 <b>Tugas yang menunggu Bapak/Ibu: {number_text(found.total)}</b>"
+    items = [_task_item(line, tz) for line in found.items]
+    what = "Tugas terlambat" if found.filter is ListFilter.TERLAMBAT else "Tugas"
+    hint = (
+        "Tekan nomor draft di bawah (atau ketik /tugas &lt;nomor&gt;) untuk membuka tugasnya "
+        "dengan tombolnya."
+    )
+    return _overview(found, heading, sop_titles, what, items, hint)
+
+
+def _overview(
+    found: ListPage,
+    heading: str,
+    sop_titles: Mapping[str, str],
+    what: str,
+    items: list[str],
+    hint: str,
+) -> str:
+    """The summary, then the page. Titles and names are cut short, so that it fits in one
+    message; with very many SOPs and rows the summary names fewer rows until it does."""
+    late = f"⚠️ Terlambat: {number_text(found.late)}" if found.late else "Tidak ada yang terlambat."
+    first = found.first_number
+    last = first + len(found.items) - 1
+    span = number_text(first) if first == last else f"{number_text(first)}–{number_text(last)}"
+    page = [
+        "",
+        f"<b>{what} {span} dari {number_text(found.matching)}</b>",
+        *items,
+        "",
+        f"Halaman {number_text(found.page)}/{number_text(found.pages)}. {hint}",
+    ]
+    worst: list[str] = []
+    if found.worst:
+        worst = ["", "<b>Paling terlambat</b>"]
+        worst += [f"• {_item_heading(line)} — {_late_text(line)}" for line in found.worst]
+    for rows in (ROW_LINES, 3, 0):
+        text = "\n".join([heading, late, "", *_tallies(found, sop_titles, rows), *worst, *page])
+        if visible_len(text) <= MESSAGE_LIMIT:
+            return text
+    return fit_html(text)
+
+
+def _tallies(found: ListPage, sop_titles: Mapping[str, str], most: int) -> list[str]:
+    """Per SOP, each row's count (and late ones), `most` rows; then a count of the rest."""
+    lines: list[str] = []
+    shown = 0
+    sop_id = None
+    for tally in found.rows[:most]:
+        if tally.sop_id != sop_id:
+            sop_id = tally.sop_id
+            title = clip(sop_titles.get(sop_id, sop_id), LIST_TITLE)
+            lines.append(f"<b>{escape(title)}</b>")
+        late = f" (⚠️ {number_text(tally.late)} terlambat)" if tally.late else ""
+        lines.append(
+            f"• Langkah {escape(clip(tally.row_label, 10))}: {number_text(tally.total)}{late}"
+        )
+        shown += 1
+    if len(found.rows) > shown:
+        rest = sum(t.total for t in found.rows[shown:])
+        other = " lain" if shown else ""
+        lines.append(
+            f"• {number_text(len(found.rows) - shown)} langkah{other}: {number_text(rest)}"
+        )
+    return lines
+
+
+def _item_heading(line: DraftLine) -> str:
+    title = clip(line.draft.title, LIST_TITLE)
+    return f"#{line.draft.id} {escape(title)}, L{escape(clip(line.row_label, 10))}"
+
+
+def _late_text(line: DraftLine) -> str:
+    if line.minutes_late:
+        return f"⚠️ terlambat {minutes_text(line.minutes_late)} kerja"
+    return "⚠️ lewat batas waktu"  # past it, but in no working minute yet (a weekend)
+
+
+def _time_text(line: DraftLine, tz: ZoneInfo) -> str:
+    if line.due_at is None:
+        return "tanpa batas waktu"
+    if line.late:
+        return _late_text(line)
+    if line.meeting_at is not None:
+        return f"⏸ rapat {when_text(line.meeting_at, tz)}"
+    return f"⏳ sisa {minutes_text(line.minutes_left)} kerja"
+
+
+def _status_item(line: DraftLine, tz: ZoneInfo) -> str:
+    task = escape(clip(line.task_title, LIST_NAMES))
+    holders = escape(clip(", ".join(line.holders) or "belum ada pemegang", LIST_NAMES))
+    return f"• {_item_heading(line)}: {task} · {holders} · {_time_text(line, tz)}"
+
+
+def _task_item(line: DraftLine, tz: ZoneInfo) -> str:
+    task = escape(clip(line.task_title, LIST_NAMES))
+    return f"• {_item_heading(line)}: {task} · {_time_text(line, tz)}"
 
 
 AUDIT_VERBS = {
@@ -707,15 +880,6 @@ UNSUPPORTED_CONTENT = (
     "Renja Bot hanya menerima teks, perintah, berkas dokumen, dan foto hasil pindai. "
     "Ketik /bantuan."
 )
-TASKS_SHOWN = 10
-"""/tugas shows at most this many tasks at once."""
-
-
-def more_tasks(shown: int, total: int) -> str:
-    return (
-        f"Ditampilkan {shown} dari {total} tugas. Yang lain muncul setelah ini diselesaikan, "
-        "atau lihat satu draft dengan /status &lt;nomor&gt;."
-    )
 
 
 def invite_created(link: str, label: str, expires: str) -> str:
@@ -755,12 +919,17 @@ COMMANDS = (
         "pemrakarsa",
     ),
     CommandText(
-        "tugas", "Tugas saya yang menunggu", "/tugas — tugas saya yang menunggu", "pejabat"
+        "tugas",
+        "Tugas saya yang menunggu",
+        "/tugas [nomor | terlambat] — tugas saya yang menunggu; satu draft dengan tombolnya, "
+        "atau yang terlambat saja",
+        "pejabat",
     ),
     CommandText(
         "status",
         "Posisi setiap draft",
-        "/status [nomor] — posisi setiap draft dan batas waktunya",
+        "/status [nomor | terlambat] — posisi setiap draft dan batas waktunya; satu draft, "
+        "atau yang terlambat saja",
         "pejabat",
     ),
     CommandText(

@@ -6,15 +6,15 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot import texts
 from bot.usecases import starting
-from handlers import buttons, commands, meetings, text, uploads
+from handlers import buttons, commands, lists, meetings, text, uploads
 from handlers.context import BotApplication
 
 HANDLERS = {
     "start": commands.start,
     "bantuan": commands.bantuan,
     "baru": commands.baru,
-    "tugas": commands.tugas,
-    "status": commands.status,
+    "tugas": lists.tugas,
+    "status": lists.status,
     "riwayat": commands.riwayat,
     "sop": commands.sop,
     "batal": commands.batal,

@@ -1,5 +1,6 @@
 """Button presses: Setujui, Kembalikan, Kirim, a decision's outcomes, ⏭ Lewati, choosing
-which output a file is, and setting an acting official (✅ Tetapkan / ❌ Batal).
+which output a file is, setting an acting official (✅ Tetapkan / ❌ Batal), and the pages
+of /status and /tugas.
 
 Every press is checked against the database, never trusted: the task must still be open
 and the presser must hold it. Every press is answered.
@@ -14,7 +15,7 @@ from bot.callbacks import Press, Verb, decode
 from bot.usecases import acting, decisions, drafts, returns, starting, uploads
 from bot.usecases.base import Origin
 from bot.usecases.views import Outcome
-from handlers import meetings
+from handlers import lists, meetings
 from handlers.common import REFUSALS, answer, answers_refusals, drop_pressed_buttons, refusal_text
 from handlers.context import BotContext
 from handlers.reminders import arm_at, rearm
@@ -38,6 +39,8 @@ async def button(update: Update, context: BotContext) -> None:
         await answer(update, context, None)
     elif press.verb in meetings.MEETING_VERBS:
         await meetings.press(update, context, press, origin)
+    elif press.verb in lists.LIST_VERBS:
+        await lists.press(update, context, press, origin)
     elif press.verb in (Verb.KEMBALIKAN, Verb.LEWATI):
         await context.call(
             returns.begin_return,

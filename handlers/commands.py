@@ -1,5 +1,5 @@
-"""Command handlers: /start, /bantuan, /renja_baru, /tugas, /status, /riwayat, /sop, /batal,
-/plh, /plt, /undang, /kotak_keluar."""
+"""Command handlers: /start, /bantuan, /renja_baru, /riwayat, /sop, /batal, /plh, /plt,
+/undang, /kotak_keluar (/status and /tugas: handlers/lists.py)."""
 
 from __future__ import annotations
 
@@ -123,43 +123,6 @@ async def start_by_shortcut(update: Update, context: BotContext) -> None:
         origin=Origin(update.update_id),
     )
     rearm(context.application, outcome)
-
-
-@answers_refusals
-async def tugas(update: Update, context: BotContext) -> None:
-    """List my open tasks (the first few), each with its buttons."""
-    uid, chat_id = _who(update)
-    me = await context.call(officials.person, telegram_id=uid)
-    shown = await context.call(reading.open_tasks_for, telegram_id=uid, limit=texts.TASKS_SHOWN)
-    if not shown:
-        await context.reply(chat_id, texts.NO_TASKS)
-        return
-    services = context.services
-    messages = [
-        message
-        for briefing in shown
-        for message in notify.briefing(
-            me, briefing, services.sops[briefing.draft.sop_id], services.tz
-        )
-    ]
-    if len(shown) == texts.TASKS_SHOWN:
-        total = await context.call(reading.count_open_tasks, telegram_id=uid)
-        if total > len(shown):
-            messages.append(notify.text(chat_id, texts.more_tasks(len(shown), total)))
-    await context.call(delivery.owe, messages=messages)
-
-
-@answers_refusals
-async def status(update: Update, context: BotContext) -> None:
-    """Where every active draft (or one) stands: row, holder, deadline, late or not."""
-    uid, chat_id = _who(update)
-    await context.call(officials.actor, telegram_id=uid)  # refuses a stranger
-    draft_id = _draft_number(context.args[0]) if context.args else None
-    views = await context.call(reading.draft_status, draft_id=draft_id)
-    message = texts.status_message(views, context.services.tz, _sop_titles(context))
-    await context.call(
-        delivery.owe, messages=[notify.text(chat_id, chunk) for chunk in chunks(message)]
-    )
 
 
 @answers_refusals

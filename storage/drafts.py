@@ -7,11 +7,12 @@ someone else changed the draft since it was loaded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Literal
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, false, func, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -138,15 +139,156 @@ def open_tasks_among(
     ]
 
 
-def count_open_tasks_among(session: Session, *, task_ids: set[str]) -> int:
-    """How many open tasks of these kinds there are."""
-    return int(
-        session.exec(
-            select(func.count())
-            .select_from(DraftTask)
-            .where(col(DraftTask.is_open).is_(True), col(DraftTask.task_id).in_(task_ids))
-        ).one()
+# Lists of open tasks (/status, /tugas): counted and paged in SQL --------------------------
+
+
+@dataclass(frozen=True)
+class OpenScope:
+    """Which open tasks of active drafts a list covers."""
+
+    tasks: Mapping[str, frozenset[str] | None]
+    """SOP id -> the ids of its tasks in the list (None: every task of that SOP)."""
+    but: frozenset[int] = frozenset()
+    """But not these open tasks, by row id (parallel ones where the caller's part is in)."""
+
+
+@dataclass(frozen=True)
+class RowCount:
+    """How many open tasks of a list stand in one row of one SOP, and how many are late."""
+
+    sop_id: str
+    row_no: int
+    total: int
+    late: int
+
+
+@dataclass(frozen=True)
+class OpenEntry:
+    """One item of a list: the draft, its open task, and the row's running clock."""
+
+    draft: Draft
+    task: DraftTask
+    clock: RowClock | None
+
+
+@dataclass(frozen=True)
+class SharedTask:
+    """An open task split in shares (units, or positions of a joint step)."""
+
+    id: int
+    sop_id: str
+    task_id: str
+    shares: list[str]
+    submitted: list[str]
+
+
+ListOrder = Literal["draft", "task", "due"]
+"""Drafts by number, tasks oldest first, or the most overdue first."""
+
+
+def _in_scope(scope: OpenScope) -> ColumnElement[bool]:
+    parts: list[ColumnElement[bool]] = []
+    for sop_id, task_ids in sorted(scope.tasks.items()):
+        if task_ids is None:
+            parts.append(col(Draft.sop_id) == sop_id)
+        elif task_ids:
+            parts.append(
+                and_(col(Draft.sop_id) == sop_id, col(DraftTask.task_id).in_(sorted(task_ids)))
+            )
+    if not parts:
+        return false()
+    if scope.but:
+        return and_(or_(*parts), col(DraftTask.id).not_in(sorted(scope.but)))
+    return or_(*parts)
+
+
+def _open_of_active(query: Any, scope: OpenScope) -> Any:
+    """`query` over the open tasks of active drafts in scope, with their running clocks."""
+    return (
+        query.select_from(DraftTask)
+        .join(Draft, col(Draft.id) == col(DraftTask.draft_id))
+        .outerjoin(
+            RowClock,
+            and_(
+                col(RowClock.draft_id) == col(DraftTask.draft_id), col(RowClock.left_at).is_(None)
+            ),
+        )
+        .where(
+            col(DraftTask.is_open).is_(True),
+            col(Draft.status) == DraftStatus.AKTIF.value,
+            _in_scope(scope),
+        )
     )
+
+
+def _late(now: datetime) -> ColumnElement[bool]:
+    return col(RowClock.due_at) < now
+
+
+def open_row_counts(session: Session, *, scope: OpenScope, now: datetime) -> list[RowCount]:
+    """Per SOP and row: the open tasks in scope, and how many are past their due time
+    (one GROUP BY)."""
+    late = func.sum(case((_late(now), 1), else_=0))
+    query = _open_of_active(
+        select(col(Draft.sop_id), col(DraftTask.row_no), func.count(), late), scope
+    )
+    rows = session.exec(
+        query.group_by(col(Draft.sop_id), col(DraftTask.row_no)).order_by(
+            col(Draft.sop_id), col(DraftTask.row_no)
+        )
+    ).all()
+    return [
+        RowCount(sop_id, row_no, int(total), int(late or 0))
+        for sop_id, row_no, total, late in rows
+    ]
+
+
+def open_page(
+    session: Session,
+    *,
+    scope: OpenScope,
+    now: datetime,
+    late_only: bool,
+    order: ListOrder,
+    limit: int,
+    offset: int = 0,
+) -> list[OpenEntry]:
+    """One page of the open tasks in scope (`late_only`: those past their due time)."""
+    query = _open_of_active(select(Draft, DraftTask, RowClock), scope)
+    if late_only:
+        query = query.where(_late(now))
+    if order == "due":
+        query = query.order_by(col(RowClock.due_at), col(Draft.id))
+    elif order == "task":
+        query = query.order_by(col(DraftTask.id))
+    else:
+        query = query.order_by(col(Draft.id))
+    rows = session.exec(query.limit(limit).offset(offset)).all()
+    return [OpenEntry(draft, task, clock) for draft, task, clock in rows]
+
+
+def open_shared(session: Session, *, tasks: Mapping[str, frozenset[str]]) -> list[SharedTask]:
+    """The open tasks of these kinds (SOP id -> task ids) in active drafts, with their
+    shares and the shares already submitted: whose part is still open. Only those columns
+    are read, not whole rows."""
+    found: list[SharedTask] = []
+    for sop_id, task_ids in sorted(tasks.items()):
+        if not task_ids:
+            continue
+        query = _open_of_active(
+            select(
+                col(DraftTask.id),
+                col(DraftTask.task_id),
+                col(DraftTask.shares),
+                col(DraftTask.submitted),
+            ),
+            OpenScope({sop_id: task_ids}),
+        )
+        found += [
+            SharedTask(row_id or 0, sop_id, task_id, list(shares or []), list(submitted or []))
+            for row_id, task_id, shares, submitted in session.exec(query).all()
+        ]
+    return found
 
 
 def draft_task(session: Session, *, draft_task_id: int) -> DraftTask | None:

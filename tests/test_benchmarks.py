@@ -23,9 +23,15 @@ def test_the_benchmarks_run(capsys: pytest.CaptureFixture[str]) -> None:
         "sender: 10 chats: 429 answers",
         "invitations: 10 participants, flood limits on",
         "invitations: 10 participants: 429 answers",
+        "/status, page 1, 60 drafts",
+        "/tugas of the Sekretaris, page 1, 60 drafts",
     ):
         assert measure in out
     # Counts, not timings: an approval runs as many statements in a bigger office.
     (statements,) = [row for row in rows if row[0].startswith("SQL statements per approval")]
     _, value, baseline, _ = statements
     assert int(value) == int(baseline) > 0
+    # ...and /status and /tugas as many with 60 drafts as with 30.
+    for name in ("/status", "/tugas"):
+        (listed,) = [row for row in rows if row[0].startswith(f"SQL statements of {name},")]
+        assert int(listed[1]) == int(listed[2]) > 0

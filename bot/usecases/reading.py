@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+
 from sqlmodel import Session
 
+from bot import texts
+from bot.callbacks import MAX_ID
 from bot.usecases import views
 from bot.usecases.base import Services, require_actor, require_draft
-from bot.usecases.errors import DraftNotFound
-from bot.usecases.views import AuditLine, DocumentView, DraftStatusView, DraftView, TaskBriefing
+from bot.usecases.errors import DraftNotFound, InvalidInput
+from bot.usecases.views import (
+    AuditLine,
+    DocumentView,
+    DraftLine,
+    DraftStatusView,
+    DraftView,
+    ListFilter,
+    ListPage,
+    RowTally,
+    TaskBriefing,
+)
 from storage import drafts as draft_store
 from storage import officials as official_store
-from storage.models import AuditEntry, Official
-from workflow.engine import Holder, holdings_for, share_for
-from workflow.sop import Sop
+from storage.models import AuditEntry, Draft, Official
+from storage.officials import Staff
+from workflow.engine import Actor, DraftStatus, Roster, holders_of, holdings_for, share_for
+from workflow.sop import Sop, Task, TaskKind
 
 
 def briefing(services: Services, *, draft_task_id: int) -> TaskBriefing:
@@ -37,6 +53,12 @@ def briefing_documents(services: Services, *, draft_id: int, task_id: str) -> li
         return [views.document_view(session, sop, v) for v in versions]
 
 
+PAGE_SIZE = 10
+"""Items on one page of /status and /tugas."""
+WORST_SHOWN = 3
+"""The most overdue drafts a list's summary names."""
+
+
 def open_tasks_for(
     services: Services, *, telegram_id: int, limit: int | None = None
 ) -> list[TaskBriefing]:
@@ -45,46 +67,231 @@ def open_tasks_for(
     now = services.clock()
     with services.reading() as session:
         actor = require_actor(session, telegram_id=telegram_id, now=now)
-        kinds = _task_kinds(services, actor.holdings)
-        roster = official_store.roster(session, now=now)
-        found: list[TaskBriefing] = []
-        rows = draft_store.open_tasks_among(session, task_ids=kinds, limit=2**31 - 1)
-        for task, draft in rows:
-            sop = services.sops.get(draft.sop_id)
-            if sop is None:
-                continue
-            definition = sop.task(task.task_id)
-            mine = holdings_for(sop, definition, actor, roster)
-            if not mine:
-                continue
-            if task.shares:
-                units = {share_for(sop, definition, h) for h in mine}
-                if not units & (set(task.shares) - set(task.submitted)):
-                    continue
-            found.append(views.briefing(session, sop, draft, task, now=now))
-            if limit is not None and len(found) >= limit:
-                break
-        return found
+        staff = official_store.staff(session, now=now)
+        scope = _my_scope(services, session, actor, staff.roster)
+        entries = draft_store.open_page(
+            session,
+            scope=scope,
+            now=now,
+            late_only=False,
+            order="task",
+            limit=limit if limit is not None else MAX_ID,
+        )
+        return [
+            views.briefing(session, services.sops[e.draft.sop_id], e.draft, e.task, now=now)
+            for e in entries
+        ]
 
 
-def count_open_tasks(services: Services, *, telegram_id: int) -> int:
-    """How many open tasks of the kinds this official holds (one query)."""
+def task_list(
+    services: Services,
+    *,
+    telegram_id: int,
+    filter: ListFilter = ListFilter.SEMUA,
+    page: int = 1,
+    briefings_up_to: int = 0,
+) -> ListPage:
+    """/tugas: my open tasks summarised (per row, the late ones), and one page of them,
+    oldest first (the late ones: the most overdue first). When the filter selects at most
+    `briefings_up_to`, each of them comes whole, to be sent with its buttons."""
     now = services.clock()
     with services.reading() as session:
         actor = require_actor(session, telegram_id=telegram_id, now=now)
-        kinds = _task_kinds(services, actor.holdings)
-        return draft_store.count_open_tasks_among(session, task_ids=kinds)
+        staff = official_store.staff(session, now=now)
+        scope = _my_scope(services, session, actor, staff.roster)
+        found, entries = _list_page(services, session, scope, staff, filter, page, "task", now)
+        if found.matching <= min(briefings_up_to, found.page_size):
+            briefings = tuple(
+                views.briefing(
+                    session, services.sops[e.draft.sop_id], e.draft, e.task, now=now, staff=staff
+                )
+                for e in entries
+            )
+            found = replace(found, briefings=briefings)
+        return found
 
 
-def _task_kinds(services: Services, holdings: tuple[Holder, ...]) -> set[str]:
-    """Tasks these positions may act on: their own, and outside parties' they act for."""
-    positions = {h.position for h in holdings}
-    return {
-        task.id
-        for sop in services.sops.values()
-        for task in sop.tasks
-        if positions & set(sop.acting_positions(task))
-    }
+def status_list(
+    services: Services,
+    *,
+    telegram_id: int,
+    filter: ListFilter = ListFilter.SEMUA,
+    page: int = 1,
+    details_up_to: int = 0,
+) -> ListPage:
+    """/status: every active draft summarised (per row, the late ones), and one page of
+    them by number (the late ones: the most overdue first). When the filter selects at most
+    `details_up_to`, each of them comes in full."""
+    now = services.clock()
+    with services.reading() as session:
+        require_actor(session, telegram_id=telegram_id, now=now)
+        staff = official_store.staff(session, now=now)
+        scope = draft_store.OpenScope(dict.fromkeys(services.sops))
+        found, entries = _list_page(services, session, scope, staff, filter, page, "draft", now)
+        if found.matching <= min(details_up_to, found.page_size):
+            found = replace(
+                found, details=tuple(_status_of(services, session, e.draft) for e in entries)
+            )
+        return found
+
+
+def task_of_draft(services: Services, *, telegram_id: int, draft_id: int) -> TaskBriefing:
+    """/tugas <nomor>: the task a draft waits on, if this official may act on it now."""
+    now = services.clock()
+    with services.reading() as session:
+        actor = require_actor(session, telegram_id=telegram_id, now=now)
+        draft = require_draft(session, sops=services.sops, draft_id=draft_id)
+        sop = services.sops[draft.sop_id]
+        staff = official_store.staff(session, now=now)
+        task = draft_store.open_task(session, draft_id=draft_id)
+        if (
+            draft.status != DraftStatus.AKTIF.value
+            or task is None
+            or not _mine(sop, task.task_id, task.shares, task.submitted, actor, staff.roster)
+        ):
+            raise InvalidInput(texts.not_waiting_for_you(draft_id))
+        return views.briefing(session, sop, draft, task, now=now, staff=staff)
+
+
+def _list_page(
+    services: Services,
+    session: Session,
+    scope: draft_store.OpenScope,
+    staff: Staff,
+    filter: ListFilter,
+    page: int,
+    order: draft_store.ListOrder,
+    now: datetime,
+    size: int = PAGE_SIZE,
+) -> tuple[ListPage, list[draft_store.OpenEntry]]:
+    """The summary and one page of a list (the page clamped to those there are now), with
+    the page's rows."""
+    counts = [
+        c
+        for c in draft_store.open_row_counts(session, scope=scope, now=now)
+        if c.sop_id in services.sops
+    ]
+    total = sum(c.total for c in counts)
+    late = sum(c.late for c in counts)
+    late_only = filter is ListFilter.TERLAMBAT
+    matching = late if late_only else total
+    pages = max(1, -(-matching // size))
+    page = min(max(page, 1), pages)
+    entries = draft_store.open_page(
+        session,
+        scope=scope,
+        now=now,
+        late_only=late_only,
+        order="due" if late_only else order,
+        limit=size,
+        offset=(page - 1) * size,
+    )
+    worst: list[draft_store.OpenEntry] = []
+    if late and not late_only:
+        worst = draft_store.open_page(
+            session, scope=scope, now=now, late_only=True, order="due", limit=WORST_SHOWN
+        )
+    found = ListPage(
+        filter=filter,
+        total=total,
+        late=late,
+        rows=tuple(
+            RowTally(c.sop_id, services.sops[c.sop_id].row_label(c.row_no), c.total, c.late)
+            for c in counts
+        ),
+        worst=tuple(_line(services, e, staff, now) for e in worst),
+        matching=matching,
+        page=page,
+        pages=pages,
+        page_size=size,
+        items=tuple(_line(services, e, staff, now) for e in entries),
+    )
+    return found, entries
+
+
+def _line(
+    services: Services, entry: draft_store.OpenEntry, staff: Staff, now: datetime
+) -> DraftLine:
+    """One item of a list, from rows already read."""
+    draft, task, clock = entry.draft, entry.task, entry.clock
+    assert task.id is not None
+    sop = services.sops[draft.sop_id]
+    try:
+        definition: Task | None = sop.task(task.task_id)
+    except KeyError:  # a task the SOP file no longer has
+        definition = None
+    holders = holders_of(definition, staff.roster, sop) if definition is not None else ()
+    due_at = clock.due_at if clock is not None else None
+    waiting = clock.wait_until if clock is not None else None
+    meeting_at = waiting if waiting is not None and waiting > now else None
+    late = due_at is not None and due_at < now
+    left = past = 0
+    if due_at is not None:
+        if late:
+            past = services.calendar.working_minutes_between(due_at, now)
+        else:
+            left = services.calendar.working_minutes_between(meeting_at or now, due_at)
+    return DraftLine(
+        draft=views.draft_view(draft),
+        draft_task_id=task.id,
+        row_label=sop.row_label(task.row_no),
+        task_title=definition.judul if definition is not None else task.task_id,
+        holders=tuple(dict.fromkeys(h.name for h in holders)),
+        due_at=due_at,
+        late=late,
+        minutes_left=left,
+        minutes_late=past,
+        meeting_at=meeting_at,
+    )
+
+
+def _my_scope(
+    services: Services, session: Session, actor: Actor, roster: Roster
+) -> draft_store.OpenScope:
+    """The open tasks this official may act on now: every task of a kind they hold, but of a
+    parallel (or joint) task not those where no part of theirs is still open."""
+    held: dict[str, frozenset[str]] = {}
+    split: dict[str, frozenset[str]] = {}
+    for sop_id, sop in services.sops.items():
+        kinds = [t for t in sop.tasks if holdings_for(sop, t, actor, roster)]
+        held[sop_id] = frozenset(t.id for t in kinds)
+        split[sop_id] = frozenset(t.id for t in kinds if _split(t))
+    done = frozenset(
+        row.id
+        for row in draft_store.open_shared(session, tasks=split)
+        if not _mine(
+            services.sops[row.sop_id], row.task_id, row.shares, row.submitted, actor, roster
+        )
+    )
+    return draft_store.OpenScope(held, but=done)
+
+
+def _split(task: Task) -> bool:
+    """Whether the task's rows may be split in shares, each someone's own part."""
+    return task.jenis == TaskKind.UNGGAH_PARALEL or task.is_joint
+
+
+def _mine(
+    sop: Sop,
+    task_id: str,
+    shares: list[str],
+    submitted: list[str],
+    actor: Actor,
+    roster: Roster,
+) -> bool:
+    """Whether the actor may act on an open task now (of a split one: a part of theirs is
+    still open)."""
+    try:
+        definition = sop.task(task_id)
+    except KeyError:
+        return False
+    mine = holdings_for(sop, definition, actor, roster)
+    if not mine:
+        return False
+    if not shares:
+        return True
+    units = {share_for(sop, definition, h) for h in mine}
+    return bool(units & (set(shares) - set(submitted)))
 
 
 def draft_status(services: Services, *, draft_id: int | None = None) -> list[DraftStatusView]:
@@ -94,28 +301,27 @@ def draft_status(services: Services, *, draft_id: int | None = None) -> list[Dra
             selected = [require_draft(session, sops=services.sops, draft_id=draft_id)]
         else:
             selected = [d for d in draft_store.drafts(session) if d.sop_id in services.sops]
-        statuses: list[DraftStatusView] = []
-        for draft in selected:
-            assert draft.id is not None
-            sop = services.sops[draft.sop_id]
-            task = draft_store.open_task(session, draft_id=draft.id)
-            briefing = (
-                views.briefing(session, sop, draft, task, now=services.clock()) if task else None
-            )
-            rows = tuple(
-                views.row_time(clock, sop)
-                for clock in draft_store.row_clocks(session, draft_id=draft.id)
-            )
-            left = late = 0
-            if briefing is not None and briefing.due_at is not None:
-                now = services.clock()
-                counting_from = now  # a row waiting for its meeting counts from its start
-                if briefing.meeting_at is not None and briefing.meeting_at > now:
-                    counting_from = briefing.meeting_at
-                left = services.calendar.working_minutes_between(counting_from, briefing.due_at)
-                late = services.calendar.working_minutes_between(briefing.due_at, now)
-            statuses.append(DraftStatusView(views.draft_view(draft), briefing, rows, left, late))
-        return statuses
+        return [_status_of(services, session, draft) for draft in selected]
+
+
+def _status_of(services: Services, session: Session, draft: Draft) -> DraftStatusView:
+    """One draft in full: its open task, its row times, the time left or how late."""
+    assert draft.id is not None
+    sop = services.sops[draft.sop_id]
+    now = services.clock()
+    task = draft_store.open_task(session, draft_id=draft.id)
+    briefing = views.briefing(session, sop, draft, task, now=now) if task else None
+    rows = tuple(
+        views.row_time(clock, sop) for clock in draft_store.row_clocks(session, draft_id=draft.id)
+    )
+    left = late = 0
+    if briefing is not None and briefing.due_at is not None:
+        counting_from = now  # a row waiting for its meeting counts from its start
+        if briefing.meeting_at is not None and briefing.meeting_at > now:
+            counting_from = briefing.meeting_at
+        left = services.calendar.working_minutes_between(counting_from, briefing.due_at)
+        late = services.calendar.working_minutes_between(briefing.due_at, now)
+    return DraftStatusView(views.draft_view(draft), briefing, rows, left, late)
 
 
 def history(services: Services, *, draft_id: int) -> tuple[DraftView, list[AuditLine]]:

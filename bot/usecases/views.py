@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import IntEnum
 
 from sqlmodel import Session
 
@@ -227,6 +228,73 @@ class DraftStatusView:
     """Working minutes until the open row is due (0 once it is due)."""
     minutes_late: int = 0
     """Working minutes past the open row's due time."""
+
+
+class ListFilter(IntEnum):
+    """What a list of drafts or tasks shows (its number travels in the page buttons)."""
+
+    SEMUA = 0
+    TERLAMBAT = 1
+    """Only those past their row's due time."""
+
+
+@dataclass(frozen=True)
+class RowTally:
+    """How many drafts (or tasks) stand in one row of one SOP, and how many of them late."""
+
+    sop_id: str
+    row_label: str
+    total: int
+    late: int
+
+
+@dataclass(frozen=True)
+class DraftLine:
+    """One item of a list: a draft, the task it waits on, and its time."""
+
+    draft: DraftView
+    draft_task_id: int
+    row_label: str
+    task_title: str
+    holders: tuple[str, ...]
+    due_at: datetime | None
+    late: bool
+    """Past the row's due time."""
+    minutes_left: int
+    minutes_late: int
+    """Working minutes before the due time, and past it."""
+    meeting_at: datetime | None = None
+    """While the row waits for its meeting: when the meeting starts."""
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """A list summarised, and one page of it: /status and /tugas, and their page buttons."""
+
+    filter: ListFilter
+    total: int
+    """Everything the list covers (every active draft; every task of mine)."""
+    late: int
+    rows: tuple[RowTally, ...]
+    """Per SOP and row, in order."""
+    worst: tuple[DraftLine, ...]
+    """The most overdue few (none when the list shows only the late ones)."""
+    matching: int
+    """What the filter selects: `total`, or `late`."""
+    page: int
+    """1-based, within 1..pages (a page asked beyond the end shows the last)."""
+    pages: int
+    page_size: int
+    items: tuple[DraftLine, ...]
+    details: tuple[DraftStatusView, ...] = ()
+    """/status of a few drafts: each in full, when they all fit in one message."""
+    briefings: tuple[TaskBriefing, ...] = ()
+    """/tugas of a few tasks: each task, to send with its buttons."""
+
+    @property
+    def first_number(self) -> int:
+        """The place of the page's first item in the whole list (1-based)."""
+        return (self.page - 1) * self.page_size + 1
 
 
 @dataclass(frozen=True)

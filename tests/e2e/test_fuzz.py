@@ -262,7 +262,8 @@ async def _advance(stage: Stage) -> None:
                 await phone.press(message, labels[0])
                 return
         if not found.task.is_upload:
-            await phone.send_text("/tugas")  # its buttons went (a stale copy): ask again
+            # Its buttons went (a stale copy): ask for that draft's task again.
+            await phone.send_text(f"/tugas {found.draft.id}")
             return
         # A briefing's missing documents are the whole task's, every unit's, so they cannot
         # say what this official still owes: the task's documents are sent in turn.

@@ -462,7 +462,7 @@ async def test_the_error_log_names_updates_not_people_or_their_words(
         assert secret not in caplog.text
 
 
-async def test_status_of_many_drafts_shows_every_one(office: Office) -> None:
+async def test_status_of_many_drafts_shows_every_one_page_by_page(office: Office) -> None:
     kasubbag = office.phones[101]
     for n in range(1, 41):
         await kasubbag.send_text(f"/renja_baru Renja Kecamatan {n:02d} <Tahun> 2027")
@@ -470,11 +470,19 @@ async def test_status_of_many_drafts_shows_every_one(office: Office) -> None:
     seen = len(await kasubbag.messages())
     await kasubbag.send_text("/status")
     await settle(office)
-    parts = [m.body for m in (await kasubbag.messages())[seen:]]
-    assert len(parts) > 1 and all(utf16_len(part) <= MESSAGE_LIMIT for part in parts)
-    shown = "\n".join(parts)
+    (status,) = (await kasubbag.messages())[seen:]  # one message, whatever the number
+    pages = [status.body]
+    for page in range(2, 5):
+        await kasubbag.press(status, f"{page} ▶")
+        turned = f"Halaman {page}/4."
+        messages = await kasubbag.wait_until(lambda ms: turned in ms[seen].body)  # noqa: B023
+        status = messages[seen]
+        pages.append(status.body)
+    assert status.button_texts() == ["⏮ 1", "◀ 3"]
+    assert all(utf16_len(page) <= MESSAGE_LIMIT for page in pages)
+    shown = "\n".join(pages)
     for n in range(1, 41):
-        assert f"Renja Kecamatan {n:02d} <Tahun> 2027" in shown
+        assert shown.count(f"#{n} Renja Kecamatan {n:02d} <Tahun> 2027, L1") == 1
     assert "…" not in shown
 
 
