@@ -1,4 +1,5 @@
-"""`renja-bot`: the administrator's command line (database, SOPs, officials, running)."""
+"""`renja-bot`: the administrator's command line (database and its backups, the audit trail,
+dossiers, SOPs, officials, running)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,25 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import yaml
+from sqlmodel import Session
 
-from bot import texts
+from bot import dossier, texts
 from bot.config import ConfigError, Settings
 from bot.usecases import delivery, officials
 from bot.usecases.base import Services, build_services, load_office_sops
-from bot.usecases.errors import InvalidInput
-from storage.db import upgrade
+from bot.usecases.errors import DraftNotFound, InvalidInput
+from storage import audit as audit_store
+from storage import backup as backup_store
+from storage.backup import (
+    AlreadyThere,
+    BadBackup,
+    BadName,
+    BotRunning,
+    NoDatabase,
+    NotSqlite,
+    bot_lock,
+)
+from storage.db import is_up_to_date, make_engine, reader, upgrade
 from workflow.calendar import CalendarConfigError
 from workflow.flowchart import draw_flowchart, png_size
 from workflow.organisation import OrganisationFileError, load_organisation
@@ -128,6 +141,37 @@ def _parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="basis data").add_subparsers(dest="db", required=True)
     db.add_parser("upgrade", help="buat atau perbarui basis data (data tetap utuh)")
+    backup = db.add_parser(
+        "backup",
+        help="cadangkan basis data SQLite dan arsip berkas ke satu berkas tar (boleh saat bot "
+        "berjalan)",
+    )
+    backup.add_argument("file", type=Path, metavar="FILE", help="berkas .tar, .tar.gz atau .tgz")
+    backup.add_argument("--force", action="store_true", help="timpa berkas yang sudah ada")
+    restore = db.add_parser(
+        "restore",
+        help="pulihkan cadangan ke DATABASE_URL dan FILES_DIR (bot harus berhenti)",
+    )
+    restore.add_argument("file", type=Path, metavar="FILE", help="berkas cadangan")
+    restore.add_argument(
+        "--force", action="store_true", help="timpa basis data yang sudah berisi data"
+    )
+
+    audit = commands.add_parser("audit", help="jejak audit").add_subparsers(
+        dest="audit", required=True
+    )
+    audit.add_parser(
+        "verify",
+        help="periksa rantai hash setiap jejak audit dan SHA-256 setiap berkas arsip",
+    )
+
+    draft = commands.add_parser("draft", help="draft").add_subparsers(dest="draft", required=True)
+    export = draft.add_parser(
+        "export", help="tulis dosir draft (dokumen, jejak CSV dan HTML, manifes SHA-256) ke ZIP"
+    )
+    export.add_argument("id", type=int, help="nomor draft")
+    export.add_argument("file", type=Path, metavar="FILE.zip", help="berkas ZIP yang ditulis")
+    export.add_argument("--force", action="store_true", help="timpa berkas yang sudah ada")
 
     sop = commands.add_parser("sop", help="berkas SOP").add_subparsers(dest="sop", required=True)
     show = sop.add_parser("show", help="tampilkan SOP sebagai tabel")
@@ -196,6 +240,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     ) as error:
         print(f"Galat: {error}", file=sys.stderr)
         return 1
+    except (
+        DraftNotFound,
+        NotSqlite,
+        BotRunning,
+        NoDatabase,
+        BadName,
+        AlreadyThere,
+        BadBackup,
+    ) as error:
+        print(f"Galat: {_refusal(args, error)}", file=sys.stderr)
+        return 1
+
+
+def _refusal(args: argparse.Namespace, error: Exception) -> str:
+    """The Indonesian words for a refusal of the trail, export and backup commands."""
+    match error:
+        case DraftNotFound():
+            return texts.DRAFT_NOT_FOUND_CLI.format(id=error.draft_id)
+        case NotSqlite():
+            return texts.NOT_SQLITE.format(url=error.url)
+        case BotRunning() if args.command == "run":
+            return texts.bot_already_running(str(error.lock), error.holder)
+        case BotRunning():
+            return texts.bot_running(str(error.lock), error.holder)
+        case NoDatabase():
+            return texts.NO_DATABASE.format(path=error.path)
+        case BadName():
+            return texts.BACKUP_NAME.format(path=error.path)
+        case AlreadyThere() if args.command == "db" and args.db == "restore":
+            return texts.RESTORE_TARGET_HAS_DATA.format(path=error.path)
+        case AlreadyThere():
+            return texts.ALREADY_THERE.format(path=error.path)
+        case BadBackup():
+            return texts.BAD_BACKUP[error.reason].format(path=error.path, member=error.member)
+    raise AssertionError(error)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -218,8 +297,16 @@ def _dispatch(args: argparse.Namespace) -> int:
         )
         return 0
     if args.command == "db":
-        upgrade(settings.database_url)
-        print(f"Basis data siap: {settings.database_url}")
+        return _db(args, settings)
+    if args.command == "audit":
+        _require_up_to_date(settings)
+        return _verify(settings)
+    if args.command == "draft":
+        _require_up_to_date(settings)
+        summary = dossier.export(
+            build_services(settings), draft_id=args.id, target=args.file, force=args.force
+        )
+        print("\n".join(texts.dossier_written(summary)))
         return 0
     if args.command == "sop":
         sops = load_office_sops(settings)
@@ -267,12 +354,55 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _outbox(args, build_services(settings))
     if args.command == "run":
         settings.bot_token()  # refuse a missing or placeholder token before anything starts
-        upgrade(settings.database_url)  # a bot never runs on an outdated schema
-        from bot.app import run
+        # Held until the bot ends: a restore refuses while it is taken (`db restore`).
+        with bot_lock(settings.database_url):
+            upgrade(settings.database_url)  # a bot never runs on an outdated schema
+            from bot.app import run
 
-        run(settings)
+            run(settings)
         return 0
     raise AssertionError(args)
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    if args.db == "backup":
+        made = backup_store.backup(
+            settings.database_url,
+            files_dir=settings.files_dir,
+            target=args.file,
+            force=args.force,
+        )
+        print(texts.backup_made(made))
+        return 0
+    if args.db == "restore":
+        done = backup_store.restore(
+            settings.database_url,
+            files_dir=settings.files_dir,
+            source=args.file,
+            force=args.force,
+        )
+        print("\n".join(texts.restored(done)))
+        return 0
+    upgrade(settings.database_url)
+    print(f"Basis data siap: {settings.database_url}")
+    return 0
+
+
+def _require_up_to_date(settings: Settings) -> None:
+    if not is_up_to_date(settings.database_url):
+        raise InvalidInput(texts.NOT_UP_TO_DATE.format(url=settings.database_url))
+
+
+def _verify(settings: Settings) -> int:
+    """`renja-bot audit verify`: 0 when every chain and file checks out, 1 otherwise."""
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(reader(engine)) as session:
+            check = audit_store.verify(session, files_dir=settings.files_dir)
+    finally:
+        engine.dispose()
+    print("\n".join(texts.audit_check(check)))
+    return 0 if check.sound else 1
 
 
 def _open_questions(path: Path) -> list[str]:

@@ -16,6 +16,7 @@ from bot.usecases.views import (
     ActingView,
     AuditLine,
     DocumentView,
+    DossierSummary,
     DraftLine,
     DraftStatusView,
     DraftView,
@@ -30,6 +31,8 @@ from bot.usecases.views import (
     TaskBriefing,
     UploadOption,
 )
+from storage.audit import Check, EntryProblem, FileProblem, Flaw
+from storage.backup import BackupMade, Restored
 from workflow.engine import ActionRefused, AuditAction, Refusal
 from workflow.reminders import ReminderKind
 from workflow.sop import Sop, TaskKind
@@ -675,6 +678,7 @@ def history_message(
     tz: ZoneInfo,
     *,
     sop_title: str | None = None,
+    chain_head: str | None = None,
 ) -> str:
     out = [f"🗂 Riwayat <b>{escape(title)}</b> (#{draft_id})"]
     if sop_title:
@@ -696,11 +700,23 @@ def history_message(
         if line.note:
             entry += f": “{escape(line.note)}”"
         out.append(entry)
+    if chain_head:
+        out.append(chain_line(chain_head))
     if rows:
         out.append("")
         out.append("<b>Waktu per langkah</b> (menit kerja terpakai / mutu baku):")
         out.extend(row_time_line(row, tz) for row in rows)
     return "\n".join(out)
+
+
+CHAIN_SHOWN = 16
+"""How many hex digits of a trail's head hash /riwayat shows (64 bits: enough to compare)."""
+
+
+def chain_line(head: str) -> str:
+    """The head of the trail's hash chain: whoever notes it can later see the trail is the
+    same (renja-bot audit verify)."""
+    return f"🔗 Rantai jejak: <code>{escape(head[:CHAIN_SHOWN])}</code>"
 
 
 def row_time_line(row: RowTime, tz: ZoneInfo) -> str:
@@ -1634,3 +1650,154 @@ def acting_ended_for_official(view: ActingView, left: Sequence[TaskBriefing], tz
         )
         lines += _task_list(left)
     return "\n".join(lines)
+
+
+# The command line: the trail's check, dossiers and backups (plain text, not HTML) ----------
+
+
+def _short(digest: str) -> str:
+    return f"{digest[:CHAIN_SHOWN]}…" if digest else "(kosong)"
+
+
+def entry_problem(problem: EntryProblem) -> str:
+    """The first thing wrong in one draft's chain, named so that it can be found."""
+    where = f"Draft #{problem.draft_id}, entri #{problem.entry_id}"
+    before = (
+        f"setelah entri #{problem.after_entry_id}"
+        if problem.after_entry_id is not None
+        else "di awal rantai"
+    )
+    if problem.flaw == Flaw.ISI_DIUBAH:
+        return (
+            f"{where}: isi entri diubah (hash tercatat {_short(problem.expected)}, "
+            f"hash isinya sekarang {_short(problem.found)})."
+        )
+    if problem.flaw == Flaw.RANTAI_PUTUS and problem.found == problem.expected:
+        return (
+            f"{where}: rantai putus {before} — entri ini ditambahkan di luar bot, sesudah "
+            f"entri terakhir yang tercatat di draft (kepala rantai {_short(problem.expected)})."
+        )
+    if problem.flaw == Flaw.RANTAI_PUTUS:
+        return (
+            f"{where}: rantai putus {before} — ada entri yang dihapus atau disisipkan "
+            f"(entri ini menyambung ke {_short(problem.found)}, "
+            f"seharusnya ke {_short(problem.expected)})."
+        )
+    if problem.after_entry_id is None:
+        return (
+            f"Draft #{problem.draft_id}: semua entri jejaknya hilang "
+            f"(kepala rantai tercatat {_short(problem.expected)})."
+        )
+    return (
+        f"Draft #{problem.draft_id}: rantai putus di ujung, {before} — entri terakhir dihapus "
+        f"(kepala rantai tercatat {_short(problem.expected)}, "
+        f"entri terakhir yang ada {_short(problem.found)})."
+    )
+
+
+def file_problem(problem: FileProblem) -> str:
+    where = (
+        f"Draft #{problem.draft_id}, berkas versi #{problem.version_id} "
+        f"({problem.document} v{problem.version}, “{problem.file_name}”, {problem.stored_path})"
+    )
+    if problem.flaw == Flaw.BERKAS_HILANG:
+        return f"{where}: berkas hilang dari arsip."
+    return (
+        f"{where}: isi berkas berubah (SHA-256 tercatat {_short(problem.expected)}, "
+        f"berkas sekarang {_short(problem.found)})."
+    )
+
+
+def audit_check(check: Check) -> list[str]:
+    """What `renja-bot audit verify` prints: every problem, then the verdict."""
+    lines = [entry_problem(p) for p in check.entry_problems]
+    lines += [file_problem(p) for p in check.file_problems]
+    if check.sound:
+        return [
+            f"Jejak audit utuh: {check.drafts} draft, {check.entries} entri, setiap rantai "
+            "bersambung.",
+            f"Arsip berkas utuh: {check.files} berkas cocok dengan SHA-256 tercatat.",
+        ]
+    broken = len(check.entry_problems)
+    files = len(check.file_problems)
+    lines.append(
+        f"TIDAK UTUH: {broken} rantai jejak rusak, {files} berkas tidak cocok "
+        f"(diperiksa {check.drafts} draft, {check.entries} entri, {check.files} berkas)."
+    )
+    return lines
+
+
+NOT_UP_TO_DATE = (
+    "Basis data {url} belum ada atau belum diperbarui. Jalankan dulu: renja-bot db upgrade"
+)
+DRAFT_NOT_FOUND_CLI = "Draft #{id} tidak ada. Lihat daftar draft dengan /status di Telegram."
+EXPORT_NAME = "Nama berkas dosir harus berakhiran .zip: {path}"
+ALREADY_THERE = "{path} sudah ada: pilih nama lain, atau tambahkan --force."
+
+
+def dossier_written(summary: DossierSummary) -> list[str]:
+    lines = [
+        f"Dosir draft #{summary.draft_id} tersimpan: {summary.path} — {summary.entries} entri "
+        f"jejak, {summary.documents} versi dokumen, {summary.members} berkas dalam ZIP "
+        f"(SHA-256 masing-masing di {summary.manifest}).",
+        f"Rantai jejak: {summary.chain_head}",
+    ]
+    if summary.chain_problem is not None:
+        lines.append(f"PERINGATAN: {entry_problem(summary.chain_problem)}")
+    lines += [f"PERINGATAN: {file_problem(p)}" for p in summary.file_problems]
+    return lines
+
+
+NOT_SQLITE = (
+    "DATABASE_URL bukan berkas SQLite ({url}). Untuk PostgreSQL gunakan pg_dump (cadangan) "
+    "dan pg_restore (pemulihan), dan salin folder FILES_DIR bersama cadangannya."
+)
+BACKUP_NAME = "Nama berkas cadangan harus berakhiran .tar, .tar.gz, atau .tgz: {path}"
+NO_DATABASE = "Basis data {path} belum ada: tidak ada yang dicadangkan."
+RESTORE_TARGET_HAS_DATA = (
+    "Basis data {path} sudah berisi data. Pulihkan ke lokasi lain (atur DATABASE_URL dan "
+    "FILES_DIR), atau tambahkan --force untuk menimpanya."
+)
+
+
+def bot_running(lock: str, holder: str) -> str:
+    pid = f" (PID {holder})" if holder.isdigit() else ""
+    return (
+        f"Bot sedang berjalan pada basis data ini{pid}: kunci {lock} sedang dipegang. "
+        "Hentikan bot dulu (mis. systemctl stop renja-bot), lalu ulangi. Tidak ada yang diubah."
+    )
+
+
+def bot_already_running(lock: str, holder: str) -> str:
+    pid = f" (PID {holder})" if holder.isdigit() else ""
+    return (
+        f"Bot lain atau pemulihan cadangan sedang berjalan pada basis data ini{pid}: kunci "
+        f"{lock} sedang dipegang. Bot tidak dijalankan dua kali."
+    )
+
+
+BAD_BACKUP = {
+    "bukan_cadangan": "{path} bukan berkas cadangan Renja Bot (tar) yang dapat dibaca.",
+    "isi_asing": "{path} memuat “{member}”, yang bukan bagian cadangan Renja Bot.",
+    "tanpa_manifest": "{path} tidak memuat MANIFEST.sha256: cadangan tidak lengkap.",
+    "kurang": "{path} tidak memuat “{member}” yang tercantum di manifesnya: cadangan rusak.",
+    "rusak": "Isi “{member}” di {path} tidak cocok dengan SHA-256 di manifesnya: cadangan rusak.",
+    "basis_data_rusak": "Basis data di {path} rusak (integrity_check: {member}).",
+}
+"""Why a backup cannot be restored; nothing was changed."""
+
+
+def backup_made(made: BackupMade) -> str:
+    return (
+        f"Cadangan tersimpan: {made.path} ({size_text(made.backup_bytes)}) — basis data "
+        f"{size_text(made.database_bytes)} dan {made.files} berkas arsip, dengan "
+        "MANIFEST.sha256."
+    )
+
+
+def restored(done: Restored) -> list[str]:
+    return [
+        f"Cadangan dipulihkan ke {done.database}: {done.files_written} berkas arsip ditulis, "
+        f"{done.files_kept} sudah ada dan sama.",
+        "Selanjutnya: renja-bot db upgrade, lalu renja-bot audit verify.",
+    ]

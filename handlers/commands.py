@@ -143,6 +143,7 @@ async def riwayat(update: Update, context: BotContext) -> None:
         status_view.rows,
         context.services.tz,
         sop_title=_sop_titles(context).get(draft.sop_id, draft.sop_id),
+        chain_head=draft.chain_head,
     )
     await context.call(
         delivery.owe, messages=[notify.text(chat_id, chunk) for chunk in chunks(message)]

@@ -88,3 +88,17 @@ def current_revision(url: str) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
+
+
+def is_up_to_date(url: str) -> bool:
+    """Whether the database exists and has every migration (a missing SQLite file is not
+    created by asking)."""
+    from alembic.script import ScriptDirectory
+
+    parsed = make_url(url)
+    database = parsed.database
+    is_file = parsed.get_backend_name() == "sqlite" and database not in (None, "", ":memory:")
+    if is_file and database and not Path(database).expanduser().is_file():
+        return False
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    return current_revision(url) == head

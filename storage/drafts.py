@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, case, false, func, or_, u
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from storage import audit as audit_store
 from storage import reminders as reminder_store
 from storage.meetings import DONE as MEETING_DONE
 from storage.meetings import SCHEDULED as MEETING_SCHEDULED
@@ -482,22 +483,21 @@ def record_transition(
                         uploaded_by=effect.actor_id,
                         now=now,
                     )
-                session.add(
-                    AuditEntry(
-                        draft_id=draft.id,
-                        at=now,
-                        actor_id=effect.actor_id,
-                        position=effect.position,
-                        acting=effect.acting,
-                        action=effect.action.value,
-                        task_id=effect.task_id,
-                        row_no=effect.row_no,
-                        note=effect.note,
-                        document_version_id=version.id if version is not None else None,
-                        share=effect.share,
-                        on_behalf_of=effect.on_behalf_of,
-                        choice=effect.choice,
-                    )
+                audit_store.add_entry(
+                    session,
+                    draft_id=draft.id,
+                    at=now,
+                    actor_id=effect.actor_id,
+                    position=effect.position,
+                    acting=effect.acting,
+                    action=effect.action.value,
+                    task_id=effect.task_id,
+                    row_no=effect.row_no,
+                    note=effect.note,
+                    document_version_id=version.id if version is not None else None,
+                    share=effect.share,
+                    on_behalf_of=effect.on_behalf_of,
+                    choice=effect.choice,
                 )
             case TaskClosed():
                 if current is not None:

@@ -103,6 +103,8 @@ class Draft(SQLModel, table=True):
     signed_by: int | None = Field(default=None, foreign_key="official.id")
     result: str | None = None
     """The stated result of the outcome that ended it ("Surat dikembalikan ke pengirim")."""
+    audit_head: str = Field(default="0" * 64, sa_column_kwargs={"server_default": "0" * 64})
+    """The hash of the last entry of its audit trail (storage/audit.py); zeros before any."""
 
 
 class DraftTask(SQLModel, table=True):
@@ -154,7 +156,9 @@ class DocumentVersion(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """Append-only: who did what to which draft, when, with which document version."""
+    """Append-only: who did what to which draft, when, with which document version.
+
+    Each entry is chained to the one before it in the same draft (storage/audit.py)."""
 
     id: int | None = Field(default=None, primary_key=True)
     draft_id: int = Field(foreign_key="draft.id", index=True)
@@ -172,6 +176,10 @@ class AuditEntry(SQLModel, table=True):
     """The outside party (position key) the official acted for ("atas nama")."""
     choice: str | None = None
     """The label of the named outcome chosen at a decision."""
+    prev_hash: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    """The `entry_hash` of the draft's entry before this one (zeros for the first)."""
+    entry_hash: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    """The SHA-256 (hex) of this entry's canonical content, `prev_hash` included."""
 
 
 class RowClock(SQLModel, table=True):

@@ -32,6 +32,7 @@ from bot.usecases.base import (
 )
 from bot.usecases.errors import InvalidInput, NotAdmin
 from bot.usecases.views import InviteeView, MeetingReport, MeetingView
+from storage import audit as audit_store
 from storage import conversations as conversation_store
 from storage import drafts as draft_store
 from storage import meetings as meeting_store
@@ -39,7 +40,6 @@ from storage import officials as official_store
 from storage import outbox as outbox_store
 from storage import reminders as reminder_store
 from storage.models import (
-    AuditEntry,
     Draft,
     DraftTask,
     Meeting,
@@ -708,7 +708,8 @@ def _record_answer(
     sop = services.sops[_draft(services, session, meeting).sop_id]
     view = _view(session, sop, meeting)
     entry = _entry(session, meeting.draft_task_id)
-    audit = AuditEntry(
+    audit_store.add_entry(
+        session,
         draft_id=meeting.draft_id,
         at=now,
         actor_id=actor.official_id,
@@ -719,7 +720,6 @@ def _record_answer(
         note=deputy,
         share=invitee.unit or "",
     )
-    session.add(audit)
     assert meeting.id is not None
     if origin is not None and origin.chat_id and origin.message_id:
         # The pressed invitation shows the answer and keeps its buttons (it may change).
@@ -970,18 +970,17 @@ def results_sent(
     entry = _entry(session, draft_task_id)
     task = sop.task(entry.task_id)
     for invitee, _official in meeting_store.invitees(session, meeting_id=meeting.id):
-        session.add(
-            AuditEntry(
-                draft_id=meeting.draft_id,
-                at=now,
-                actor_id=invitee.official_id,
-                position=task.peserta[0],
-                action=AUDIT_ATTENDANCE,
-                task_id=entry.task_id,
-                row_no=entry.row_no,
-                note=_attendance_note(invitee.answer, invitee.deputy),
-                share=invitee.unit or "",
-            )
+        audit_store.add_entry(
+            session,
+            draft_id=meeting.draft_id,
+            at=now,
+            actor_id=invitee.official_id,
+            position=task.peserta[0],
+            action=AUDIT_ATTENDANCE,
+            task_id=entry.task_id,
+            row_no=entry.row_no,
+            note=_attendance_note(invitee.answer, invitee.deputy),
+            share=invitee.unit or "",
         )
     notify.drop_tagged_buttons(session, tag=_tag(meeting.id))
     view = _view(session, sop, meeting)
@@ -1377,15 +1376,14 @@ def _audit(
     now: datetime,
 ) -> None:
     task = sop.task(entry.task_id)
-    session.add(
-        AuditEntry(
-            draft_id=meeting.draft_id,
-            at=now,
-            actor_id=actor.official_id,
-            position=task.holder,
-            action=action,
-            task_id=entry.task_id,
-            row_no=entry.row_no,
-            note=note,
-        )
+    audit_store.add_entry(
+        session,
+        draft_id=meeting.draft_id,
+        at=now,
+        actor_id=actor.official_id,
+        position=task.holder,
+        action=action,
+        task_id=entry.task_id,
+        row_no=entry.row_no,
+        note=note,
     )

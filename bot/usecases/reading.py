@@ -332,10 +332,10 @@ def history(services: Services, *, draft_id: int) -> tuple[DraftView, list[Audit
         entries = draft_store.audit_trail(session, draft_id=draft_id)
         ids = {e.actor_id for e in entries if e.actor_id is not None}
         people = official_store.officials_by_ids(session, ids=ids)
-        return views.draft_view(draft), [_audit_line(session, sop, e, people) for e in entries]
+        return views.draft_view(draft), [audit_line(session, sop, e, people) for e in entries]
 
 
-def _audit_line(
+def audit_line(
     session: Session, sop: Sop, entry: AuditEntry, people: dict[int, Official]
 ) -> AuditLine:
     document = None

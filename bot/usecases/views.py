@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import IntEnum
+from pathlib import Path
 
 from sqlmodel import Session
 
 from storage import drafts as draft_store
 from storage import officials as official_store
+from storage.audit import EntryProblem, FileProblem
 from storage.models import DocumentVersion, Draft, DraftTask, Official, RowClock
 from storage.officials import Staff
 from workflow.engine import (
@@ -49,6 +51,26 @@ class DraftView:
     finished_at: datetime | None
     result: str | None = None
     """The stated result it ended with ("Surat dikembalikan ke pengirim"), if any."""
+    chain_head: str = ""
+    """The hash of the last entry of its audit trail (storage/audit.py)."""
+
+
+@dataclass(frozen=True)
+class DossierSummary:
+    """What `renja-bot draft export` wrote."""
+
+    draft_id: int
+    path: Path
+    entries: int
+    documents: int
+    members: int
+    """Files in the ZIP, the manifest not counted."""
+    manifest: str
+    chain_head: str
+    chain_problem: EntryProblem | None
+    """The first problem of the draft's chain, if it does not check out."""
+    file_problems: list[FileProblem]
+    """Archived files missing (left out of the ZIP) or changed (put in as they are)."""
 
 
 @dataclass(frozen=True)
@@ -392,6 +414,7 @@ def draft_view(draft: Draft) -> DraftView:
         created_at=draft.created_at,
         finished_at=draft.finished_at,
         result=draft.result,
+        chain_head=draft.audit_head,
     )
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from sqlmodel import Session
+
 from bot.usecases import reading, sops
 from emulator import BotMessage, SimulatedUser
+from storage import audit as audit_store
 from tests.e2e.conftest import Office
 from workflow.flowchart import png_size
 
@@ -38,6 +41,11 @@ async def test_status_history_and_the_sop(office: Office) -> None:
     assert history.body.splitlines()[1] == "SOP: MENYUSUN RENCANA KERJA"
     assert "• Senin, 30 November 2026 08:00 WIB — L1 Rina Kasubbag membuat draft" in history.body
     assert "• L1: berjalan, batas waktu Senin, 30 November 2026 09:00 WIB" in history.body
+    # The head of the trail's hash chain, short, for anyone to note and compare later.
+    with Session(office.services.engine) as session:
+        head = audit_store.chain_head(session, draft_id=1)
+    assert head is not None and head != audit_store.GENESIS
+    assert f"🔗 Rantai jejak: {head[:16]}" in history.body.splitlines()
 
     tasks = await ask(kasubbag, "/tugas")
     assert "Unggah Konsep pendahuluan Renja" in tasks.body
