@@ -221,7 +221,12 @@ def _parser() -> argparse.ArgumentParser:
     retry = outbox_commands.add_parser("retry", help="kirim ulang pesan yang gagal")
     retry.add_argument("id", type=int, help="nomor pesan (kolom ID pada outbox list)")
 
-    commands.add_parser("run", help="jalankan bot (long polling)")
+    run_command = commands.add_parser("run", help="jalankan bot (long polling, atau --webhook)")
+    run_command.add_argument(
+        "--webhook",
+        action="store_true",
+        help="terima update lewat webhook (WEBHOOK_* di .env) alih-alih long polling",
+    )
     return parser
 
 
@@ -354,12 +359,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _outbox(args, build_services(settings))
     if args.command == "run":
         settings.bot_token()  # refuse a missing or placeholder token before anything starts
+        if args.webhook:
+            settings.webhook()  # and a missing URL or secret token
         # Held until the bot ends: a restore refuses while it is taken (`db restore`).
         with bot_lock(settings.database_url):
             upgrade(settings.database_url)  # a bot never runs on an outdated schema
             from bot.app import run
 
-            run(settings)
+            run(settings, webhook=args.webhook)
         return 0
     raise AssertionError(args)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -12,10 +14,27 @@ from bot.pacing import Pacing
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_TOKENS = {"", "changeme", "ganti-dengan-token-bot", "123456:ABC"}
+PLACEHOLDER_SECRETS = {"changeme", "ganti-dengan-rahasia-acak", "secret", "rahasia"}
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+"""Telegram's rule for setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -."""
+SHORTEST_SECRET = 16
+"""Ours: a shorter secret could be guessed."""
 
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    """Webhook mode (`renja-bot run --webhook`), checked: see `Settings.webhook`."""
+
+    listen_host: str
+    port: int
+    path: str
+    url: str
+    secret_token: str
+    health_path: str
 
 
 class Settings(BaseSettings):
@@ -48,6 +67,25 @@ class Settings(BaseSettings):
     """The ORGANIZER address in meeting calendar files (Telegram users have no e-mail)."""
     group_edit_seconds: float = Field(default=10.0, ge=0)
     """A group's attendance summary is edited at most once in this many seconds."""
+    webhook_listen_host: str = "127.0.0.1"
+    """Webhook mode: the address the bot's web server listens on (behind the proxy)."""
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_path: str = "/telegram"
+    """The path Telegram posts updates to, on the bot's server and in WEBHOOK_URL."""
+    webhook_url: str = ""
+    """The public HTTPS address Telegram posts to (the proxy's), given to setWebhook."""
+    webhook_secret_token: SecretStr = SecretStr("")
+    webhook_health_path: str = "/sehat"
+    inbox_lease_seconds: float = Field(default=15.0, ge=1)
+    """Webhook mode: an update kept this long by a process that no longer renews it (it died)
+    is handled by another process, or by the next one to start."""
+
+    @field_validator("webhook_path", "webhook_health_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/") or any(c.isspace() or c in "?#" for c in value):
+            raise ValueError("harus diawali '/', tanpa spasi, '?' atau '#' (contoh: /telegram)")
+        return value
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -67,6 +105,43 @@ class Settings(BaseSettings):
                 "lalu isi di berkas .env (lihat .env.example)."
             )
         return token
+
+    def webhook(self) -> WebhookConfig:
+        """Webhook mode's settings, refusing a missing URL or a missing, placeholder or
+        malformed secret token with a clear message."""
+        secret = self.webhook_secret_token.get_secret_value().strip()
+        if not secret or secret.lower() in PLACEHOLDER_SECRETS:
+            raise ConfigError(
+                "WEBHOOK_SECRET_TOKEN belum diisi atau masih contoh. Buat rahasia acak, misalnya "
+                "dengan: openssl rand -hex 32, lalu isi di berkas .env (lihat .env.example)."
+            )
+        if not SECRET_TOKEN.fullmatch(secret):
+            raise ConfigError(
+                "WEBHOOK_SECRET_TOKEN hanya boleh berisi huruf A-Z a-z, angka 0-9, '_' dan '-', "
+                "paling banyak 256 karakter (aturan Telegram). Buat dengan: openssl rand -hex 32."
+            )
+        if len(secret) < SHORTEST_SECRET:
+            raise ConfigError(
+                f"WEBHOOK_SECRET_TOKEN terlalu pendek ({len(secret)} karakter; paling sedikit "
+                f"{SHORTEST_SECRET}). Buat dengan: openssl rand -hex 32."
+            )
+        url = self.webhook_url.strip()
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s]*)?", url):
+            raise ConfigError(
+                "WEBHOOK_URL belum diisi: alamat HTTPS publik yang diteruskan proxy ke bot, "
+                f"misalnya https://renja.bappeda.example.go.id{self.webhook_path} "
+                "(lihat .env.example)."
+            )
+        if self.webhook_path == self.webhook_health_path:
+            raise ConfigError("WEBHOOK_PATH dan WEBHOOK_HEALTH_PATH harus berbeda.")
+        return WebhookConfig(
+            listen_host=self.webhook_listen_host,
+            port=self.webhook_port,
+            path=self.webhook_path,
+            url=url,
+            secret_token=secret,
+            health_path=self.webhook_health_path,
+        )
 
     def pacing(self) -> Pacing:
         """The sender's limits, from the SEND_* settings."""

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.app import serve
-from bot.config import Settings
+from bot.app import Mode, serve, serve_webhook
+from bot.config import Settings, WebhookConfig
 from bot.usecases.base import Clock, Services
 from emulator import BotApiEmulator, EmulatorClient
 from handlers.context import BotApplication
@@ -75,15 +79,68 @@ def emulator_services(
     )
 
 
+@dataclass(frozen=True)
+class Running:
+    """A bot running in the background: its task and, in webhook mode, where it listens."""
+
+    task: asyncio.Task[None]
+    webhook: WebhookConfig | None = None
+
+    @property
+    def webhook_url(self) -> str:
+        assert self.webhook is not None, "not in webhook mode"
+        return self.webhook.url
+
+    @property
+    def health_url(self) -> str:
+        assert self.webhook is not None, "not in webhook mode"
+        return self.webhook.url.removesuffix(self.webhook.path) + self.webhook.health_path
+
+
+def local_webhook(sock: socket.socket, settings: Settings) -> WebhookConfig:
+    """Webhook settings for a server on `sock` (bound to 127.0.0.1), which the emulator posts
+    to over plain HTTP; the secret token is the settings' own, or a new one."""
+    port = sock.getsockname()[1]
+    secret = settings.webhook_secret_token.get_secret_value() or secrets.token_urlsafe(32)
+    return WebhookConfig(
+        listen_host="127.0.0.1",
+        port=port,
+        path=settings.webhook_path,
+        url=f"http://127.0.0.1:{port}{settings.webhook_path}",
+        secret_token=secret,
+        health_path=settings.webhook_health_path,
+    )
+
+
+@asynccontextmanager
+async def receiving(
+    application: BotApplication, mode: Mode = "polling", *, settings: Settings | None = None
+) -> AsyncIterator[Running]:
+    """Run the bot in the background while the block runs, polling or (with its `settings`)
+    behind a webhook on a free port of 127.0.0.1; shut down cleanly after it."""
+    stop = asyncio.Event()
+    if mode == "polling":
+        running = Running(asyncio.create_task(serve(application, stop, poll_timeout=1)))
+    else:
+        assert settings is not None, "webhook mode needs the settings"
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        webhook = local_webhook(sock, settings)
+        lease = timedelta(seconds=settings.inbox_lease_seconds)
+        serving = serve_webhook(application, stop, webhook, lease=lease, sock=sock)
+        running = Running(asyncio.create_task(serving), webhook)
+    try:
+        yield running
+    finally:
+        stop.set()
+        await asyncio.wait_for(running.task, timeout=15)
+
+
 @asynccontextmanager
 async def polling(
     application: BotApplication,
 ) -> AsyncIterator[asyncio.Task[None]]:
     """Poll in the background while the block runs; shut down cleanly after it."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(application, stop, poll_timeout=1))
-    try:
-        yield task
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=15)
+    async with receiving(application) as running:
+        yield running.task

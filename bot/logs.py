@@ -58,10 +58,12 @@ def failure(error: TelegramError) -> str:
     return f"{type(error).__name__}: {' '.join(message.split())}"
 
 
-def configure(token: str, level: int = logging.INFO) -> None:
-    """Log to stderr; every handler redacts the token."""
+def configure(token: str, level: int = logging.INFO, *, secrets: tuple[str, ...] = ()) -> None:
+    """Log to stderr; every handler redacts the token, and the other `secrets` (the webhook's
+    secret token)."""
     logging.basicConfig(format=FORMAT, level=level)
     # httpx logs every request URL, and a Bot API URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactToken(token))
+        for secret in (token, *secrets):
+            handler.addFilter(RedactToken(secret))

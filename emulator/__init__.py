@@ -1,8 +1,9 @@
 """Telegram Bot API emulator for tests and demos.
 
 :class:`BotApiEmulator` serves the real Bot API on 127.0.0.1 so an unmodified
-python-telegram-bot ``Application`` can long-poll it; :class:`EmulatorClient`,
-:class:`SimulatedUser` and :class:`SimulatedGroup` play the humans on the other side.
+python-telegram-bot ``Application`` can long-poll it, or receive its updates by webhook;
+:class:`EmulatorClient`, :class:`SimulatedUser` and :class:`SimulatedGroup` play the humans
+on the other side.
 """
 
 from emulator.client import (
@@ -22,6 +23,7 @@ from emulator.client import (
 )
 from emulator.limits import FaultPlan, FloodLimits
 from emulator.server import BotApiEmulator
+from emulator.webhook import WebhookRetry
 
 __all__ = [
     "BotApiEmulator",
@@ -40,4 +42,5 @@ __all__ = [
     "SendStats",
     "SimulatedGroup",
     "SimulatedUser",
+    "WebhookRetry",
 ]

@@ -417,6 +417,20 @@ class EmulatorClient:
         result = await self.config(faults=plan)
         return dict(result["faults"])
 
+    async def set_webhook_retry(
+        self,
+        *,
+        first: float | None = None,
+        cap: float | None = None,
+        answer_within: float | None = None,
+    ) -> JsonDict:
+        """How a failed webhook delivery is tried again: at once, then after ``first``
+        seconds, doubling up to ``cap``; ``answer_within``: how long an answer is waited for.
+        Returns the settings now in force."""
+        given = {"first": first, "cap": cap, "answer_within": answer_within}
+        result = await self.config(webhook_retry={k: v for k, v in given.items() if v is not None})
+        return dict(result["webhook_retry"])
+
     async def clear_faults(self) -> None:
         """No more injected faults."""
         await self.config(faults=None)

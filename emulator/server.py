@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from yarl import URL
 
 from emulator.client import EmulatorClient
 from emulator.formatting import Entity, EntityParseError, parse_html, trim
@@ -46,6 +47,7 @@ from emulator.state import (
     bad_request,
     forbidden,
 )
+from emulator.webhook import WebhookPusher, WebhookRetry
 
 # Lengths are counted in Unicode characters of the text after entity parsing: TDLib's
 # get_input_message_content refuses a bot's text when utf8_length(text) exceeds
@@ -237,6 +239,30 @@ def _api_error(error: ApiError) -> web.Response:
     response = _api_response(error.error_code, payload)
     response.headers["Retry-After"] = str(error.retry_after)
     return response
+
+
+MAX_SECRET_TOKEN_LENGTH = 256
+MAX_WEBHOOK_CONNECTIONS = 100
+WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def check_webhook_url(url: str) -> None:
+    """Refuse a webhook URL as Telegram does; plain HTTP only to 127.0.0.1 (the emulator)."""
+    if "://" not in url:
+        url = "https://" + url  # Telegram reads a URL without a scheme as HTTPS
+    try:
+        parsed = URL(url)
+        port = parsed.port
+    except ValueError:
+        raise bad_request("invalid webhook URL specified") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise bad_request("invalid webhook URL specified")
+    if parsed.scheme == "http":
+        if parsed.host != "127.0.0.1":
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    elif port not in WEBHOOK_PORTS:
+        raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
 
 
 _LOST = {"502": "Bad Gateway", "drop": "connection closed without an answer"}
@@ -539,27 +565,57 @@ class BotApi:
         return True
 
     def set_webhook(self, params: Params) -> object:
-        """``setWebhook``: accepted and remembered, but updates are never pushed to it."""
+        """``setWebhook``: updates are posted to ``url`` (see :mod:`emulator.webhook`).
+
+        Validated as Telegram does (telegram-bot-api's ``process_set_webhook_query`` and
+        ``WebhookActor``): an HTTPS URL on port 443, 80, 88 or 8443; a secret token of at most
+        256 characters of ``A-Z a-z 0-9 _ -`` (empty: none); ``max_connections`` clamped to
+        1-100. Unlike Telegram, plain ``http://127.0.0.1`` on any port is accepted too (as a
+        self-hosted Bot API server in ``--local`` mode accepts HTTP): the emulator delivers to
+        127.0.0.1 only. An empty URL removes the webhook.
+        """
         url = (params.text("url") or "").strip()
-        if url and not url.lower().startswith("https://"):
-            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-        self.state.webhook_url = url
+        secret = params.text("secret_token") or ""
+        if url:
+            check_webhook_url(url)
+        if len(secret) > MAX_SECRET_TOKEN_LENGTH:
+            raise bad_request("secret token is too long")
+        if not _SECRET_TOKEN.fullmatch(secret):
+            raise bad_request("secret token contains unallowed characters")
+        connections = params.integer("max_connections")
+        if connections is not None:
+            connections = min(max(connections, 1), MAX_WEBHOOK_CONNECTIONS)
+        allowed = params.json("allowed_updates")
+        if isinstance(allowed, list):
+            self.state.allowed_updates = [str(kind) for kind in allowed]
+        if params.flag("drop_pending_updates"):
+            self.state.updates.clear()
+        self.state.set_webhook(url, secret if url else "", connections)
         return True
 
     def delete_webhook(self, params: Params) -> object:
-        """``deleteWebhook`` (optionally dropping pending updates)."""
-        self.state.webhook_url = ""
+        """``deleteWebhook`` (optionally dropping pending updates): back to ``getUpdates``."""
         if params.flag("drop_pending_updates"):
             self.state.updates.clear()
+        self.state.set_webhook("", "")
         return True
 
     def get_webhook_info(self, params: Params) -> object:
-        """``getWebhookInfo``."""
-        return {
-            "url": self.state.webhook_url,
+        """``getWebhookInfo``: the URL, what is pending, and the last delivery error."""
+        state = self.state
+        info: JsonDict = {
+            "url": state.webhook_url,
             "has_custom_certificate": False,
-            "pending_update_count": len(self.state.updates),
+            "pending_update_count": len(state.pending_updates()),
         }
+        if state.webhook_last_error_date is not None:
+            info["last_error_date"] = state.webhook_last_error_date
+            info["last_error_message"] = state.webhook_last_error_message
+        if state.webhook_url:
+            info["max_connections"] = state.webhook_max_connections
+            if state.allowed_updates:
+                info["allowed_updates"] = list(state.allowed_updates)
+        return info
 
     def get_chat(self, params: Params) -> object:
         """``getChat`` for a private chat or a group."""
@@ -1020,7 +1076,9 @@ class BotApiEmulator:
         POST /_emu/config       {"callback_query_max_age": s, "group_privacy": bool,
                                  "flood_limits": bool | {FloodLimits fields},
                                  "faults": null | {"rate", "kinds", "seed", "methods",
-                                                   "slow_seconds"}}  -> the whole config
+                                                   "slow_seconds"},
+                                 "webhook_retry": {"first", "cap", "answer_within"}}
+                                                 -> the whole config
         POST /_emu/users        {"id", "first_name", "last_name", "username", "language_code"}
         POST /_emu/users/{id}/text      {"text", "reply_to_message_id", "chat_id"?}
         POST /_emu/users/{id}/document  multipart "document" file, "caption", "chat_id"?,
@@ -1062,6 +1120,12 @@ class BotApiEmulator:
     * ``faults``: a :class:`~emulator.limits.FaultPlan` (or its JSON form): random 500, 502,
       429, slow answers, dropped connections, and calls carried out whose answer is lost.
     * ``group_privacy``: the bot's privacy mode in groups (on, as for a new bot).
+    * ``webhook_retry``: how a failed webhook delivery is tried again
+      (:class:`~emulator.webhook.WebhookRetry`; Telegram's pace by default).
+
+    Updates are fetched with ``getUpdates``, or, once the bot has called ``setWebhook``,
+    posted to its webhook (:mod:`emulator.webhook`); ``getUpdates`` is then refused with
+    Telegram's 409 Conflict until ``deleteWebhook``.
 
     In the same process :meth:`configure` changes them as ``POST /_emu/config`` does, and
     :attr:`stats` holds what ``GET /_emu/stats`` shows.
@@ -1081,6 +1145,7 @@ class BotApiEmulator:
         flood_limits: bool | FloodLimits = False,
         faults: FaultPlan | JsonDict | None = None,
         group_privacy: bool = True,
+        webhook_retry: WebhookRetry | None = None,
     ) -> None:
         bot_id, _, secret = token.partition(":")
         if not bot_id.isdigit() or not secret:
@@ -1096,6 +1161,7 @@ class BotApiEmulator:
             faults = FaultPlan.from_json(faults)
         self.faults = FaultInjector(faults)
         self.stats = StatsRecorder()
+        self.webhook = WebhookPusher(self.state, webhook_retry)
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._closing = False
@@ -1118,11 +1184,13 @@ class BotApiEmulator:
         await site.start()
         self._runner = runner
         self._port = int(runner.addresses[0][1])
+        await self.webhook.start()
 
     async def stop(self) -> None:
-        """Wake every long poll and shut the server down."""
+        """Stop webhook deliveries, wake every long poll and shut the server down."""
         if self._runner is None:
             return
+        await self.webhook.stop()
         self._closing = True
         self.state.updates_signal.notify()
         self.state.changes_signal.notify()
@@ -1476,6 +1544,7 @@ class BotApiEmulator:
             "group_privacy": self.state.group_privacy,
             "flood_limits": self.flood.limits.to_json(),
             "faults": self.faults.plan.to_json(),
+            "webhook_retry": self.webhook.retry.to_json(),
         }
 
     def configure(
@@ -1484,6 +1553,7 @@ class BotApiEmulator:
         flood_limits: bool | FloodLimits | JsonDict | None = None,
         faults: FaultPlan | JsonDict | None = None,
         group_privacy: bool | None = None,
+        webhook_retry: WebhookRetry | JsonDict | None = None,
     ) -> None:
         """Change settings while running (``None`` leaves one as it is).
 
@@ -1491,6 +1561,8 @@ class BotApiEmulator:
         a dict changes the given :class:`FloodLimits` fields (and switches them on unless it
         says ``"enabled": false``). ``faults``: a new plan (an empty dict stops faults). Both
         restart from scratch: full buckets, the fault generator at its seed.
+        ``webhook_retry``: a :class:`~emulator.webhook.WebhookRetry`, or a dict of the fields
+        to change (``first``, ``cap``, ``answer_within``, in seconds).
         """
         if isinstance(flood_limits, bool):
             self.flood.configure(
@@ -1506,6 +1578,10 @@ class BotApiEmulator:
             )
         if group_privacy is not None:
             self.state.group_privacy = group_privacy
+        if isinstance(webhook_retry, WebhookRetry):
+            self.webhook.retry = webhook_retry
+        elif webhook_retry is not None:
+            self.webhook.retry = self.webhook.retry.updated(webhook_retry)
 
     async def _ctl_config(self, request: web.Request, params: Params) -> object:
         max_age = params.number("callback_query_max_age")
@@ -1518,10 +1594,14 @@ class BotApiEmulator:
         if faults is not ... and faults is not None and not isinstance(faults, dict):
             raise bad_request("faults must be null or an object")
         privacy = params.values.get("group_privacy")
+        retry = params.values.get("webhook_retry")
+        if retry is not None and not isinstance(retry, dict):
+            raise bad_request("webhook_retry must be an object")
         self.configure(
             flood_limits=flood,
             faults=None if faults is ... else (faults or {}),
             group_privacy=None if privacy is None else params.flag("group_privacy"),
+            webhook_retry=retry,
         )
         return self.config()
 

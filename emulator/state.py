@@ -51,6 +51,9 @@ DEFAULT_UPDATE_TYPES = frozenset(
 )
 """Update types delivered when ``allowed_updates`` is empty or was never set."""
 
+DEFAULT_WEBHOOK_MAX_CONNECTIONS = 40
+"""Simultaneous webhook connections when ``setWebhook`` gives no ``max_connections``."""
+
 
 class ApiError(Exception):
     """A Bot API failure, answered as ``{"ok": false, "error_code": ..., "description": ...}``."""
@@ -403,6 +406,7 @@ class EmulatorState:
         self.version = 0
         self.updates_signal = Signal()
         self.changes_signal = Signal()
+        self.webhook_generation = 0
         self.reset()
 
     def reset(self) -> None:
@@ -415,8 +419,13 @@ class EmulatorState:
         self.commands: dict[tuple[str, int | None, str], list[JsonDict]] = {}
         self.menu_buttons: dict[int | None, JsonDict] = {}
         self.log: list[LogEntry] = []
-        self.webhook_url = ""
         self.allowed_updates: list[str] = []
+        self.webhook_url = ""
+        self.webhook_secret_token = ""
+        self.webhook_max_connections = DEFAULT_WEBHOOK_MAX_CONNECTIONS
+        self.webhook_last_error_date: int | None = None
+        self.webhook_last_error_message: str | None = None
+        self.webhook_generation += 1  # deliveries under way belong to a forgotten webhook
         self.changed()
 
     # -- time and change notification ----------------------------------------------------
@@ -727,9 +736,60 @@ class EmulatorState:
 
     def deliverable_updates(self, limit: int) -> list[JsonDict]:
         """Up to ``limit`` pending updates of the allowed types (others are dropped)."""
+        return [update.to_api() for update in self.pending_updates()[:limit]]
+
+    def pending_updates(self) -> list[UpdateRecord]:
+        """The pending updates of the allowed types, oldest first (others are dropped)."""
         allowed = set(self.allowed_updates) or DEFAULT_UPDATE_TYPES
         self.updates = [update for update in self.updates if update.kind in allowed]
-        return [update.to_api() for update in self.updates[:limit]]
+        return self.updates
+
+    # -- webhook ---------------------------------------------------------------------------
+
+    def set_webhook(self, url: str, secret_token: str, max_connections: int | None = None) -> None:
+        """Deliver updates to ``url`` from now on (``""``: stop, back to ``getUpdates``).
+
+        A new URL or secret starts delivery afresh: waiting retries are tried at once, as
+        Telegram's server starts a new webhook connection then.
+        """
+        if (url, secret_token) != (self.webhook_url, self.webhook_secret_token):
+            self.webhook_generation += 1
+        self.webhook_url = url
+        self.webhook_secret_token = secret_token
+        if max_connections is not None:
+            self.webhook_max_connections = max_connections
+        if not url:
+            self.webhook_max_connections = DEFAULT_WEBHOOK_MAX_CONNECTIONS
+        self.updates_signal.notify()
+        self.changed()
+
+    def webhook_delivered(self, update: UpdateRecord) -> None:
+        """The webhook answered 2xx: the update is no longer pending."""
+        with contextlib.suppress(ValueError):
+            self.updates.remove(update)
+        self.changed()
+
+    def webhook_failed(self, message: str) -> None:
+        """A delivery failed: ``getWebhookInfo`` shows the last error until the next one."""
+        self.webhook_last_error_date = int(self.now())
+        self.webhook_last_error_message = message
+        self.changed()
+
+    @staticmethod
+    def webhook_queue(update: UpdateRecord) -> tuple[str, int]:
+        """Telegram's webhook queue of an update: one update of a queue is in flight at a
+        time, in order. A chat's messages share one queue; a person's button presses share
+        another (Telegram keys callback queries by the user, not by the chat)."""
+        payload = update.payload
+        if update.kind == "callback_query":
+            return ("user", int(payload["from"]["id"]))
+        chat = payload.get("chat")
+        if isinstance(chat, dict) and "id" in chat:
+            return ("chat", int(chat["id"]))
+        sender = payload.get("from")
+        if isinstance(sender, dict) and "id" in sender:
+            return ("user", int(sender["id"]))
+        return ("update", update.update_id)
 
     # -- what simulated users do -----------------------------------------------------------
 

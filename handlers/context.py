@@ -25,7 +25,7 @@ class BotData:
 
     def __init__(self) -> None:
         self.updates_in_flight: set[asyncio.Task[None]] = set()
-        """Updates being handled now (by bot/polling.py)."""
+        """Updates being handled now (bot/inbox.py: polled or posted to the webhook)."""
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -53,6 +53,13 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY: True})
 
 
+def ping(engine: Engine) -> None:
+    """A trivial query, in a transaction that takes no lock; raises if the database does not
+    answer."""
+    with reader(engine).connect() as connection:
+        connection.exec_driver_sql("SELECT 1").scalar_one()
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; for a SQLite file its folder is created first."""
     parsed = make_url(url)

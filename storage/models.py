@@ -337,6 +337,8 @@ class InboxUpdate(SQLModel, table=True):
     )
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     received_at: datetime = Field(sa_type=AwareDateTime)
+    """When it was received; in webhook mode renewed while its process still handles it, so
+    that an update older than INBOX_LEASE_SECONDS was left by a process that died."""
 
 
 class Meeting(SQLModel, table=True):

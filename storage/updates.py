@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlmodel import Session, col, select
 
@@ -60,3 +60,30 @@ FORGET = delete(InboxUpdate).where(
 def handled(session: Session, *, update_ids: list[int]) -> None:
     """These updates have been handled to the end: forget them."""
     session.connection().execute(FORGET, {"done": update_ids})
+
+
+def take_over(
+    session: Session, *, kept_before: datetime, now: datetime
+) -> list[tuple[int, dict[str, Any]]]:
+    """Updates whose time (`received_at`, renewed by `renew`) is older than `kept_before`:
+    the process that received them died. They become this process's (their time is set to
+    `now`), oldest first.
+
+    One statement: of two processes asking at once, each update goes to one of them.
+    """
+    taken = session.connection().execute(
+        update(InboxUpdate)
+        .where(col(InboxUpdate.received_at) < kept_before)
+        .values(received_at=now)
+        .returning(col(InboxUpdate.update_id), col(InboxUpdate.payload))
+    )
+    return sorted(((row[0], row[1]) for row in taken), key=lambda kept: kept[0])
+
+
+def renew(session: Session, *, update_ids: list[int], now: datetime) -> None:
+    """These updates are still being handled by this process: no other may take them over."""
+    session.connection().execute(
+        update(InboxUpdate)
+        .where(col(InboxUpdate.update_id).in_(update_ids))
+        .values(received_at=now)
+    )

@@ -176,6 +176,58 @@ def test_run_refuses_a_missing_token(
     assert "TELEGRAM_BOT_TOKEN belum diisi" in err
 
 
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"WEBHOOK_SECRET_TOKEN": ""}, "WEBHOOK_SECRET_TOKEN belum diisi atau masih contoh"),
+        ({"WEBHOOK_SECRET_TOKEN": "ganti-dengan-rahasia-acak"}, "masih contoh"),
+        ({"WEBHOOK_SECRET_TOKEN": "rahasia+kita/123456789="}, "hanya boleh berisi huruf"),
+        ({"WEBHOOK_SECRET_TOKEN": "a" * 257}, "paling banyak 256 karakter"),
+        ({"WEBHOOK_SECRET_TOKEN": "pendek"}, "terlalu pendek (6 karakter"),
+        ({"WEBHOOK_URL": ""}, "WEBHOOK_URL belum diisi"),
+        ({"WEBHOOK_URL": "renja.example.go.id/telegram"}, "WEBHOOK_URL belum diisi"),
+        ({"WEBHOOK_HEALTH_PATH": "/telegram"}, "harus berbeda"),
+    ],
+)
+def test_run_webhook_refuses_what_cannot_work(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    variables: dict[str, str],
+    message: str,
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABC-contoh-yang-bukan-placeholder")
+    monkeypatch.setenv("WEBHOOK_URL", "https://renja.example.go.id/telegram")
+    monkeypatch.setenv("WEBHOOK_SECRET_TOKEN", "k" * 32)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    code, _, err = run(capsys, "run", "--webhook")
+    assert code == 1
+    assert message in err
+    assert not (tmp_path / "data").exists()  # refused before the database was touched
+
+
+def test_a_webhook_path_must_be_a_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+
+    with pytest.raises(ValidationError, match="harus diawali '/'"):
+        Settings(_env_file=None, webhook_path="telegram")
+    settings = Settings(
+        _env_file=None,
+        webhook_url="https://renja.example.go.id/telegram",
+        webhook_secret_token="Ab0_-" * 4,
+    )
+    config = settings.webhook()
+    assert (config.listen_host, config.port, config.path, config.health_path) == (
+        "127.0.0.1",
+        8080,
+        "/telegram",
+        "/sehat",
+    )
+
+
 def test_an_acting_official_until_a_date(capsys: pytest.CaptureFixture[str]) -> None:
     run(capsys, "db", "upgrade")
     base = ["user", "add", "--telegram-id", "300", "--name", "Hadi", "--position", "kepala_badan"]

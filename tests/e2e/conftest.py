@@ -1,4 +1,5 @@
-"""The real application, polling the project's Bot API emulator over HTTP on 127.0.0.1."""
+"""The real application, polling the project's Bot API emulator over HTTP on 127.0.0.1, or
+(`mode` "webhook") taking its updates from the emulator's webhook posts."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_application
+from bot.app import Mode, build_application
 from bot.config import Settings
-from bot.local import FAST_PACING, emulated, emulator_services, polling
+from bot.local import FAST_PACING, Running, emulated, emulator_services, receiving
 from bot.sample_office import OFFICIALS, register_officials
 from bot.usecases.base import Services
 from emulator import BotApiEmulator, EmulatorClient, SimulatedUser
@@ -35,18 +36,25 @@ class Office:
     settings: Settings
     clock: FakeClock
     phones: dict[int, SimulatedUser]
+    mode: Mode = "polling"
     running: AsyncExitStack = field(default_factory=AsyncExitStack)
     application: BotApplication | None = None
+    bot: Running | None = None
+    """The running bot's task and (webhook mode) its addresses."""
 
     async def start(self) -> None:
-        """Start the bot as `renja-bot run` would: a new application over the same data."""
-        self.application = build_application(self.settings, services=self.services)
-        await self.running.enter_async_context(polling(self.application))
+        """Start the bot as `renja-bot run` (`--webhook`) would: a new application over the
+        same data."""
+        self.application = build_application(self.settings, services=self.services, mode=self.mode)
+        self.bot = await self.running.enter_async_context(
+            receiving(self.application, self.mode, settings=self.settings)
+        )
 
     async def stop(self) -> None:
         await self.running.aclose()
         self.running = AsyncExitStack()
         self.application = None
+        self.bot = None
 
     def tick(self, **delta: float) -> None:
         """Move the clock, and wake the scheduler as real time passing would."""
@@ -68,21 +76,29 @@ async def running_office(
     pacing: dict[str, Any] | None = None,
     clock: FakeClock | None = None,
     admin: bool = True,
+    mode: Mode = "polling",
+    **settings_overrides: Any,
 ) -> AsyncIterator[Office]:
     """The bot (from `build_application`) over a new database in `root`, its emulator, and
     the seven officials, who have started it; `admin`: the administrator has too.
 
-    `pacing`: SEND_* settings; without them the sender keeps Telegram's limits.
+    `pacing`: SEND_* settings; without them the sender keeps Telegram's limits. `mode`: how
+    the bot takes its updates (in webhook mode, behind a webhook on 127.0.0.1).
     """
     async with emulated(
-        root, TOKEN, admin_telegram_ids=[ADMIN_ID], max_upload_mb=1, **(pacing or {})
+        root,
+        TOKEN,
+        admin_telegram_ids=[ADMIN_ID],
+        max_upload_mb=1,
+        **(pacing or {}),
+        **settings_overrides,
     ) as (emulator, control, settings):
         clock = clock or FakeClock()
         services = emulator_services(
             settings, sops=sops, calendar=OfficeCalendar.default(), clock=clock
         )
         register_officials(services)
-        office = Office(emulator, control, services, settings, clock, {})
+        office = Office(emulator, control, services, settings, clock, {}, mode)
         await office.start()
         try:
             if admin:
@@ -98,10 +114,18 @@ async def running_office(
 
 
 @pytest.fixture
-async def office(tmp_path: Path, sops: dict[str, Sop], clock: FakeClock) -> AsyncIterator[Office]:
+def mode() -> Mode:
+    """How the `office` takes its updates; a test parametrized with `mode` runs in both."""
+    return "polling"
+
+
+@pytest.fixture
+async def office(
+    tmp_path: Path, sops: dict[str, Sop], clock: FakeClock, mode: Mode
+) -> AsyncIterator[Office]:
     """The running office on the test's clock. Its emulator enforces no flood limits, so the
     sender need not keep them (test_delivery.py runs with Telegram's limits on both sides)."""
     async with running_office(
-        tmp_path, sops, pacing=FAST_PACING, clock=clock, admin=False
+        tmp_path, sops, pacing=FAST_PACING, clock=clock, admin=False, mode=mode
     ) as office:
         yield office

@@ -1,8 +1,8 @@
 """Crash harness: `renja-bot run` as a process that can be SIGKILLed, officials on the emulator.
 
 Black-box on purpose, so that it outlives any rewrite of the bot's insides. It uses only
-1. the command line (`renja-bot db upgrade`, `user add`, `run`), configured by environment
-   variables, run as subprocesses;
+1. the command line (`renja-bot db upgrade`, `user add`, `run`, `run --webhook`), configured
+   by environment variables, run as subprocesses;
 2. the emulator's public API (`BotApiEmulator`, `EmulatorClient`, `SimulatedUser`);
 3. read-only SQL on the database file once the bot has stopped.
 
@@ -34,6 +34,7 @@ import random
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import sys
 import time
@@ -140,6 +141,22 @@ def base_env(workdir: Path) -> dict[str, str]:
     }
 
 
+def webhook_env() -> dict[str, str]:
+    """`renja-bot run --webhook` on a free port of 127.0.0.1, which the emulator posts to."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return {
+        "WEBHOOK_LISTEN_HOST": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "WEBHOOK_PATH": "/telegram",
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+        "WEBHOOK_SECRET_TOKEN": "rahasia-uji-" + "x" * 20,
+        # What a killed process kept is taken over by the next after this long.
+        "INBOX_LEASE_SECONDS": "1",
+    }
+
+
 async def cli(workdir: Path, env: dict[str, str], *args: str) -> str:
     """Run `renja-bot ARGS` to completion; its output, or an error that shows it."""
     process = await asyncio.create_subprocess_exec(
@@ -185,10 +202,18 @@ class BotProcess:
     calls getMe when it initializes), seen in the emulator's log.
     """
 
-    def __init__(self, workdir: Path, env: dict[str, str], control: EmulatorClient) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        env: dict[str, str],
+        control: EmulatorClient,
+        *,
+        webhook: bool = False,
+    ) -> None:
         self.workdir = workdir
         self.env = env
         self.control = control
+        self.arguments = ["run", "--webhook"] if webhook else ["run"]
         self.log_file = workdir / "bot.log"
         self.process: asyncio.subprocess.Process | None = None
         self.ready_at: float | None = None
@@ -209,7 +234,7 @@ class BotProcess:
             log.flush()
             self.process = await asyncio.create_subprocess_exec(
                 str(renja_bot()),
-                "run",
+                *self.arguments,
                 cwd=self.workdir,
                 env=self.env,
                 stdin=asyncio.subprocess.DEVNULL,
@@ -563,11 +588,17 @@ class Phone:
         raise StepFailed(f"{self.name}: {name} never stored after sending it {TRIES} times")
 
     async def task(self, title: str) -> BotMessage:
-        """The message of a task given to this official; if it never comes, ask /tugas."""
+        """The message of a task given to this official; if it never comes, ask /tugas.
+
+        A copy whose buttons the bot has taken away is a task already done (a message sent
+        twice by a killed bot, its second copy closed with the first): it is passed over,
+        as an official passes over a message without buttons when looking for the new one.
+        """
 
         def is_task(message: BotMessage) -> bool:
             lines = message.body.split("\n")
-            return len(lines) > 1 and f": {title}" in lines[1]
+            closed = message.edited and not message.buttons
+            return len(lines) > 1 and f": {title}" in lines[1] and not closed
 
         for _ in range(TRIES):
             try:
@@ -745,8 +776,14 @@ async def play(
     steps: int = 0,
     seed: int = 0,
     think: tuple[float, float] = (0.0, 0.0),
+    webhook: bool = False,
 ) -> Run:
-    """Play the script against a fresh emulator and a copy of `database`; kill if asked."""
+    """Play the script against a fresh emulator and a copy of `database`; kill if asked.
+
+    `webhook`: the bot runs as `renja-bot run --webhook`, on the same port after each
+    restart; the emulator posts the updates to it, and retries every few tenths of a second
+    while nobody answers there.
+    """
     env = base_env(workdir)
     copy_database(database, workdir / "renja.db")
     rng = random.Random(seed)
@@ -761,7 +798,10 @@ async def play(
             "TELEGRAM_API_BASE_URL": emulator.base_url,
             "TELEGRAM_API_FILE_URL": emulator.base_file_url,
         }
-        bot = BotProcess(workdir, env, control)
+        if webhook:
+            env |= webhook_env()
+            await control.set_webhook_retry(first=0.1, cap=0.5)
+        bot = BotProcess(workdir, env, control, webhook=webhook)
         office = Office(bot, think=think, rng=rng)
         if kills:
             office.killer = Killer(bot, random.Random(seed + 1), count=kills, steps=steps)

@@ -85,6 +85,34 @@ def test_kills_lose_and_double_nothing(tmp_path: Path, database: Path, uninterru
     )
 
 
+@pytest.mark.slow
+def test_kills_behind_a_webhook_lose_and_double_nothing(
+    tmp_path: Path, database: Path, uninterrupted: Run
+) -> None:
+    """The same, with `renja-bot run --webhook`: an update answered 200 by a process that is
+    then killed is handled by the next one, from the inbox."""
+    killed = asyncio.run(
+        play(
+            tmp_path,
+            database,
+            kills=KILLS,
+            steps=len(uninterrupted.steps),
+            seed=SEED + 1,
+            think=THINK,
+            webhook=True,
+        )
+    )
+    (tmp_path / "uninterrupted.txt").write_text("\n".join(dump(uninterrupted)), encoding="utf-8")
+    (tmp_path / "killed.txt").write_text("\n".join(dump(killed)), encoding="utf-8")
+    story = describe(uninterrupted, killed)
+    print(story)
+    problems = compare(uninterrupted, killed)
+    assert not problems, (
+        f"CRASH_SEED={SEED} (+1, webhook); bot log and both runs in {tmp_path}\n{story}\n\n"
+        + "\n".join(problems)
+    )
+
+
 def test_comparison_tells_a_repeat_from_a_loss() -> None:
     offered = "✅ Diterima: Konsep, versi 1. [tombol: 📤 Kirim]"
     sent = Received(offered, offered)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from bot.usecases import reading
 from emulator import BotMessage, SimulatedUser
 from storage.files import sha256_of
@@ -46,6 +48,7 @@ async def task_message(phone: SimulatedUser, title: str) -> BotMessage:
     return found
 
 
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
 async def test_renja_from_start_to_signature(office: Office) -> None:
     kasubbag, sekretaris = office.phones[101], office.phones[102]
     kabid_eko, kabid_infra = office.phones[103], office.phones[104]
