@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes
 
 if TYPE_CHECKING:
@@ -30,10 +31,14 @@ the project's, so that its start-up and memory are python-telegram-bot's alone."
 
 
 async def approve(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer the press, send one message."""
+    """Answer the press, send one message (as ours does, also when the press is too old
+    to be answered)."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    try:
+        await query.answer()
+    except TelegramError:
+        pass
     await context.bot.send_message(NEXT_HOLDER, f"#{query.data} disetujui")
 
 
