@@ -26,8 +26,10 @@ The reviewer's task messages are put on the phone before the bot starts, as the 
 would have sent them (the outbox rows are marked sent, with their message ids): the bot
 starts with nothing owed. Flood limits are off and the bot's pacing high.
 
-Backends and processes are parameters: SQLite now; a PostgreSQL URL or `--processes 2`
-(webhook processes behind one address) stop with what is missing until those parts exist.
+Backends and processes are parameters: SQLite works now. A PostgreSQL URL (of a server and
+a database to connect to; the office and its copies are databases of their own, dropped at
+the end) stops with what is missing while the bot has no PostgreSQL driver, and
+`--processes 2` (webhook processes) while the bot has no webhook mode.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
+import os
 import re
 import shutil
 import sqlite3
@@ -48,7 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlmodel
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import Table, create_engine, func, insert, select, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, col
 from telegram import InlineKeyboardMarkup
@@ -120,8 +123,9 @@ class LoadSizes:
 
     @property
     def pressed(self) -> int:
-        """Drafts made through the use cases: one per start-up and per press."""
-        return self.starts + sum(decisions.WARM_UP + count for _, count in self.decisions)
+        """Presses made on each bot, and so drafts made through the use cases: one per
+        start-up, one to see the bot ready before the decisions, and one per decision."""
+        return self.starts + 1 + sum(decisions.WARM_UP + count for _, count in self.decisions)
 
 
 FULL = LoadSizes(10_000, 50_000, [(1, 40), (16, 160)], 3)
@@ -220,6 +224,52 @@ class SqliteBackend(Backend):
                 path.unlink(missing_ok=True)
 
 
+class PostgresBackend(Backend):
+    """A server: the office is made in a database of its own, each copy is a database
+    created from it (CREATE DATABASE … TEMPLATE); all of them are dropped at the end. The
+    URL given names the server and a database to connect to for that (e.g. `postgres`)."""
+
+    name = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.prefix = f"renja_load_{os.getpid()}"
+        self.made: list[str] = []
+
+    def _at(self, database: str) -> str:
+        return self.url.set(database=database).render_as_string(hide_password=False)
+
+    def _create(self, database: str, template: str | None = None) -> str:
+        admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                like = f" TEMPLATE {template}" if template else ""
+                connection.exec_driver_sql(f"CREATE DATABASE {database}{like}")
+        finally:
+            admin.dispose()
+        self.made.append(database)
+        return self._at(database)
+
+    def prepared_url(self) -> str:
+        return self._create(f"{self.prefix}_office")
+
+    def finish_preparing(self, engine: Engine) -> None:
+        engine.dispose()  # a template may have no connection open
+
+    def copy(self, label: str) -> str:
+        return self._create(f"{self.prefix}_{label}", template=f"{self.prefix}_office")
+
+    def drop_copies(self) -> None:
+        admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                for database in reversed(self.made):
+                    connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {database}")
+        finally:
+            admin.dispose()
+        self.made.clear()
+
+
 def backend_for(url: str | None, folder: Path) -> Backend:
     """The backend of `url` (None: a SQLite file in `folder`), or NotAvailable."""
     if url is None:
@@ -228,16 +278,12 @@ def backend_for(url: str | None, folder: Path) -> Backend:
     if name == "sqlite":
         return SqliteBackend(url, folder)
     if name == "postgresql":
-        missing = []
         if importlib.util.find_spec("psycopg") is None:
-            missing.append("the psycopg driver (not among the dependencies)")
-        missing.append("a copy of the prepared database for each bot process (CREATE DATABASE")
-        missing[-1] += " … TEMPLATE), which this benchmark does not make yet"
-        raise NotAvailable(
-            "PostgreSQL is not available yet for the load benchmark: missing "
-            + "; ".join(missing)
-            + ". Use a sqlite:/// URL."
-        )
+            raise NotAvailable(
+                "PostgreSQL is not available yet: the bot has no PostgreSQL driver (psycopg "
+                "is not among its dependencies). Use a sqlite:/// URL."
+            )
+        return PostgresBackend(url)
     raise NotAvailable(f"no such backend for the load benchmark: {name}")
 
 
@@ -554,7 +600,7 @@ async def first_handled(
     for entry in await control.log():
         if entry.ok and entry.method == "sendMessage" and entry.chat_id == NEXT_HOLDER:
             found = notice.search(entry.text or "")
-            if found and int(found.group(1)) == press.key:
+            if found and int(found.group(1)) == press.key and entry.time >= started:
                 return entry.time - started
     raise RuntimeError(f"no next-holder message for {press.key} in the emulator's log")
 
@@ -605,8 +651,7 @@ async def measure(
         EmulatorClient(bare_emulator.control_url) as bare_control,
         EmulatorClient(ours_emulator.control_url) as ours_control,
     ):
-        bare_count = sizes.starts + sum(decisions.WARM_UP + n for _, n in sizes.decisions)
-        bare_waiting = await bare_presses(bare_control, bare_emulator, bare_count)
+        bare_waiting = await bare_presses(bare_control, bare_emulator, sizes.pressed)
         await ours_control.reset()
         _, reviewer = await phones(ours_control, [NEXT_HOLDER, SEKRETARIS])
 
@@ -632,13 +677,22 @@ async def measure(
 
         progress("load: decisions, both bots in turns")
         url = backend.copy("decisions")
-        ours_presses = await put_tasks_on_phone(ours_emulator, folder, url, reviewer, None)
-        for side in (ours, bare):
+        ours_first, *ours_presses = await put_tasks_on_phone(
+            ours_emulator, folder, url, reviewer, None
+        )
+        bare_first, *bare_presses_left = bare_waiting[sizes.starts :]
+        firsts = ((ours, ours_first), (bare, bare_first))
+        for side, first in firsts:  # each bot sees the first press once it is up
             await forget_updates(side.emulator)
+            await side.control.reset_stats()
+            await first.user.press(first.message_id, first.label)
+        started = time.time()
         async with bare.start(None) as bare_bot, ours.start(url) as ours_bot:
+            for side, first in firsts:
+                await first_handled(side.control, first, side.notice, started)
             runs = await decisions.compare(
                 Contestant(ours_control, ours_presses, OUR_NOTICE),
-                Contestant(bare_control, bare_waiting[sizes.starts :], BARE_NOTICE),
+                Contestant(bare_control, bare_presses_left, BARE_NOTICE),
                 sizes.decisions,
             )
             run_memory = (peak_memory(ours_bot.pid), peak_memory(bare_bot.pid))
