@@ -637,6 +637,11 @@ async def run(sizes: LoadSizes, database_url: str | None = None, processes: int 
         backend = backend_for(database_url, folder)
         try:
             made = await asyncio.to_thread(prepare, backend, folder, sizes)
+            progress(
+                f"load: office ready in {made.seconds:.1f} s: {made.drafts:,} drafts "
+                f"({made.open_drafts:,} open), {made.waiting_reminders:,} waiting reminders, "
+                f"{made.outbox_rows:,} outbox rows"
+            )
             return await measure(sizes, backend, folder, made, processes)
         finally:
             backend.drop_copies()
@@ -729,12 +734,11 @@ def rows(result: Result) -> list[Row]:
     process = "1 process" if result.processes == 1 else f"{result.processes} processes"
     table: list[Row] = [
         (
-            f"load ({result.backend}, {process}): {made.drafts:,} drafts "
-            f"({made.open_drafts:,} open), {made.waiting_reminders:,} waiting reminders, "
-            f"{made.outbox_rows:,} outbox rows: seeded in",
+            f"load ({result.backend}, {process}): {made.open_drafts:,} open drafts, "
+            f"{made.waiting_reminders:,} reminders",
             f"{made.seconds:9.1f} s",
             "",
-            "",
+            "to seed",
         )
     ]
     for in_flight, (ours, bare) in result.runs.items():

@@ -45,7 +45,7 @@ def test_the_load_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     main(["--quick", "load"])
     out = capsys.readouterr().out
     for measure in (
-        "load (sqlite, 1 process): 50 drafts (50 open), 200 waiting reminders",
+        "load (sqlite, 1 process): 50 open drafts, 200 reminders",
         "load: decisions/s, 1 in flight (2 presses)",
         "load: decisions/s, 16 in flight (16 presses)",
         "load: press → next holder, median, 16 in flight",
