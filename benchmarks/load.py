@@ -166,8 +166,11 @@ class Backend:
     """Where the office's database lives: made once, copied for each bot process."""
 
     name = ""
+    office_url = ""
+    """The prepared database, once created."""
 
-    def prepared_url(self) -> str:
+    def create(self) -> str:
+        """Create the empty database the office is prepared in; its URL."""
         raise NotImplementedError
 
     def copy(self, label: str) -> str:
@@ -201,9 +204,10 @@ class SqliteBackend(Backend):
     def _files(path: Path) -> list[Path]:
         return [path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))]
 
-    def prepared_url(self) -> str:
+    def create(self) -> str:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{self.path}"
+        self.office_url = f"sqlite:///{self.path}"
+        return self.office_url
 
     def finish_preparing(self, engine: Engine) -> None:
         engine.dispose()
@@ -250,8 +254,9 @@ class PostgresBackend(Backend):
         self.made.append(database)
         return self._at(database)
 
-    def prepared_url(self) -> str:
-        return self._create(f"{self.prefix}_office")
+    def create(self) -> str:
+        self.office_url = self._create(f"{self.prefix}_office")
+        return self.office_url
 
     def finish_preparing(self, engine: Engine) -> None:
         engine.dispose()  # a template may have no connection open
@@ -326,7 +331,7 @@ def prepare(backend: Backend, folder: Path, sizes: LoadSizes) -> Office:
     if sizes.drafts < sizes.pressed:
         raise ValueError(f"{sizes.drafts:,} drafts are fewer than the {sizes.pressed} pressed")
     began = time.perf_counter()
-    services = office_at(folder, backend.prepared_url())
+    services = office_at(folder, backend.create())
     seed_reviews(services, 1, "bench-konsep")
     with Session(services.engine) as session:
         outbox_upto = session.execute(select(func.max(col(OutboxMessage.id)))).scalar() or 0

@@ -93,7 +93,7 @@ def test_the_load_office_is_consistent(tmp_path: Path) -> None:
     backend = load.backend_for(None, tmp_path)
     made = load.prepare(backend, tmp_path, sizes)
     assert (made.drafts, made.open_drafts, made.waiting_reminders) == (30, 30, 120)
-    services = services_at(tmp_path, lambda: START, backend.prepared_url())
+    services = services_at(tmp_path, lambda: START, backend.office_url)
     with services.engine.connect() as connection:
 
         def number(sql: str) -> int:
