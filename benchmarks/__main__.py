@@ -14,12 +14,17 @@
 - the sender to 200 chats under Telegram's flood limits, against Telegram's 30 messages a
   second, and the 429s it met (benchmarks/sending.py);
 - invitations to a meeting of 200 participants (three messages each) under the same
-  limits, against the same 30 a second, and the 429s (benchmarks/invitations.py).
+  limits, against the same 30 a second, and the 429s (benchmarks/invitations.py);
+- load: an office of 10,000 open drafts and 50,000 waiting reminders: decisions per
+  second, press → next holder, start-up and peak memory, against a bare python-telegram-bot
+  bot (benchmarks/load.py); `--database-url URL` and `--processes N` choose the backend
+  and the bot's processes.
 
 The bots and the emulator run in processes of their own, on 127.0.0.1. Absolute times
 depend on the machine (and on what else it runs); the ratios are what to compare between
 runs. `--quick` runs every measure with tiny sizes (the smoke test). Names run only those
-measures: `python -m benchmarks decisions` (calendar, actions, decisions, uploads, sending).
+measures: `python -m benchmarks decisions` (calendar, actions, decisions, uploads, sending,
+invitations, load).
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from benchmarks import decisions, invitations, lists, sending, uploads
+from benchmarks import decisions, invitations, lists, load, sending, uploads
 from benchmarks.common import (
     START,
     Emulator,
@@ -237,7 +242,16 @@ def decision_rows(holders: int, runs: dict[int, tuple[decisions.Run, decisions.R
     return rows
 
 
-MEASURES = ("calendar", "actions", "lists", "decisions", "uploads", "sending", "invitations")
+MEASURES = (
+    "calendar",
+    "actions",
+    "lists",
+    "decisions",
+    "uploads",
+    "sending",
+    "invitations",
+    "load",
+)
 """What `python -m benchmarks NAME...` can run alone (all of them by default)."""
 
 
@@ -323,11 +337,26 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument(
         "measures", nargs="*", metavar="NAME", help=f"run only these: {', '.join(MEASURES)}"
     )
+    parser.add_argument(
+        "--database-url",
+        help="load: the database to prepare the office in (default: a SQLite file in a "
+        "temporary folder); it is copied for each bot process measured",
+    )
+    parser.add_argument(
+        "--processes", type=int, default=1, help="load: bot processes (default 1, polling)"
+    )
     args = parser.parse_args(argv)
     if unknown := set(args.measures) - set(MEASURES):
         parser.error(f"no such measure: {', '.join(sorted(unknown))}")
     sizes = QUICK if args.quick else FULL
     only = set(args.measures or MEASURES)
+    if "load" in only:  # the variants not available yet stop before anything runs
+        try:
+            load.check_processes(args.processes)
+            with tempfile.TemporaryDirectory() as folder:
+                load.backend_for(args.database_url, Path(folder))
+        except (load.NotAvailable, FileExistsError) as error:
+            parser.exit(2, f"{error}\n")
 
     rows: list[Row] = []
     if "calendar" in only:
@@ -362,6 +391,14 @@ def main(argv: list[str] | None = None) -> list[Row]:
         progress("/status and /tugas with many drafts")
         rows += lists.measure(quick=args.quick)
     rows += asyncio.run(live(sizes, only))
+    if "load" in only:
+        load_sizes = load.QUICK if args.quick else load.FULL
+        progress(
+            f"load: preparing {load_sizes.drafts:,} drafts and "
+            f"{load_sizes.reminders:,} waiting reminders"
+        )
+        result = asyncio.run(load.run(load_sizes, args.database_url, args.processes))
+        rows += load.rows(result)
     width = max(len(name) for name, *_ in rows) + 2
     print(f"{'measure':<{width}}{'value':>14}{'baseline':>14}  ratio")
     for name, value, baseline, ratio in rows:

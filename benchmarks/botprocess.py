@@ -16,43 +16,52 @@ import argparse
 import asyncio
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes
 
-from benchmarks.common import KASUBBAG, START, Emulator, services_at
-from bot.app import build_application, serve
-from handlers.context import BotApplication
+if TYPE_CHECKING:
+    from handlers.context import BotApplication
 
-NEXT_HOLDER = KASUBBAG
+NEXT_HOLDER = 101
+"""The Kasubbag (`benchmarks.common.KASUBBAG`): the bare bot's process imports nothing of
+the project's, so that its start-up and memory are python-telegram-bot's alone."""
 
 
 async def approve(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer the press, send one message."""
+    """Answer the press, send one message (as ours does, also when the press is too old
+    to be answered)."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    try:
+        await query.answer()
+    except TelegramError:
+        pass
     await context.bot.send_message(NEXT_HOLDER, f"#{query.data} disetujui")
 
 
-def bare(emulator: Emulator) -> Application:  # type: ignore[type-arg]
+def bare(token: str, base_url: str, base_file_url: str) -> Application:  # type: ignore[type-arg]
     application = (
-        ApplicationBuilder()
-        .token(emulator.token)
-        .base_url(emulator.base_url)
-        .base_file_url(emulator.base_file_url)
-        .build()
+        ApplicationBuilder().token(token).base_url(base_url).base_file_url(base_file_url).build()
     )
     application.add_handler(CallbackQueryHandler(approve))
     return application
 
 
-def ours(emulator: Emulator, folder: Path) -> BotApplication:
-    services = services_at(folder, lambda: START)
-    return build_application(emulator.settings(folder, services), services=services)
+def ours(args: argparse.Namespace) -> BotApplication:
+    from benchmarks.common import START, Emulator, services_at
+    from bot.app import build_application
+
+    emulator = Emulator(args.token, args.base_url, args.base_file_url, control_url="")
+    services = services_at(args.folder, lambda: START, args.database_url)
+    return build_application(emulator.settings(args.folder, services), services=services)
 
 
 async def run(application: BotApplication) -> None:
+    from bot.app import serve
+
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     # The same loop as `bot.local.polling`: long polls of one second.
@@ -66,17 +75,17 @@ def main() -> None:
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--base-file-url", required=True)
     parser.add_argument("--folder", type=Path, help="the office (ours)")
+    parser.add_argument("--database-url", help="the office's database (ours; default: --folder's)")
     args = parser.parse_args()
-    emulator = Emulator(args.token, args.base_url, args.base_file_url, control_url="")
     if args.kind == "bare":
-        bare(emulator).run_polling(
+        bare(args.token, args.base_url, args.base_file_url).run_polling(
             poll_interval=0,
             timeout=1,
             allowed_updates=Update.ALL_TYPES,
             stop_signals=(signal.SIGTERM,),
         )
         return
-    asyncio.run(run(ours(emulator, args.folder)))
+    asyncio.run(run(ours(args)))
 
 
 if __name__ == "__main__":

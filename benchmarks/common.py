@@ -103,10 +103,13 @@ def new_file(name: str, telegram_file_id: str | None = None) -> NewFile:
     return NewFile(name, "application/pdf", 10, digest, file_id, digest[:8], name)
 
 
-def services_at(folder: Path, clock: Callable[[], datetime]) -> Services:
-    """The use cases' services over the database in `folder` (another process may share it)."""
+def services_at(
+    folder: Path, clock: Callable[[], datetime], database_url: str | None = None
+) -> Services:
+    """The use cases' services over the database in `folder` (another process may share it),
+    or at `database_url`; the archived files in `folder`."""
     return Services(
-        engine=make_engine(f"sqlite:///{folder / 'bench.db'}"),
+        engine=make_engine(database_url or f"sqlite:///{folder / 'bench.db'}"),
         sops=load_sops(
             ROOT / "sops", organisation=load_organisation(ROOT / "config" / "organisasi.yaml")
         ),
@@ -160,7 +163,7 @@ class Emulator:
             telegram_bot_token=self.token,
             telegram_api_base_url=self.base_url,
             telegram_api_file_url=self.base_file_url,
-            database_url=str(services.engine.url),
+            database_url=services.engine.url.render_as_string(hide_password=False),
             files_dir=folder / "files",
             **{**FAST_PACING, **overrides},
         )
@@ -197,9 +200,10 @@ async def emulator_process() -> AsyncIterator[Emulator]:
 
 @asynccontextmanager
 async def bot_process(
-    emulator: Emulator, kind: str, folder: Path | None = None
-) -> AsyncIterator[None]:
-    """`python -m benchmarks.botprocess` (the bot alone in its process) for the block."""
+    emulator: Emulator, kind: str, folder: Path | None = None, database_url: str | None = None
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`python -m benchmarks.botprocess` (the bot alone in its process) for the block; the
+    office's database is `folder`'s own, or the one at `database_url`."""
     arguments = [
         "--token",
         emulator.token,
@@ -210,11 +214,13 @@ async def bot_process(
     ]
     if folder is not None:
         arguments += ["--folder", str(folder)]
+    if database_url is not None:
+        arguments += ["--database-url", database_url]
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "benchmarks.botprocess", kind, *arguments, cwd=ROOT
     )
     try:
-        yield
+        yield process
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import create_engine
+
+# Alembic is imported by the functions that migrate: the running bot never needs it, and
+# importing it costs its start-up about half a second.
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # The driver's own transaction handling is switched off: `_begin_immediate` starts
+    # The driver's own transaction handling is switched off: `_Writers.begin` starts
     # every transaction itself.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -34,15 +39,56 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _begin_immediate(connection: Connection) -> None:
-    # Updates run in threads at the same time. A deferred transaction that read first and
-    # writes later fails at once ("database is locked") when another writer committed in
-    # between; taking the write lock at BEGIN makes it wait its turn (busy_timeout) instead.
-    # A session that only reads (`reader`) needs no lock and waits for nobody.
-    if connection.get_execution_options().get(READ_ONLY):
-        connection.exec_driver_sql("BEGIN")
-    else:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+class _Writers:
+    """The writing transactions of one engine's threads, one at a time, in turn.
+
+    Updates run in threads at the same time. A deferred transaction that read first and
+    writes later fails at once ("database is locked") when another writer committed in
+    between; taking the write lock at BEGIN (IMMEDIATE) makes it wait its turn instead. A
+    session that only reads (`reader`) needs no lock and waits for nobody.
+
+    SQLite itself makes a writer that finds the lock taken sleep and try again (1, 2, 5, 10
+    … 100 ms at a time, up to the busy timeout), while the lock may long be free: with many
+    updates in flight, writers waited far longer than the writes took. This process's
+    writers queue on a lock of their own first, each woken as soon as the one before has
+    given its connection back; only writers of other processes meet SQLite's busy wait.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+
+    def begin(self, connection: Connection) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+            return
+        info = connection.info  # the DB-API connection's, kept until it is given back
+        took = False
+        if not info.get(_HOLDS):  # a connection that committed and goes on still holds it
+            # Should a turn never come (a connection never given back), SQLite's own busy
+            # timeout decides after this one, as without the queue.
+            took = self.lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000)
+            info[_HOLDS] = took
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if took:
+                self.given_back(None, connection)
+            raise
+
+    def given_back(self, _dbapi_connection: Any, record: Any) -> None:
+        """The connection is back in the pool (its transaction ended): the next may write."""
+        if record.info.pop(_HOLDS, False):
+            self.lock.release()
+
+
+_HOLDS = "renja_holds_write_turn"
+_WRITERS: weakref.WeakKeyDictionary[Engine, _Writers] = weakref.WeakKeyDictionary()
+
+
+def write_turn_taken(engine: Engine) -> bool:
+    """Whether one of the engine's connections holds the write turn (a SQLite engine)."""
+    writers = _WRITERS.get(engine)
+    return writers is not None and writers.lock.locked()
 
 
 READ_ONLY = "renja_read_only"
@@ -68,12 +114,16 @@ def make_engine(url: str) -> Engine:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False} if is_sqlite else {})
     if is_sqlite:
+        writers = _WRITERS[engine] = _Writers()
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _begin_immediate)
+        event.listen(engine, "begin", writers.begin)
+        event.listen(engine, "checkin", writers.given_back)
     return engine
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -82,6 +132,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Create the database, or bring an existing one up to date; data is kept."""
+    from alembic import command
+
     make_engine(url).dispose()  # creates the folder of a SQLite file
     command.upgrade(alembic_config(url), revision)
 

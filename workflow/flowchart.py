@@ -11,7 +11,8 @@ code ("1a", "1b", ...) that the Aktivitas cell spells out with the task's title.
 Pure: an `Sop` in, PNG bytes out. It uses matplotlib's Agg canvas directly (no pyplot and
 no GUI, so no global state: safe in a worker thread) and its bundled DejaVu Sans. It reads
 the SOP through the fields both SOP file formats share, and format 2's named outcomes
-(`pilihan`) and optional tasks when the model has them.
+(`pilihan`) and optional tasks when the model has them. matplotlib is loaded when the
+first picture is drawn.
 """
 
 from __future__ import annotations
@@ -21,15 +22,15 @@ import struct
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Polygon, Rectangle
+from typing import TYPE_CHECKING, Any
 
 from workflow.sop import Sop
 from workflow.waktu import Waktu
+
+# matplotlib is imported where a picture is drawn, not with this module: importing it takes
+# about a second and some 20 MiB, which a bot that draws no picture need not pay at start-up.
+if TYPE_CHECKING:
+    from matplotlib.backends.backend_agg import RendererAgg
 
 DRAWING_VERSION = 1
 """Raise when the drawing changes, so that pictures kept from an earlier version are redrawn."""
@@ -210,6 +211,8 @@ class _Measure:
         self.cache: dict[tuple[str, float, str], float] = {}
 
     def width(self, text: str, size: float, weight: str = "normal") -> float:
+        from matplotlib.font_manager import FontProperties
+
         key = (text, size, weight)
         if key not in self.cache:
             prop = FontProperties(family=FONT, size=size, weight=weight)
@@ -358,6 +361,9 @@ class _Drawing:
     """One picture being drawn: measure the texts, lay out the table, draw, save."""
 
     def __init__(self, sop: Sop) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
         self.sop = sop
         self.keys = list(sop.pelaksana)
         self.figure = Figure(figsize=(MIN_WIDTH / DPI, 10), dpi=DPI)
@@ -405,6 +411,8 @@ class _Drawing:
         return top + len(lines) * step
 
     def box(self, left: float, top: float, width: float, height: float, fill: str) -> None:
+        from matplotlib.patches import Rectangle
+
         self.ax.add_patch(
             Rectangle((left, top), width, height, facecolor=fill, edgecolor=GRID, linewidth=1.2)
         )
@@ -589,6 +597,8 @@ class _Drawing:
     # Symbols and arrows ---------------------------------------------------------------
 
     def symbol(self, node: _Node, x: float, primary: bool) -> None:
+        from matplotlib.patches import FancyBboxPatch, Polygon, Rectangle
+
         w, h, y = node.width, node.height, node.y
         style = "--" if node.dashed else "-"
         common: dict[str, Any] = {
@@ -650,6 +660,8 @@ class _Drawing:
                      zorder=zorder, solid_capstyle="butt")  # fmt: skip
 
     def arrow(self, points: Sequence[tuple[float, float]], color: str) -> None:
+        from matplotlib.patches import FancyArrowPatch
+
         if len(points) > 2:
             self.line(points[:-1], color)
         self.ax.add_patch(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from bot.usecases import drafts, reading
 from bot.usecases.base import Services
 from storage import drafts as draft_store
 from storage import officials as official_store
-from storage.db import current_revision, make_engine, upgrade
+from storage.db import current_revision, make_engine, reader, upgrade, write_turn_taken
 from storage.drafts import ConcurrentChange, NewFile
 from storage.models import AwareDateTime
 from tests.conftest import FakeClock
@@ -135,6 +136,59 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(database_url: str) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+    engine.dispose()
+
+
+def test_writers_of_one_process_take_turns(tmp_path: Path) -> None:
+    """Many threads read, add one and write back, each in its own transaction: none fails
+    with "database is locked", none loses another's change, and the turn is free after."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'turns.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE counter (n INTEGER)"))
+        connection.execute(text("INSERT INTO counter VALUES (0)"))
+
+    def add(_: int) -> None:
+        with Session(engine) as session:
+            n = session.execute(text("SELECT n FROM counter")).scalar_one()
+            session.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
+            session.commit()
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(add, range(200)))
+    with Session(reader(engine)) as session:
+        assert session.execute(text("SELECT n FROM counter")).scalar_one() == 200
+    assert not write_turn_taken(engine)
+    engine.dispose()
+
+
+def test_the_write_turn_is_given_back_however_a_transaction_ends(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'turn.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+    assert not write_turn_taken(engine)
+
+    with Session(engine) as session:  # committed
+        session.execute(text("INSERT INTO t VALUES (1)"))
+        assert write_turn_taken(engine)
+        session.commit()
+        assert not write_turn_taken(engine)
+
+    with pytest.raises(RuntimeError), Session(engine) as session:  # failed: rolled back
+        session.execute(text("INSERT INTO t VALUES (2)"))
+        raise RuntimeError("the use case refused")
+    assert not write_turn_taken(engine)
+
+    with engine.connect() as connection:  # commits and goes on: keeps its turn, no wait
+        connection.execute(text("INSERT INTO t VALUES (3)"))
+        connection.commit()
+        connection.execute(text("INSERT INTO t VALUES (4)"))
+        connection.commit()
+        assert write_turn_taken(engine)
+    assert not write_turn_taken(engine)
+
+    with Session(reader(engine)) as session:  # reading takes no turn
+        assert session.execute(text("SELECT count(*) FROM t")).scalar_one() == 3
+        assert not write_turn_taken(engine)
     engine.dispose()
 
 

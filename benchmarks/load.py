@@ -1,0 +1,776 @@
+"""The load benchmark: the bot in a big office against a bare python-telegram-bot bot.
+
+`python -m benchmarks load [--database-url URL] [--processes N]`.
+
+The office: 10,000 drafts open at the Sekretaris's review (Telaah Konsep pendahuluan Renja)
+and 50,000 reminders waiting. A few hundred of the drafts are made through the use cases
+(start, upload, send to review), as an official would; the first of them is then copied,
+row for row (draft, tasks, row clock, document version, audit lines, reminders, and the
+outbox rows it wrote, all sent), up to the 10,000, and the reminders are topped up with
+overdue ones ('terlambat') of the copies' rows. Every reminder falls due after the bot's
+clock: none goes out during the measures. The database is made once per run and copied
+for every bot process measured, so each starts from the same office.
+
+Measured, each against the bare bot on an emulator of its own in the same run:
+- start-up: from the process's start to its first update handled: a Setujui pressed
+  before the process starts, handled when the next holder's message has arrived at the
+  emulator (the bare bot: its one message). Both bots are started in turns, each on a
+  fresh copy;
+- decisions per second with 1 and with 16 presses in flight, and the latency from a press
+  to the next holder's message, as `benchmarks/decisions.py` measures them (the two bots
+  running at the same time and taking turns);
+- peak memory: the bot process's high-water mark of resident memory (VmHWM), after its
+  start-up and after all its decisions.
+
+The reviewer's task messages are put on the phone before the bot starts, as the sender
+would have sent them (the outbox rows are marked sent, with their message ids): the bot
+starts with nothing owed. Flood limits are off and the bot's pacing high.
+
+Backends and processes are parameters: SQLite works now. A PostgreSQL URL (of a server and
+a database to connect to; the office and its copies are databases of their own, dropped at
+the end) stops with what is missing while the bot has no PostgreSQL driver, and
+`--processes 2` (webhook processes) while the bot has no webhook mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import re
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlmodel
+from sqlalchemy import Table, create_engine, func, insert, select, text, update
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, col
+from telegram import InlineKeyboardMarkup
+
+from benchmarks import decisions
+from benchmarks.common import (
+    KASUBBAG,
+    OFFICIALS,
+    SEKRETARIS,
+    START,
+    Emulator,
+    bot_process,
+    count_as_delivered,
+    emulator_process,
+    percentile,
+    services_at,
+)
+from benchmarks.decisions import (
+    BARE_NOTICE,
+    OUR_NOTICE,
+    Contestant,
+    Press,
+    Run,
+    bare_presses,
+    phones,
+    seed_reviews,
+    setup_bot,
+)
+from bot.usecases import officials
+from bot.usecases.base import Services
+from emulator import EmulatorClient, SimulatedUser
+from storage import outbox as outbox_store
+from storage import reminders as reminder_store
+from storage.db import upgrade
+from storage.models import (
+    AuditEntry,
+    DocumentVersion,
+    Draft,
+    DraftTask,
+    OutboxMessage,
+    Reminder,
+    RowClock,
+)
+from workflow.engine import DraftStatus
+from workflow.reminders import ReminderKind
+
+NEXT_HOLDER = KASUBBAG
+COPIED = (Draft, DraftTask, RowClock, DocumentVersion, AuditEntry, Reminder, OutboxMessage)
+"""The tables of a draft's rows, in the order they are copied (each refers to earlier ones)."""
+BATCH = 2_000
+"""Rows per INSERT."""
+LONGEST_START = 120.0
+"""Seconds a start-up may take before the benchmark gives up."""
+
+
+class NotAvailable(RuntimeError):
+    """The variant asked for needs parts this version of the bot does not have yet."""
+
+
+@dataclass(frozen=True)
+class LoadSizes:
+    drafts: int
+    reminders: int
+    """Waiting reminders in all."""
+    decisions: list[tuple[int, int]]
+    """(in flight, decisions measured)."""
+    starts: int
+    """Start-ups measured per bot."""
+
+    @property
+    def pressed(self) -> int:
+        """Presses made on each bot, and so drafts made through the use cases: one per
+        start-up, one to see the bot ready before the decisions, and one per decision."""
+        return self.starts + 1 + sum(decisions.WARM_UP + count for _, count in self.decisions)
+
+
+FULL = LoadSizes(10_000, 50_000, [(1, 40), (16, 160)], 3)
+QUICK = LoadSizes(50, 200, [(1, 2), (16, 16)], 1)
+
+
+@dataclass(frozen=True)
+class Office:
+    """The prepared database: what it holds and how long it took to make."""
+
+    drafts: int
+    open_drafts: int
+    waiting_reminders: int
+    outbox_rows: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Result:
+    office: Office
+    backend: str
+    processes: int
+    sizes: LoadSizes
+    start_up: tuple[list[float], list[float]]
+    """Seconds, ours and the bare bot's."""
+    start_memory: tuple[int, int]
+    """Peak resident bytes after start-up (the largest of the start-ups)."""
+    runs: dict[int, tuple[Run, Run]]
+    """By presses in flight: ours, the bare bot's."""
+    run_memory: tuple[int, int]
+    """Peak resident bytes after all decisions."""
+
+
+# Backends ----------------------------------------------------------------------------------
+
+
+class Backend:
+    """Where the office's database lives: made once, copied for each bot process."""
+
+    name = ""
+    office_url = ""
+    """The prepared database, once created."""
+
+    def create(self) -> str:
+        """Create the empty database the office is prepared in; its URL."""
+        raise NotImplementedError
+
+    def copy(self, label: str) -> str:
+        """A copy of the prepared database; its URL."""
+        raise NotImplementedError
+
+    def finish_preparing(self, engine: Engine) -> None:
+        """After the seeding, before the first copy."""
+
+    def drop_copies(self) -> None:
+        """Remove the copies made."""
+
+
+class SqliteBackend(Backend):
+    """A file; each copy is a copy of the file."""
+
+    name = "sqlite"
+
+    def __init__(self, url: str | None, folder: Path) -> None:
+        database = make_url(url).database if url else None
+        self.path = Path(database) if database else folder / "load.db"
+        if self.path.name in ("", ":memory:"):
+            raise NotAvailable("the load benchmark needs a SQLite file, not an in-memory one")
+        if self.path.exists():
+            raise FileExistsError(
+                f"{self.path} exists: the load benchmark makes its own database, name a new file"
+            )
+        self.copies: list[Path] = []
+
+    @staticmethod
+    def _files(path: Path) -> list[Path]:
+        return [path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))]
+
+    def create(self) -> str:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.office_url = f"sqlite:///{self.path}"
+        return self.office_url
+
+    def finish_preparing(self, engine: Engine) -> None:
+        engine.dispose()
+        with sqlite3.connect(self.path) as connection:  # everything into the file itself
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def copy(self, label: str) -> str:
+        target = self.path.with_name(f"{self.path.stem}-{label}{self.path.suffix}")
+        for stale in self._files(target):
+            stale.unlink(missing_ok=True)
+        shutil.copyfile(self.path, target)
+        self.copies.append(target)
+        return f"sqlite:///{target}"
+
+    def drop_copies(self) -> None:
+        for target in self.copies:
+            for path in self._files(target):
+                path.unlink(missing_ok=True)
+
+
+class PostgresBackend(Backend):
+    """A server: the office is made in a database of its own, each copy is a database
+    created from it (CREATE DATABASE … TEMPLATE); all of them are dropped at the end. The
+    URL given names the server and a database to connect to for that (e.g. `postgres`)."""
+
+    name = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.prefix = f"renja_load_{os.getpid()}"
+        self.made: list[str] = []
+
+    def _at(self, database: str) -> str:
+        return self.url.set(database=database).render_as_string(hide_password=False)
+
+    def _create(self, database: str, template: str | None = None) -> str:
+        admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                like = f" TEMPLATE {template}" if template else ""
+                connection.exec_driver_sql(f"CREATE DATABASE {database}{like}")
+        finally:
+            admin.dispose()
+        self.made.append(database)
+        return self._at(database)
+
+    def create(self) -> str:
+        self.office_url = self._create(f"{self.prefix}_office")
+        return self.office_url
+
+    def finish_preparing(self, engine: Engine) -> None:
+        engine.dispose()  # a template may have no connection open
+
+    def copy(self, label: str) -> str:
+        return self._create(f"{self.prefix}_{label}", template=f"{self.prefix}_office")
+
+    def drop_copies(self) -> None:
+        admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                for database in reversed(self.made):
+                    connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {database}")
+        finally:
+            admin.dispose()
+        self.made.clear()
+
+
+def backend_for(url: str | None, folder: Path) -> Backend:
+    """The backend of `url` (None: a SQLite file in `folder`), or NotAvailable."""
+    if url is None:
+        return SqliteBackend(None, folder)
+    name = make_url(url).get_backend_name()
+    if name == "sqlite":
+        return SqliteBackend(url, folder)
+    if name == "postgresql":
+        if importlib.util.find_spec("psycopg") is None:
+            raise NotAvailable(
+                "PostgreSQL is not available yet: the bot has no PostgreSQL driver (psycopg "
+                "is not among its dependencies). Use a sqlite:/// URL."
+            )
+        return PostgresBackend(url)
+    raise NotAvailable(f"no such backend for the load benchmark: {name}")
+
+
+def check_processes(processes: int) -> None:
+    """One polling process works now; the benchmark does not yet drive several webhook
+    processes (they need one PostgreSQL database between them)."""
+    if processes == 1:
+        return
+    if processes < 1:
+        raise NotAvailable("--processes must be 1 or more")
+    raise NotAvailable(
+        f"{processes} webhook processes are not available yet in the load benchmark: it "
+        "starts one polling process. Use --processes 1."
+    )
+
+
+# Seeding -----------------------------------------------------------------------------------
+
+
+def prepare(backend: Backend, folder: Path, sizes: LoadSizes) -> Office:
+    """The office: `sizes.pressed` drafts through the use cases, the rest copies of the
+    first, the reminders topped up; every message owed counted as delivered except the
+    reviewer's task messages of the drafts made through the use cases."""
+    if sizes.drafts < sizes.pressed:
+        raise ValueError(f"{sizes.drafts:,} drafts are fewer than the {sizes.pressed} pressed")
+    began = time.perf_counter()
+    services = office_at(folder, backend.create())
+    seed_reviews(services, 1, "bench-konsep")
+    with Session(services.engine) as session:
+        outbox_upto = session.execute(select(func.max(col(OutboxMessage.id)))).scalar() or 0
+        per_draft = len(reminder_store.reminders_of(session, draft_id=1))
+    copies = sizes.drafts - sizes.pressed
+    copy_draft(services.engine, draft_id=1, outbox_upto=outbox_upto, copies=copies)
+    seed_reviews(services, sizes.pressed - 1, "bench-konsep")
+    extra = sizes.reminders - per_draft * sizes.drafts
+    if extra < 0:
+        raise ValueError(f"each draft has {per_draft} reminders: ask for {per_draft}× the drafts")
+    top_up_reminders(services.engine, extra, drafts=range(2, copies + 2) if copies else None)
+    with Session(services.engine) as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.status) == outbox_store.WAITING, ~_review_task())
+            .values(status=outbox_store.SENT, sent_at=datetime.now(UTC))
+        )
+        session.commit()
+    made = count(services.engine, seconds=time.perf_counter() - began)
+    backend.finish_preparing(services.engine)
+    return made
+
+
+def office_at(folder: Path, url: str) -> Services:
+    """A migrated database at `url` with the officials of the Renja SOP registered."""
+    upgrade(url)
+    services = services_at(folder, lambda: START, url)
+    for telegram_id, name, position, unit in OFFICIALS:
+        officials.register_official(
+            services, telegram_id=telegram_id, name=name, position=position, unit=unit
+        )
+    return services
+
+
+def _review_task() -> Any:
+    """The reviewer's task messages (with their Setujui), as opposed to what else is owed."""
+    return (
+        (col(OutboxMessage.chat_id) == SEKRETARIS)
+        & (col(OutboxMessage.kind) == outbox_store.MESSAGE)
+        & col(OutboxMessage.tag).is_not(None)
+    )
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def copy_draft(engine: Engine, *, draft_id: int, outbox_upto: int, copies: int) -> None:
+    """`copies` copies of the draft's rows, with new ids and the references between them
+    renumbered; its outbox rows (those up to id `outbox_upto`) all sent. Each copy's
+    reminders fall due a second later than the one before."""
+    if copies <= 0:
+        return
+    with Session(engine) as session:
+        template: dict[str, list[dict[str, Any]]] = {}
+        bases: dict[str, int] = {}
+        for model in COPIED:
+            table = _table(model)
+            if model is OutboxMessage:
+                where = table.c.id <= outbox_upto
+            else:
+                where = (table.c.id if model is Draft else table.c.draft_id) == draft_id
+            rows = session.execute(select(table).where(where).order_by(table.c.id)).mappings()
+            template[table.name] = [dict(row) for row in rows]
+            bases[table.name] = session.execute(select(func.max(table.c.id))).scalar() or 0
+        numbering = Numbering(template, bases, datetime.now(UTC))
+        per_batch = max(1, BATCH // max(len(rows) for rows in template.values()))
+        for first in range(0, copies, per_batch):
+            numbers = range(first, min(copies, first + per_batch))
+            for model in COPIED:
+                table = _table(model)
+                session.execute(
+                    insert(table),
+                    [
+                        numbering.row(table.name, row, number)
+                        for number in numbers
+                        for row in template[table.name]
+                    ],
+                )
+        _advance_sequences(session)
+        session.commit()
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """The ids of the copies: copy n of the template's row i of a table gets the table's
+    highest id before copying + n × (the template's rows in it) + i + 1."""
+
+    template: dict[str, list[dict[str, Any]]]
+    bases: dict[str, int]
+    sent_at: datetime
+
+    def id(self, table: str, old: int | None, number: int) -> int | None:
+        if old is None:
+            return None
+        ids = [row["id"] for row in self.template[table]]
+        return self.bases[table] + number * len(ids) + ids.index(old) + 1
+
+    def row(self, name: str, row: dict[str, Any], number: int) -> dict[str, Any]:
+        """Row `row` of table `name` in copy `number` (from 0)."""
+        copied = dict(row, id=self.id(name, row["id"], number))
+        if "draft_id" in row:
+            copied["draft_id"] = self.id("draft", row["draft_id"], number)
+        if name == "draft":
+            copied["title"] = f"Renja {copied['id']}"
+        elif name == "documentversion":
+            copied["draft_task_id"] = self.id("drafttask", row["draft_task_id"], number)
+        elif name == "auditentry":
+            version = row["document_version_id"]
+            copied["document_version_id"] = self.id("documentversion", version, number)
+        elif name == "reminder":
+            if row["meeting_id"] is not None:
+                raise ValueError("the copied draft must have no meeting")
+            copied["row_clock_id"] = self.id("rowclock", row["row_clock_id"], number)
+            copied["due_at"] = row["due_at"] + timedelta(seconds=number + 1)
+        elif name == "outbox":
+            copied["edit_of"] = self.id("outbox", row["edit_of"], number)
+            tag = row["tag"] or ""
+            if tag.startswith("tugas:"):
+                task = self.id("drafttask", int(tag.removeprefix("tugas:")), number)
+                copied["tag"] = f"tugas:{task}"
+            copied.update(status=outbox_store.SENT, sent_at=self.sent_at, claimed_until=None)
+        return copied
+
+
+def top_up_reminders(engine: Engine, extra: int, *, drafts: range | None) -> None:
+    """`extra` overdue reminders ('terlambat') more, a day apart, on the open row clocks of
+    `drafts` (None: of every draft) in turn; all due after the bot's clock."""
+    if extra <= 0:
+        return
+    with Session(engine) as session:
+        clock = _table(RowClock)
+        found = select(clock.c.id, clock.c.draft_id, clock.c.due_at).where(
+            col(RowClock.left_at).is_(None)
+        )
+        if drafts is not None:
+            found = found.where(col(RowClock.draft_id).between(drafts.start, drafts.stop - 1))
+        clocks = session.execute(found.order_by(col(RowClock.id))).all()
+        if not clocks:
+            raise ValueError("no open row clock to add reminders to")
+        rows = []
+        for index in range(extra):
+            clock_id, draft_id, due_at = clocks[index % len(clocks)]
+            rows.append(
+                {
+                    "draft_id": draft_id,
+                    "row_clock_id": clock_id,
+                    "kind": ReminderKind.TERLAMBAT.value,
+                    "due_at": max(due_at, START) + timedelta(days=1 + index // len(clocks)),
+                }
+            )
+        for first in range(0, len(rows), BATCH):
+            session.execute(insert(_table(Reminder)), rows[first : first + BATCH])
+        session.commit()
+
+
+def _advance_sequences(session: Session) -> None:
+    """PostgreSQL's id sequences do not see ids inserted as given: move them past those."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for model in COPIED:
+        name = _table(model).name
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f"(SELECT max(id) FROM {name}))"
+            )
+        )
+
+
+def count(engine: Engine, *, seconds: float) -> Office:
+    """What the office holds."""
+    with Session(engine) as session:
+
+        def number(statement: Any) -> int:
+            return int(session.execute(statement).scalar() or 0)
+
+        waiting = (col(Reminder.sent_at).is_(None)) & (col(Reminder.cancelled_at).is_(None))
+        return Office(
+            drafts=number(select(func.count()).select_from(Draft)),
+            open_drafts=number(
+                select(func.count()).where(col(Draft.status) == DraftStatus.AKTIF.value)
+            ),
+            waiting_reminders=number(select(func.count()).where(waiting)),
+            outbox_rows=number(select(func.count()).select_from(OutboxMessage)),
+            seconds=seconds,
+        )
+
+
+# Measuring ---------------------------------------------------------------------------------
+
+
+async def put_tasks_on_phone(
+    emulator: Emulator, folder: Path, url: str, reviewer: SimulatedUser, limit: int | None
+) -> list[Press]:
+    """The reviewer's task messages owed in the database at `url` (the first `limit`), sent
+    with the bot's account as the sender would send them and recorded as sent with their
+    message ids; everything else owed counted as delivered. Their Setujui, by draft."""
+    services = services_at(folder, lambda: START, url)
+    try:
+        with Session(services.engine) as session:
+            owed = sqlmodel.select(OutboxMessage).where(
+                col(OutboxMessage.status) == outbox_store.WAITING, _review_task()
+            )
+            rows = list(session.exec(owed.order_by(col(OutboxMessage.id)).limit(limit)).all())
+        presses: list[Press] = []
+        sent_ids: dict[int, int] = {}
+        async with setup_bot(emulator) as bot:
+            for row in rows:
+                payload = row.payload
+                markup = InlineKeyboardMarkup.de_json(payload["reply_markup"], bot)
+                assert markup is not None
+                sent = await bot.send_message(
+                    row.chat_id,
+                    payload["text"],
+                    parse_mode=payload.get("parse_mode"),
+                    reply_markup=markup,
+                )
+                button = markup.inline_keyboard[0][0]
+                found = OUR_NOTICE.search(payload["text"])
+                if not found or not str(button.callback_data or "").startswith("1:ap:"):
+                    raise RuntimeError(f"outbox row {row.id} is no review task with Setujui")
+                presses.append(Press(int(found.group(1)), reviewer, sent.message_id, button.text))
+                sent_ids[row.id or 0] = sent.message_id
+        with Session(services.engine) as session:
+            now = datetime.now(UTC)
+            for row_id, message_id in sent_ids.items():
+                session.execute(
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.id) == row_id)
+                    .values(status=outbox_store.SENT, sent_at=now, telegram_message_id=message_id)
+                )
+            session.commit()
+        count_as_delivered(services)
+        return presses
+    finally:
+        services.engine.dispose()
+
+
+async def forget_updates(emulator: Emulator) -> None:
+    """Confirm whatever waits for the bot (the phones' /start): a bot that starts finds
+    only what is pressed after this."""
+    async with setup_bot(emulator) as bot:
+        waiting = await bot.get_updates(timeout=0)
+        if waiting:
+            await bot.get_updates(offset=waiting[-1].update_id + 1, timeout=0)
+
+
+def peak_memory(pid: int) -> int:
+    """The process's high-water mark of resident memory, in bytes (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
+
+
+async def first_handled(
+    control: EmulatorClient, press: Press, notice: re.Pattern[str], started: float
+) -> float:
+    """Seconds from `started` until the next holder's message of `press` has arrived.
+
+    Its answer is not waited for: a press older than Telegram allows (15 seconds) can no
+    longer be answered, and a slow start-up may leave it so; the decision is made all the
+    same."""
+    deadline = time.monotonic() + LONGEST_START
+    while (await control.stats()).chat(NEXT_HOLDER).accepted < 1:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the bot handled no update after its start")
+        await asyncio.sleep(0.005)
+    for entry in await control.log():
+        if entry.ok and entry.method == "sendMessage" and entry.chat_id == NEXT_HOLDER:
+            found = notice.search(entry.text or "")
+            if found and int(found.group(1)) == press.key and entry.time >= started:
+                return entry.time - started
+    raise RuntimeError(f"no next-holder message for {press.key} in the emulator's log")
+
+
+@dataclass
+class Side:
+    """One bot's emulator, the way it is started, and its presses."""
+
+    kind: str
+    emulator: Emulator
+    control: EmulatorClient
+    notice: re.Pattern[str]
+    start: Callable[[str | None], Any]
+    """The bot process (a context manager), over a database copy (ours) or none (bare)."""
+
+
+async def start_up(side: Side, press: Press, url: str | None) -> tuple[float, int]:
+    """The bot started with `press` waiting: seconds to its first update handled, and its
+    peak memory then."""
+    await forget_updates(side.emulator)
+    await side.control.reset_stats()
+    await press.user.press(press.message_id, press.label)
+    started = time.time()
+    async with side.start(url) as process:
+        seconds = await first_handled(side.control, press, side.notice, started)
+        return seconds, peak_memory(process.pid)
+
+
+async def run(sizes: LoadSizes, database_url: str | None = None, processes: int = 1) -> Result:
+    """Prepare the office, then measure both bots (see the module's text)."""
+    check_processes(processes)
+    with tempfile.TemporaryDirectory(prefix="renja-load-") as name:
+        folder = Path(name)
+        backend = backend_for(database_url, folder)
+        try:
+            made = await asyncio.to_thread(prepare, backend, folder, sizes)
+            progress(
+                f"load: office ready in {made.seconds:.1f} s: {made.drafts:,} drafts "
+                f"({made.open_drafts:,} open), {made.waiting_reminders:,} waiting reminders, "
+                f"{made.outbox_rows:,} outbox rows"
+            )
+            return await measure(sizes, backend, folder, made, processes)
+        finally:
+            backend.drop_copies()
+
+
+async def measure(
+    sizes: LoadSizes, backend: Backend, folder: Path, made: Office, processes: int
+) -> Result:
+    async with (
+        emulator_process() as bare_emulator,
+        emulator_process() as ours_emulator,
+        EmulatorClient(bare_emulator.control_url) as bare_control,
+        EmulatorClient(ours_emulator.control_url) as ours_control,
+    ):
+        bare_waiting = await bare_presses(bare_control, bare_emulator, sizes.pressed)
+        await ours_control.reset()
+        _, reviewer = await phones(ours_control, [NEXT_HOLDER, SEKRETARIS])
+
+        def ours_process(url: str | None) -> Any:
+            return bot_process(ours_emulator, "ours", folder, url)
+
+        def bare_process(_: str | None) -> Any:
+            return bot_process(bare_emulator, "bare")
+
+        ours = Side("ours", ours_emulator, ours_control, OUR_NOTICE, ours_process)
+        bare = Side("bare", bare_emulator, bare_control, BARE_NOTICE, bare_process)
+
+        times: dict[str, list[float]] = {"ours": [], "bare": []}
+        memory = {"ours": 0, "bare": 0}
+        for number in range(sizes.starts):
+            progress(f"load: start-up {number + 1} of {sizes.starts}, both bots")
+            url = backend.copy(f"start{number}")
+            (press,) = await put_tasks_on_phone(ours_emulator, folder, url, reviewer, limit=1)
+            for side, this, copy in ((ours, press, url), (bare, bare_waiting[number], None)):
+                seconds, peak = await start_up(side, this, copy)
+                times[side.kind].append(seconds)
+                memory[side.kind] = max(memory[side.kind], peak)
+
+        progress("load: decisions, both bots in turns")
+        url = backend.copy("decisions")
+        ours_first, *ours_presses = await put_tasks_on_phone(
+            ours_emulator, folder, url, reviewer, None
+        )
+        bare_first, *bare_presses_left = bare_waiting[sizes.starts :]
+        firsts = ((ours, ours_first), (bare, bare_first))
+        for side, first in firsts:  # each bot sees the first press once it is up
+            await forget_updates(side.emulator)
+            await side.control.reset_stats()
+            await first.user.press(first.message_id, first.label)
+        started = time.time()
+        async with bare.start(None) as bare_bot, ours.start(url) as ours_bot:
+            for side, first in firsts:
+                await first_handled(side.control, first, side.notice, started)
+            runs = await decisions.compare(
+                Contestant(ours_control, ours_presses, OUR_NOTICE),
+                Contestant(bare_control, bare_presses_left, BARE_NOTICE),
+                sizes.decisions,
+            )
+            run_memory = (peak_memory(ours_bot.pid), peak_memory(bare_bot.pid))
+    return Result(
+        office=made,
+        backend=backend.name,
+        processes=processes,
+        sizes=sizes,
+        start_up=(times["ours"], times["bare"]),
+        start_memory=(memory["ours"], memory["bare"]),
+        runs=runs,
+        run_memory=run_memory,
+    )
+
+
+def progress(what: str) -> None:
+    print(f"… {what}", file=sys.stderr, flush=True)
+
+
+Row = tuple[str, str, str, str]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:9.2f} ms"
+
+
+def mib(size: int) -> str:
+    return f"{size / 2**20:9.1f} MiB"
+
+
+def rows(result: Result) -> list[Row]:
+    """The table's rows: measure, value (ours), baseline (the bare bot), ratio."""
+    made = result.office
+    process = "1 process" if result.processes == 1 else f"{result.processes} processes"
+    table: list[Row] = [
+        (
+            f"load ({result.backend}, {process}): {made.open_drafts:,} open drafts, "
+            f"{made.waiting_reminders:,} reminders",
+            f"{made.seconds:9.1f} s",
+            "",
+            "to seed",
+        )
+    ]
+    for in_flight, (ours, bare) in result.runs.items():
+        where = f"{in_flight} in flight ({ours.decisions} presses)"
+        table += [
+            (
+                f"load: decisions/s, {where}",
+                f"{ours.per_second:9.1f} /s",
+                f"{bare.per_second:9.1f} /s",
+                f"{ours.per_second / bare.per_second:6.2f}× a bare PTB bot",
+            ),
+            (
+                f"load: press → next holder, median, {in_flight} in flight",
+                ms(ours.median),
+                ms(bare.median),
+                f"{ours.median / bare.median:6.1f}× the bare bot's",
+            ),
+            (
+                f"load: press → next holder, p99, {in_flight} in flight",
+                ms(ours.p99),
+                ms(bare.p99),
+                f"{ours.p99 / bare.p99:6.1f}× the bare bot's",
+            ),
+        ]
+    ours_start, bare_start = (percentile(times, 50) for times in result.start_up)
+    starts = len(result.start_up[0])
+    table += [
+        (
+            f"load: start-up → first update handled, median of {starts}",
+            ms(ours_start),
+            ms(bare_start),
+            f"{ours_start / bare_start:6.1f}× the bare bot's",
+        ),
+        (
+            "load: peak memory (VmHWM) after start-up",
+            mib(result.start_memory[0]),
+            mib(result.start_memory[1]),
+            f"{result.start_memory[0] / result.start_memory[1]:6.1f}× the bare bot's",
+        ),
+        (
+            "load: peak memory (VmHWM) after all decisions",
+            mib(result.run_memory[0]),
+            mib(result.run_memory[1]),
+            f"{result.run_memory[0] / result.run_memory[1]:6.1f}× the bare bot's",
+        ),
+    ]
+    return table
