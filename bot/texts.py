@@ -409,6 +409,8 @@ def status_message(
     for view in views:
         draft = view.draft
         lines = [f"📋 <b>{escape(draft.title)}</b> ({draft_label(draft)})"]
+        if view.agency is not None:
+            lines.append(f"Instansi: {escape(view.agency)}")
         if sop_titles is not None:
             lines.append(f"SOP: {escape(sop_titles.get(draft.sop_id, draft.sop_id))}")
         if view.briefing is None:
@@ -471,8 +473,11 @@ def history_message(
     tz: ZoneInfo,
     *,
     sop_title: str | None = None,
+    agency: str | None = None,
 ) -> str:
     out = [f"🗂 Riwayat <b>{escape(title)}</b> (#{draft_id})"]
+    if agency is not None:
+        out.append(f"Instansi: {escape(agency)}")
     if sop_title:
         out.append(f"SOP: {escape(sop_title)}")
     for line in lines:
@@ -613,6 +618,10 @@ INVITE_PROBLEMS = {
     InviteProblem.KEDALUWARSA: f"Tautan undangan sudah kedaluwarsa. {_ASK_NEW_LINK}",
     InviteProblem.SUDAH_DIPAKAI: f"Tautan undangan ini sudah dipakai. {_ASK_NEW_LINK}",
     InviteProblem.SUDAH_TERDAFTAR: "Bapak/Ibu sudah terdaftar pada jabatan ini.",
+    InviteProblem.INSTANSI_LAIN: (
+        "Bapak/Ibu sudah terdaftar di instansi lain, dan seorang pejabat terdaftar di satu "
+        "instansi saja. Mohon hubungi admin."
+    ),
 }
 DRAFT_NOT_FOUND = "Draft #{id} tidak ditemukan. Lihat /status untuk daftar draft."
 NO_UPLOAD_EXPECTED = (
@@ -645,6 +654,10 @@ NOTHING_TO_START = (
 CHOOSE_SOP = "Draft SOP mana yang akan dimulai? Pilih di bawah."
 
 
+def sop_of_other_agency(title: str) -> str:
+    return f"SOP {escape(title)} tidak dijalankan di instansi Bapak/Ibu."
+
+
 def cannot_start(title: str) -> str:
     return f"Draft SOP {escape(title)} dimulai oleh pemegang langkah pertamanya, bukan Bapak/Ibu."
 
@@ -661,7 +674,10 @@ NEED_DRAFT_ID = "Sebutkan nomor draft, misalnya: /riwayat 1"
 NOT_A_NUMBER = "“{text}” bukan nomor draft. Contoh: /status 1"
 NO_TASKS = "Tidak ada tugas yang menunggu Bapak/Ibu saat ini. 👍"
 ONLY_ADMIN = "Perintah ini hanya untuk admin."
-INVITE_USAGE = "Cara pakai: /undang &lt;jabatan&gt; [unit]. Jabatan: {positions}"
+INVITE_USAGE = (
+    "Cara pakai: /undang [instansi] &lt;jabatan&gt; [unit]. Instansi hanya disebut admin "
+    "provinsi (kuncinya, misalnya dinkes). Jabatan: {positions}"
+)
 BUTTON_EXPIRED = "Tombol ini sudah tidak berlaku."
 SOMETHING_WENT_WRONG = (
     "⚠️ Maaf, terjadi gangguan di Renja Bot. Mohon coba lagi sebentar lagi; bila terus "
@@ -687,10 +703,10 @@ def more_tasks(shown: int, total: int) -> str:
     )
 
 
-def invite_created(link: str, label: str, expires: str) -> str:
+def invite_created(link: str, label: str, expires: str, agency: str) -> str:
     return (
-        f"🔗 Tautan undangan untuk <b>{escape(label)}</b> (sekali pakai, berlaku sampai "
-        f"{expires}):\n{escape(link)}"
+        f"🔗 Tautan undangan untuk <b>{escape(label)}</b>, {escape(agency)} (sekali pakai, "
+        f"berlaku sampai {expires}):\n{escape(link)}"
     )
 
 
@@ -711,7 +727,8 @@ class CommandText:
     help: str
     who: str
     """'umum' (everyone, also before registering), 'pejabat' (every official),
-    'pemrakarsa' (who may start a draft) or 'admin'."""
+    'pemrakarsa' (who may start a draft), 'admin' (an agency's administrators and the
+    province-level ones) or 'admin_provinsi' (only the province-level ones)."""
 
 
 COMMANDS = (
@@ -753,20 +770,20 @@ COMMANDS = (
     CommandText(
         "undang",
         "Tautan pendaftaran pejabat",
-        "/undang &lt;jabatan&gt; [unit] — buat tautan pendaftaran pejabat",
+        "/undang [instansi] &lt;jabatan&gt; [unit] — buat tautan pendaftaran pejabat",
         "admin",
     ),
     CommandText(
         "forum_grup",
         "Daftarkan grup forum",
-        "/forum_grup — (di grup) daftarkan grup Telegram Forum SKPD",
+        "/forum_grup [jabatan] [instansi] — (di grup) daftarkan grup Telegram Forum SKPD",
         "admin",
     ),
     CommandText(
         "kotak_keluar",
         "Pesan tertunda atau gagal",
         "/kotak_keluar — pesan yang menunggu atau gagal terkirim",
-        "admin",
+        "admin_provinsi",
     ),
 )
 
@@ -785,6 +802,7 @@ def commands_for(
     can_start: bool,
     is_admin: bool,
     shortcuts: Sequence[CommandText] = (),
+    is_province_admin: bool = False,
 ) -> list[CommandText]:
     """The commands one person may use, in the order of the table; the SOPs' own starting
     commands (`shortcuts`) follow /baru for whoever may start."""
@@ -793,8 +811,10 @@ def commands_for(
         allowed.add("pejabat")
     if can_start:
         allowed.add("pemrakarsa")
-    if is_admin:
+    if is_admin or is_province_admin:
         allowed.add("admin")
+    if is_province_admin:
+        allowed.add("admin_provinsi")
     found: list[CommandText] = []
     for command in COMMANDS:
         if command.who in allowed:
@@ -804,10 +824,20 @@ def commands_for(
     return found
 
 
-def help_message(can_start: bool, is_admin: bool, shortcuts: Sequence[CommandText] = ()) -> str:
+def help_message(
+    can_start: bool,
+    is_admin: bool,
+    shortcuts: Sequence[CommandText] = (),
+    *,
+    is_province_admin: bool = False,
+) -> str:
     lines = ["<b>Renja Bot</b> — SOP sebagai alur kerja Telegram"]
     commands = commands_for(
-        registered=True, can_start=can_start, is_admin=is_admin, shortcuts=shortcuts
+        registered=True,
+        can_start=can_start,
+        is_admin=is_admin,
+        shortcuts=shortcuts,
+        is_province_admin=is_province_admin,
     )
     for command in commands:
         if command.name not in ("start", "bantuan"):

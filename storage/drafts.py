@@ -63,9 +63,17 @@ PlanReminders = Callable[[RowClock], list[tuple[str, datetime]]]
 
 
 def create_draft(
-    session: Session, *, sop_id: str, title: str, year: int, created_by: int, now: datetime
+    session: Session,
+    *,
+    agency_id: int,
+    sop_id: str,
+    title: str,
+    year: int,
+    created_by: int,
+    now: datetime,
 ) -> Draft:
     draft = Draft(
+        agency_id=agency_id,
         sop_id=sop_id,
         title=title,
         year=year,
@@ -79,11 +87,16 @@ def create_draft(
 
 
 def get_draft(session: Session, *, draft_id: int) -> Draft | None:
+    """A draft by id, whichever its agency: a use case checks the agency before showing it
+    (bot.usecases.base.require_draft)."""
     return session.get(Draft, draft_id)
 
 
-def drafts(session: Session, *, active_only: bool = True) -> list[Draft]:
+def drafts(session: Session, *, agency_id: int | None, active_only: bool = True) -> list[Draft]:
+    """The drafts of one agency (None: of every agency), oldest first."""
     query = select(Draft).order_by(col(Draft.id))
+    if agency_id is not None:
+        query = query.where(Draft.agency_id == agency_id)
     if active_only:
         query = query.where(Draft.status == DraftStatus.AKTIF.value)
     return list(session.exec(query).all())
@@ -113,22 +126,24 @@ def open_task(session: Session, *, draft_id: int) -> DraftTask | None:
     return session.exec(OPEN_TASK, params={"draft": draft_id}).first()
 
 
-def open_tasks(session: Session) -> list[DraftTask]:
-    return list(
-        session.exec(
-            select(DraftTask).where(DraftTask.is_open == True).order_by(col(DraftTask.id))  # noqa: E712
-        ).all()
-    )
-
-
 def open_tasks_among(
-    session: Session, *, task_ids: set[str], draft_id: int | None = None, limit: int
+    session: Session,
+    *,
+    agency_id: int,
+    task_ids: set[str],
+    draft_id: int | None = None,
+    limit: int,
 ) -> list[tuple[DraftTask, Draft]]:
-    """Open tasks of these kinds (one draft's, or any), oldest first, at most `limit`."""
+    """Open tasks of these kinds in the agency's drafts (one draft's, or any), oldest
+    first, at most `limit`."""
     query = (
         select(DraftTask, Draft)
         .join(Draft, col(Draft.id) == col(DraftTask.draft_id))
-        .where(col(DraftTask.is_open).is_(True), col(DraftTask.task_id).in_(task_ids))
+        .where(
+            col(DraftTask.is_open).is_(True),
+            col(DraftTask.task_id).in_(task_ids),
+            Draft.agency_id == agency_id,
+        )
     )
     if draft_id is not None:
         query = query.where(DraftTask.draft_id == draft_id)
@@ -138,13 +153,18 @@ def open_tasks_among(
     ]
 
 
-def count_open_tasks_among(session: Session, *, task_ids: set[str]) -> int:
-    """How many open tasks of these kinds there are."""
+def count_open_tasks_among(session: Session, *, agency_id: int, task_ids: set[str]) -> int:
+    """How many open tasks of these kinds the agency's drafts have."""
     return int(
         session.exec(
             select(func.count())
             .select_from(DraftTask)
-            .where(col(DraftTask.is_open).is_(True), col(DraftTask.task_id).in_(task_ids))
+            .join(Draft, col(Draft.id) == col(DraftTask.draft_id))
+            .where(
+                col(DraftTask.is_open).is_(True),
+                col(DraftTask.task_id).in_(task_ids),
+                Draft.agency_id == agency_id,
+            )
         ).one()
     )
 

@@ -1,13 +1,18 @@
-"""Reading: what an official sees of drafts and tasks (/tugas, /status, /riwayat)."""
+"""Reading: what an official sees of drafts and tasks (/tugas, /status, /riwayat).
+
+An official reads their own agency's drafts only (`Scope`); a province-level administrator
+reads every agency's, each named. A draft of another agency is one that does not exist.
+"""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
 from bot.usecases import views
-from bot.usecases.base import Services, require_actor, require_draft
+from bot.usecases.base import Scope, Services, require_draft, require_member
 from bot.usecases.errors import DraftNotFound
 from bot.usecases.views import AuditLine, DocumentView, DraftStatusView, DraftView, TaskBriefing
+from storage import agencies as agency_store
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.models import AuditEntry, Official
@@ -15,21 +20,30 @@ from workflow.engine import Holder, holdings_for, share_for
 from workflow.sop import Sop
 
 
-def briefing(services: Services, *, draft_task_id: int) -> TaskBriefing:
+def briefing(services: Services, *, scope: Scope, draft_task_id: int) -> TaskBriefing:
     with services.reading() as session:
         task = draft_store.draft_task(session, draft_task_id=draft_task_id)
         if task is None:
             raise DraftNotFound(0)
-        draft = require_draft(session, sops=services.sops, draft_id=task.draft_id)
+        try:
+            draft = require_draft(
+                session, sops=services.sops, draft_id=task.draft_id, agency_id=scope.agency_id
+            )
+        except DraftNotFound:
+            raise DraftNotFound(0) from None  # as for a task that does not exist
         return views.briefing(
             session, services.sops[draft.sop_id], draft, task, now=services.clock()
         )
 
 
-def briefing_documents(services: Services, *, draft_id: int, task_id: str) -> list[DocumentView]:
+def briefing_documents(
+    services: Services, *, scope: Scope, draft_id: int, task_id: str
+) -> list[DocumentView]:
     """The latest versions of the documents a task produced."""
     with services.reading() as session:
-        draft = require_draft(session, sops=services.sops, draft_id=draft_id)
+        draft = require_draft(
+            session, sops=services.sops, draft_id=draft_id, agency_id=scope.agency_id
+        )
         sop = services.sops[draft.sop_id]
         versions = draft_store.latest_versions(
             session, draft_id=draft_id, documents=sop.task(task_id).dokumen
@@ -40,15 +54,18 @@ def briefing_documents(services: Services, *, draft_id: int, task_id: str) -> li
 def open_tasks_for(
     services: Services, *, telegram_id: int, limit: int | None = None
 ) -> list[TaskBriefing]:
-    """Open tasks this official may act on now (for a parallel task: unit not yet in),
-    oldest first; at most `limit` of them."""
+    """Open tasks this official may act on now (for a parallel task: unit not yet in), in
+    their agency's drafts, oldest first; at most `limit` of them."""
     now = services.clock()
     with services.reading() as session:
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
+        member = require_member(session, telegram_id=telegram_id, now=now)
+        actor = member.actor
         kinds = _task_kinds(services, actor.holdings)
-        roster = official_store.roster(session, now=now)
+        roster = official_store.roster(session, now=now, agency_id=member.agency_id)
         found: list[TaskBriefing] = []
-        rows = draft_store.open_tasks_among(session, task_ids=kinds, limit=2**31 - 1)
+        rows = draft_store.open_tasks_among(
+            session, agency_id=member.agency_id, task_ids=kinds, limit=2**31 - 1
+        )
         for task, draft in rows:
             sop = services.sops.get(draft.sop_id)
             if sop is None:
@@ -68,12 +85,14 @@ def open_tasks_for(
 
 
 def count_open_tasks(services: Services, *, telegram_id: int) -> int:
-    """How many open tasks of the kinds this official holds (one query)."""
+    """How many open tasks of the kinds this official holds their agency's drafts have."""
     now = services.clock()
     with services.reading() as session:
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
-        kinds = _task_kinds(services, actor.holdings)
-        return draft_store.count_open_tasks_among(session, task_ids=kinds)
+        member = require_member(session, telegram_id=telegram_id, now=now)
+        kinds = _task_kinds(services, member.actor.holdings)
+        return draft_store.count_open_tasks_among(
+            session, agency_id=member.agency_id, task_ids=kinds
+        )
 
 
 def _task_kinds(services: Services, holdings: tuple[Holder, ...]) -> set[str]:
@@ -87,13 +106,29 @@ def _task_kinds(services: Services, holdings: tuple[Holder, ...]) -> set[str]:
     }
 
 
-def draft_status(services: Services, *, draft_id: int | None = None) -> list[DraftStatusView]:
-    """Every active draft (or one draft), with its open task and row times."""
+def draft_status(
+    services: Services, *, scope: Scope, draft_id: int | None = None
+) -> list[DraftStatusView]:
+    """Every active draft the reader sees (or one draft), with its open task and row times;
+    for a reader of every agency, each named with its agency."""
     with services.reading() as session:
         if draft_id is not None:
-            selected = [require_draft(session, sops=services.sops, draft_id=draft_id)]
+            selected = [
+                require_draft(
+                    session, sops=services.sops, draft_id=draft_id, agency_id=scope.agency_id
+                )
+            ]
         else:
-            selected = [d for d in draft_store.drafts(session) if d.sop_id in services.sops]
+            selected = [
+                d
+                for d in draft_store.drafts(session, agency_id=scope.agency_id)
+                if d.sop_id in services.sops
+            ]
+        names = (
+            agency_store.agency_names(session, ids={d.agency_id for d in selected})
+            if scope.every
+            else {}
+        )
         statuses: list[DraftStatusView] = []
         for draft in selected:
             assert draft.id is not None
@@ -114,14 +149,27 @@ def draft_status(services: Services, *, draft_id: int | None = None) -> list[Dra
                     counting_from = briefing.meeting_at
                 left = services.calendar.working_minutes_between(counting_from, briefing.due_at)
                 late = services.calendar.working_minutes_between(briefing.due_at, now)
-            statuses.append(DraftStatusView(views.draft_view(draft), briefing, rows, left, late))
+            statuses.append(
+                DraftStatusView(
+                    views.draft_view(draft),
+                    briefing,
+                    rows,
+                    left,
+                    late,
+                    agency=names.get(draft.agency_id) if scope.every else None,
+                )
+            )
         return statuses
 
 
-def history(services: Services, *, draft_id: int) -> tuple[DraftView, list[AuditLine]]:
-    """The audit trail of a draft, oldest first."""
+def history(
+    services: Services, *, scope: Scope, draft_id: int
+) -> tuple[DraftView, list[AuditLine]]:
+    """The audit trail of a draft the reader sees, oldest first."""
     with services.reading() as session:
-        draft = require_draft(session, sops=services.sops, draft_id=draft_id)
+        draft = require_draft(
+            session, sops=services.sops, draft_id=draft_id, agency_id=scope.agency_id
+        )
         sop = services.sops[draft.sop_id]
         entries = draft_store.audit_trail(session, draft_id=draft_id)
         ids = {e.actor_id for e in entries if e.actor_id is not None}

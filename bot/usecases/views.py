@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from storage import agencies as agency_store
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.models import DocumentVersion, Draft, DraftTask, Official, RowClock
@@ -225,6 +226,8 @@ class DraftStatusView:
     """Working minutes until the open row is due (0 once it is due)."""
     minutes_late: int = 0
     """Working minutes past the open row's due time."""
+    agency: str | None = None
+    """The draft's agency, named for a reader who sees every agency's drafts."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,10 @@ class OfficialView:
     active: bool
     positions: tuple[tuple[str, str | None, str | None], ...]
     """(position key, unit, acting) of each current assignment."""
+    agency_key: str = ""
+    agency_name: str = ""
+    agency_admin: bool = False
+    """Administers their agency."""
 
 
 @dataclass(frozen=True)
@@ -329,11 +336,15 @@ def row_time(clock: RowClock, sop: Sop) -> RowTime:
 def official_view(session: Session, official: Official, now: datetime) -> OfficialView:
     actor = official_store.actor(session, telegram_id=official.telegram_id, now=now)
     holdings = actor.holdings if actor else ()
+    agency = agency_store.agency_by_id(session, agency_id=official.agency_id)
     return OfficialView(
         person=person_view(official),
         username=official.username,
         active=official.active,
         positions=tuple((h.position, h.unit, h.acting) for h in holdings),
+        agency_key=agency.key if agency else "",
+        agency_name=agency.name if agency else "",
+        agency_admin=official.agency_admin,
     )
 
 
@@ -379,7 +390,7 @@ def briefing(
     row = sop.row(task.row_no)
     if task.is_open and clock is None:
         clock = draft_store.running_clock(session, draft_id=draft.id)
-    staff = staff or official_store.staff(session, now=now)
+    staff = staff or official_store.staff(session, now=now, agency_id=draft.agency_id)
     holders = holders_of(definition, staff.roster, sop)
     holder_ids = {h.official_id for h in holders}
     if versions is None:
