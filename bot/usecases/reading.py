@@ -110,7 +110,7 @@ def draft_status(
     services: Services, *, scope: Scope, draft_id: int | None = None
 ) -> list[DraftStatusView]:
     """Every active draft the reader sees (or one draft), with its open task and row times;
-    for a reader of every agency, each named with its agency."""
+    for a reader of every agency (of several), each named with its agency."""
     with services.reading() as session:
         if draft_id is not None:
             selected = [
@@ -124,9 +124,11 @@ def draft_status(
                 for d in draft_store.drafts(session, agency_id=scope.agency_id)
                 if d.sop_id in services.sops
             ]
+        # Named for a reader of every agency, once there are several to tell apart.
+        labelled = scope.every and len(agency_store.agencies(session)) > 1
         names = (
             agency_store.agency_names(session, ids={d.agency_id for d in selected})
-            if scope.every
+            if labelled
             else {}
         )
         statuses: list[DraftStatusView] = []
@@ -156,7 +158,7 @@ def draft_status(
                     rows,
                     left,
                     late,
-                    agency=names.get(draft.agency_id) if scope.every else None,
+                    agency=names.get(draft.agency_id) if labelled else None,
                 )
             )
         return statuses

@@ -212,3 +212,17 @@ def test_another_agencys_meeting_is_refused_as_one_that_does_not_exist(
     with pytest.raises(InvalidInput, match="Belum ada rapat yang dijadwalkan"):
         meetings.report(two, telegram_id=SARI, draft_id=None)
     assert meetings.report(two, telegram_id=RINA, draft_id=None).meeting.id == 1
+
+
+def test_with_one_agency_nothing_is_named_or_asked(office: Services) -> None:
+    """A single office upgraded from before agencies: the province's administrator reads
+    /status as before, and invites without naming an agency."""
+    office.admins = frozenset({PROVINCE_ADMIN})
+    drafts.start_draft(office, telegram_id=RINA, title="Renja BAPPEDA 2027")
+    province = officials.scope(office, telegram_id=PROVINCE_ADMIN)
+    (status,) = reading.draft_status(office, scope=province)
+    assert status.agency is None
+    link = invites.create_invite(
+        office, admin_telegram_id=PROVINCE_ADMIN, position="sekretaris", unit=None
+    )
+    assert link.agency_name == "Instansi utama"
