@@ -83,16 +83,15 @@ async def bantuan(update: Update, context: BotContext) -> None:
     """Show the commands this official may use."""
     uid, chat_id = _who(update)
     await _refuse_strangers(context, uid)
-    can_start = await context.call(officials.can_start_draft, telegram_id=uid)
-    level = await context.call(officials.admin_level, telegram_id=uid)
+    rights = await context.call(officials.rights, telegram_id=uid)
     shortcuts = shortcut_commands(context.services)
     await context.reply(
         chat_id,
         texts.help_message(
-            can_start,
-            level >= officials.AdminLevel.INSTANSI,
+            rights.can_start,
+            rights.admin >= officials.AdminLevel.INSTANSI,
             shortcuts,
-            is_province_admin=level is officials.AdminLevel.PROVINSI,
+            is_province_admin=rights.admin is officials.AdminLevel.PROVINSI,
         ),
     )
 

@@ -260,13 +260,12 @@ def _drop(services: Services, *, chat_id: int, message_id: int) -> None:
 
 async def set_menu(context: BotContext, chat_id: int, telegram_id: int) -> None:
     """The command menu of one official: what they may do (from the one command table)."""
-    can_start = await context.call(officials.can_start_draft, telegram_id=telegram_id)
-    level = await context.call(officials.admin_level, telegram_id=telegram_id)
+    rights = await context.call(officials.rights, telegram_id=telegram_id)
     allowed = texts.commands_for(
         registered=True,
-        can_start=can_start,
-        is_admin=level >= officials.AdminLevel.INSTANSI,
-        is_province_admin=level is officials.AdminLevel.PROVINSI,
+        can_start=rights.can_start,
+        is_admin=rights.admin >= officials.AdminLevel.INSTANSI,
+        is_province_admin=rights.admin is officials.AdminLevel.PROVINSI,
         shortcuts=shortcut_commands(context.services),
     )
     commands = [BotCommand(c.name, c.menu) for c in allowed if c.name != "start"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 
@@ -11,6 +12,7 @@ from bot.usecases.errors import InvalidInput, NotRegistered
 from bot.usecases.views import OfficialView, Person
 from storage import agencies as agency_store
 from storage import officials as official_store
+from storage.models import Official
 from workflow.engine import Actor
 
 
@@ -198,9 +200,40 @@ def admin_level(services: Services, *, telegram_id: int) -> AdminLevel:
         return AdminLevel.PROVINSI
     with services.reading() as session:
         official = official_store.official_by_telegram_id(session, telegram_id=telegram_id)
+    return _level(services, telegram_id, official)
+
+
+def _level(services: Services, telegram_id: int, official: Official | None) -> AdminLevel:
+    if is_province_admin(services, telegram_id=telegram_id):
+        return AdminLevel.PROVINSI
     if official is not None and official.active and official.agency_admin:
         return AdminLevel.INSTANSI
     return AdminLevel.NONE
+
+
+@dataclass(frozen=True)
+class Rights:
+    """What an account may do, for its menu and /bantuan."""
+
+    can_start: bool
+    admin: AdminLevel
+
+
+def rights(services: Services, *, telegram_id: int) -> Rights:
+    """Whether the account may start a draft, and how far it administers (one read)."""
+    now = services.clock()
+    with services.reading() as session:
+        official = official_store.official_by_telegram_id(session, telegram_id=telegram_id)
+        level = _level(services, telegram_id, official)
+        if official is None or not official.active:
+            return Rights(False, level)
+        found = official_store.actor_of(session, official=official, now=now)
+        sops = agencies.offered(
+            session, list(services.sops.values()), agency_id=official.agency_id
+        )
+    firsts = [sop.first_task() for sop in sops]
+    can_start = any(h.position in first.oleh for first in firsts for h in found.holdings)
+    return Rights(can_start, level)
 
 
 def is_admin(services: Services, *, telegram_id: int) -> bool:
@@ -220,14 +253,4 @@ def scope(services: Services, *, telegram_id: int) -> Scope:
 def can_start_draft(services: Services, *, telegram_id: int) -> bool:
     """Whether this official holds the first task of any SOP their agency runs (and so may
     start one)."""
-    now = services.clock()
-    with services.reading() as session:
-        official = official_store.official_by_telegram_id(session, telegram_id=telegram_id)
-        if official is None or not official.active:
-            return False
-        found = official_store.actor_of(session, official=official, now=now)
-        sops = agencies.offered(
-            session, list(services.sops.values()), agency_id=official.agency_id
-        )
-    firsts = [sop.first_task() for sop in sops]
-    return any(h.position in first.oleh for first in firsts for h in found.holdings)
+    return rights(services, telegram_id=telegram_id).can_start
