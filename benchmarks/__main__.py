@@ -54,7 +54,7 @@ from benchmarks.common import (
     schedule_meeting,
 )
 from bot.usecases import drafts, reading
-from bot.usecases.base import Services
+from bot.usecases.base import EVERY_AGENCY, Services
 from workflow.calendar import OfficeCalendar
 from workflow.engine import Approve, Submit, Upload
 
@@ -169,7 +169,7 @@ def bench_actions(drafts: int) -> tuple[float, float, int, int]:
         _, draft_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         tracemalloc.start()
-        reading.history(services, draft_id=1)
+        reading.history(services, scope=EVERY_AGENCY, draft_id=1)
         _, trail_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         services.engine.dispose()

@@ -26,7 +26,7 @@ from sqlmodel import select
 from benchmarks.common import SEKRETARIS, START, office
 from bot import notify, texts
 from bot.callbacks import Verb
-from bot.usecases import delivery, reading
+from bot.usecases import delivery, officials, reading
 from bot.usecases.base import Services
 from bot.usecases.views import ListFilter
 from storage import officials as official_store
@@ -94,6 +94,7 @@ def fill(
                     "revision": 0,
                     "created_by": creator.id,
                     "created_at": entered,
+                    "agency_id": creator.agency_id,
                 }
             )
             parallel = task.jenis == TaskKind.UNGGAH_PARALEL
@@ -131,7 +132,7 @@ def answer_status(services: Services, filter: ListFilter, page: int) -> None:
     """What /status (or one of its page buttons) does before Telegram: read, write, owe."""
     found = reading.status_list(
         services,
-        telegram_id=SEKRETARIS,
+        scope=officials.scope(services, telegram_id=SEKRETARIS),
         filter=filter,
         page=page,
         details_up_to=texts.STATUS_IN_FULL if page == 1 else 0,

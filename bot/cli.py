@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from bot import dossier, texts
 from bot.config import ConfigError, Settings
-from bot.usecases import delivery, officials
+from bot.usecases import agencies, delivery, officials
 from bot.usecases.base import Services, build_services, load_office_sops
 from bot.usecases.errors import DraftNotFound, InvalidInput
 from storage import audit as audit_store
@@ -212,7 +212,23 @@ def _parser() -> argparse.ArgumentParser:
         type=date.fromisoformat,
         help="jabatan berlaku sampai tanggal ini (YYYY-MM-DD, termasuk), mis. untuk Plh.",
     )
-    user.add_parser("list", help="daftar pejabat")
+    add.add_argument(
+        "--instansi",
+        metavar="KUNCI",
+        help="instansi pejabat (kunci, lihat 'instansi list'; bawaan: instansi utama)",
+    )
+    add.add_argument(
+        "--admin", action="store_true", help="pejabat ini admin instansinya (/undang, /forum_grup)"
+    )
+    listed = user.add_parser("list", help="daftar pejabat")
+    listed.add_argument("--instansi", metavar="KUNCI", help="hanya pejabat instansi ini")
+
+    agency = commands.add_parser("instansi", help="instansi (SKPD) yang dilayani bot")
+    agency_commands = agency.add_subparsers(dest="instansi", required=True)
+    agency_add = agency_commands.add_parser("add", help="tambah instansi")
+    agency_add.add_argument("key", metavar="KUNCI", help="kunci instansi, mis. dinkes")
+    agency_add.add_argument("name", metavar="NAMA", help='nama instansi, mis. "Dinas Kesehatan"')
+    agency_commands.add_parser("list", help="daftar instansi")
 
     outbox = commands.add_parser("outbox", help="pesan yang tertunda atau gagal terkirim")
     outbox_commands = outbox.add_subparsers(dest="outbox", required=True)
@@ -313,6 +329,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         )
         print("\n".join(texts.dossier_written(summary)))
         return 0
+    if args.command == "instansi":
+        return _agencies(args, build_services(settings))
     if args.command == "sop":
         sops = load_office_sops(settings)
         if args.id and args.id not in sops:
@@ -334,15 +352,19 @@ def _dispatch(args: argparse.Namespace) -> int:
                 username=args.username,
                 acting=args.acting,
                 valid_until=_end_of(args.until, services) if args.until else None,
+                agency_key=args.instansi,
+                agency_admin=args.admin,
             )
             label = officials.position_label(
                 services, position=args.position, unit=args.unit, acting=args.acting
             )
             until = f" sampai {args.until:%d-%m-%Y}" if args.until else ""
             who = f"{view.person.name} ({view.person.telegram_id})"
-            print(f"Terdaftar: {who} sebagai {label}{until}.")
+            where = f", {view.agency_name}" if args.instansi else ""
+            admin = " (admin instansi)" if view.agency_admin else ""
+            print(f"Terdaftar: {who} sebagai {label}{until}{where}{admin}.")
             return 0
-        views = officials.officials(services)
+        views = officials.officials(services, agency_key=args.instansi)
         if not views:
             print("Belum ada pejabat terdaftar. Tambahkan dengan: renja-bot user add ...")
         for view in views:
@@ -353,7 +375,11 @@ def _dispatch(args: argparse.Namespace) -> int:
                 )
                 or "(tanpa jabatan aktif)"
             )
-            print(f"{view.person.telegram_id:>12}  {view.person.name:<28} {positions}")
+            admin = " [admin]" if view.agency_admin else ""
+            print(
+                f"{view.person.telegram_id:>12}  {view.agency_key:<12} {view.person.name:<28} "
+                f"{positions}{admin}"
+            )
         return 0
     if args.command == "outbox":
         return _outbox(args, build_services(settings))
@@ -363,7 +389,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             settings.webhook()  # and a missing URL or secret token
         # Held until the bot ends: a restore refuses while it is taken (`db restore`).
         with bot_lock(settings.database_url):
-            upgrade(settings.database_url)  # a bot never runs on an outdated schema
+            # A bot never runs on an outdated schema.
+            upgrade(settings.database_url, agency_name=_agency_name(settings))
             from bot.app import run
 
             run(settings, webhook=args.webhook)
@@ -390,7 +417,7 @@ def _db(args: argparse.Namespace, settings: Settings) -> int:
         )
         print("\n".join(texts.restored(done)))
         return 0
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, agency_name=_agency_name(settings))
     print(f"Basis data siap: {settings.database_url}")
     return 0
 
@@ -410,6 +437,32 @@ def _verify(settings: Settings) -> int:
         engine.dispose()
     print("\n".join(texts.audit_check(check)))
     return 0 if check.sound else 1
+
+
+def _agency_name(settings: Settings) -> str | None:
+    """The default agency's name, should the upgrade create it: the organisation's (a
+    broken organisation file is reported when the bot loads it, not here)."""
+    try:
+        return load_organisation(settings.organization_file).instansi or None
+    except OrganisationFileError:
+        return None
+
+
+def _agencies(args: argparse.Namespace, services: Services) -> int:
+    if args.instansi == "add":
+        view = agencies.add_agency(services, key=args.key, name=args.name)
+        print(
+            f"Instansi ditambahkan: {view.key} — {view.name}. Daftarkan pejabatnya dengan: "
+            f"renja-bot user add ... --instansi {view.key}"
+        )
+        return 0
+    print(f"{'KUNCI':<12} {'PEJABAT':>7} {'DRAFT AKTIF':>11}  NAMA")
+    for view in agencies.agencies(services):
+        own = f" (SOP sendiri: {', '.join(view.own_sops)})" if view.own_sops else ""
+        print(f"{view.key:<12} {view.officials:>7} {view.active_drafts:>11}  {view.name}{own}")
+    for sop_id, key in agencies.unknown_agencies(services).items():
+        print(f"Peringatan: SOP '{sop_id}' menyebut instansi '{key}' yang belum ada.")
+    return 0
 
 
 def _open_questions(path: Path) -> list[str]:

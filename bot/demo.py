@@ -37,7 +37,7 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.local import FAST_PACING, emulated, emulator_services, polling
 from bot.sample_office import OFFICIALS, SampleOfficial, register_officials
 from bot.usecases import meetings, officials, reading
-from bot.usecases.base import Services, load_office_sops
+from bot.usecases.base import EVERY_AGENCY, Services, load_office_sops
 from emulator import (
     BotMessage,
     EmulatorClient,
@@ -286,7 +286,7 @@ class Demo:
         """The audit trail, and a check that the draft really is signed."""
         await self.settle()
         await self.show()
-        draft, trail = reading.history(self.services, draft_id=1)
+        draft, trail = reading.history(self.services, scope=EVERY_AGENCY, draft_id=1)
         sop = self.services.sops[draft.sop_id]
         tz = self.services.calendar.tz
         self.say()

@@ -87,7 +87,7 @@ class _Read:
 
 def _read(services: Services, draft_id: int) -> _Read:
     with services.reading() as session:
-        draft = require_draft(session, sops=services.sops, draft_id=draft_id)
+        draft = require_draft(session, sops=services.sops, draft_id=draft_id, agency_id=None)
         sop = services.sops[draft.sop_id]
         entries = draft_store.audit_trail(session, draft_id=draft_id)
         people = official_store.officials_by_ids(

@@ -1,11 +1,12 @@
 """The office the demo plays and the tests run on: seven officials who hold every position of
-the Renja SOP (sops/menyusun-rencana-kerja.yaml), each with a Telegram id."""
+the Renja SOP (sops/menyusun-rencana-kerja.yaml), each with a Telegram id; and a second
+agency of the same province, for the tests of several agencies side by side."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.usecases import officials
+from bot.usecases import agencies, officials
 from bot.usecases.base import Services
 
 
@@ -46,4 +47,32 @@ def register_officials(services: Services, *, first_names: bool = False) -> None
             name=official.first_name if first_names else official.name,
             position=official.position,
             unit=official.unit,
+        )
+
+
+SECOND_AGENCY = ("dinkes", "Dinas Kesehatan Provinsi Kalimantan Barat")
+"""A second agency of the same province (key, name), which writes its own Renja."""
+
+SECOND_OFFICIALS: tuple[SampleOfficial, ...] = (
+    SampleOfficial("sari", 201, "Sari Kasubbag Dinkes", "kasubbag_renja"),
+    SampleOfficial("tono", 202, "Tono Sekretaris Dinkes", "sekretaris", "Sekretariat"),
+    SampleOfficial("umar", 203, "Umar Kabid Dinkes", "kepala_bidang", "Bidang Sosial Budaya"),
+    SampleOfficial("vera", 204, "Vera Kepala Dinkes", "kepala_badan"),
+)
+"""Its officials, on the same positions of the organisation, with Telegram ids of their own."""
+
+
+def register_second_agency(services: Services, *, admin: str | None = "tono") -> None:
+    """Add the second agency and register its officials; `admin`: the one who administers it."""
+    key, name = SECOND_AGENCY
+    agencies.add_agency(services, key=key, name=name)
+    for official in SECOND_OFFICIALS:
+        officials.register_official(
+            services,
+            telegram_id=official.telegram_id,
+            name=official.name,
+            position=official.position,
+            unit=official.unit,
+            agency_key=key,
+            agency_admin=official.key == admin,
         )

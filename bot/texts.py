@@ -424,6 +424,8 @@ def status_message(
     for view in views:
         draft = view.draft
         lines = [f"📋 <b>{escape(draft.title)}</b> ({draft_label(draft)})"]
+        if view.agency is not None:
+            lines.append(f"Instansi: {escape(view.agency)}")
         if sop_titles is not None:
             lines.append(f"SOP: {escape(sop_titles.get(draft.sop_id, draft.sop_id))}")
         if view.briefing is None:
@@ -679,8 +681,11 @@ def history_message(
     *,
     sop_title: str | None = None,
     chain_head: str | None = None,
+    agency: str | None = None,
 ) -> str:
     out = [f"🗂 Riwayat <b>{escape(title)}</b> (#{draft_id})"]
+    if agency is not None:
+        out.append(f"Instansi: {escape(agency)}")
     if sop_title:
         out.append(f"SOP: {escape(sop_title)}")
     for line in lines:
@@ -833,6 +838,10 @@ INVITE_PROBLEMS = {
     InviteProblem.KEDALUWARSA: f"Tautan undangan sudah kedaluwarsa. {_ASK_NEW_LINK}",
     InviteProblem.SUDAH_DIPAKAI: f"Tautan undangan ini sudah dipakai. {_ASK_NEW_LINK}",
     InviteProblem.SUDAH_TERDAFTAR: "Bapak/Ibu sudah terdaftar pada jabatan ini.",
+    InviteProblem.INSTANSI_LAIN: (
+        "Bapak/Ibu sudah terdaftar di instansi lain, dan seorang pejabat terdaftar di satu "
+        "instansi saja. Mohon hubungi admin."
+    ),
 }
 DRAFT_NOT_FOUND = "Draft #{id} tidak ditemukan. Lihat /status untuk daftar draft."
 NO_UPLOAD_EXPECTED = (
@@ -865,6 +874,10 @@ NOTHING_TO_START = (
 CHOOSE_SOP = "Draft SOP mana yang akan dimulai? Pilih di bawah."
 
 
+def sop_of_other_agency(title: str) -> str:
+    return f"SOP {escape(title)} tidak dijalankan di instansi Bapak/Ibu."
+
+
 def cannot_start(title: str) -> str:
     return f"Draft SOP {escape(title)} dimulai oleh pemegang langkah pertamanya, bukan Bapak/Ibu."
 
@@ -881,7 +894,10 @@ NEED_DRAFT_ID = "Sebutkan nomor draft, misalnya: /riwayat 1"
 NOT_A_NUMBER = "“{text}” bukan nomor draft. Contoh: /status 1"
 NO_TASKS = "Tidak ada tugas yang menunggu Bapak/Ibu saat ini. 👍"
 ONLY_ADMIN = "Perintah ini hanya untuk admin."
-INVITE_USAGE = "Cara pakai: /undang &lt;jabatan&gt; [unit]. Jabatan: {positions}"
+INVITE_USAGE = (
+    "Cara pakai: /undang [instansi] &lt;jabatan&gt; [unit]. Instansi hanya disebut admin "
+    "provinsi (kuncinya, misalnya dinkes). Jabatan: {positions}"
+)
 BUTTON_EXPIRED = "Tombol ini sudah tidak berlaku."
 SOMETHING_WENT_WRONG = (
     "⚠️ Maaf, terjadi gangguan di Renja Bot. Mohon coba lagi sebentar lagi; bila terus "
@@ -898,10 +914,10 @@ UNSUPPORTED_CONTENT = (
 )
 
 
-def invite_created(link: str, label: str, expires: str) -> str:
+def invite_created(link: str, label: str, expires: str, agency: str) -> str:
     return (
-        f"🔗 Tautan undangan untuk <b>{escape(label)}</b> (sekali pakai, berlaku sampai "
-        f"{expires}):\n{escape(link)}"
+        f"🔗 Tautan undangan untuk <b>{escape(label)}</b>, {escape(agency)} (sekali pakai, "
+        f"berlaku sampai {expires}):\n{escape(link)}"
     )
 
 
@@ -923,7 +939,9 @@ class CommandText:
     who: str
     """'umum' (everyone, also before registering), 'pejabat' (every official),
     'pemrakarsa' (who may start a draft), 'atasan' (administrators, and who holds a
-    position's superior: they may set its acting official) or 'admin'."""
+    position's superior: they may set its acting official), 'admin' (an agency's
+    administrators and the province-level ones) or 'admin_provinsi' (only the province-level
+    ones)."""
 
 
 COMMANDS = (
@@ -984,20 +1002,20 @@ COMMANDS = (
     CommandText(
         "undang",
         "Tautan pendaftaran pejabat",
-        "/undang &lt;jabatan&gt; [unit] — buat tautan pendaftaran pejabat",
+        "/undang [instansi] &lt;jabatan&gt; [unit] — buat tautan pendaftaran pejabat",
         "admin",
     ),
     CommandText(
         "forum_grup",
         "Daftarkan grup forum",
-        "/forum_grup — (di grup) daftarkan grup Telegram Forum SKPD",
+        "/forum_grup [jabatan] [instansi] — (di grup) daftarkan grup Telegram Forum SKPD",
         "admin",
     ),
     CommandText(
         "kotak_keluar",
         "Pesan tertunda atau gagal",
         "/kotak_keluar — pesan yang menunggu atau gagal terkirim",
-        "admin",
+        "admin_provinsi",
     ),
 )
 
@@ -1017,6 +1035,7 @@ def commands_for(
     is_admin: bool,
     shortcuts: Sequence[CommandText] = (),
     can_appoint: bool = False,
+    is_province_admin: bool = False,
 ) -> list[CommandText]:
     """The commands one person may use, in the order of the table; the SOPs' own starting
     commands (`shortcuts`) follow /baru for whoever may start. `can_appoint`: they hold the
@@ -1026,8 +1045,10 @@ def commands_for(
         allowed.add("pejabat")
     if can_start:
         allowed.add("pemrakarsa")
-    if is_admin:
+    if is_admin or is_province_admin:
         allowed.update(("admin", "atasan"))
+    if is_province_admin:
+        allowed.add("admin_provinsi")
     if can_appoint:
         allowed.add("atasan")
     found: list[CommandText] = []
@@ -1043,7 +1064,9 @@ def help_message(
     can_start: bool,
     is_admin: bool,
     shortcuts: Sequence[CommandText] = (),
+    *,
     can_appoint: bool = False,
+    is_province_admin: bool = False,
 ) -> str:
     lines = ["<b>Renja Bot</b> — SOP sebagai alur kerja Telegram"]
     commands = commands_for(
@@ -1052,6 +1075,7 @@ def help_message(
         is_admin=is_admin,
         shortcuts=shortcuts,
         can_appoint=can_appoint,
+        is_province_admin=is_province_admin,
     )
     for command in commands:
         if command.name not in ("start", "bantuan"):

@@ -38,8 +38,9 @@ def _who(update: Update) -> tuple[int, int]:
 
 async def _refuse_strangers(context: BotContext, uid: int) -> None:
     """Tell a stranger to register, whatever the command (answered at most once in a while:
-    see `answers_refusals`); administrators pass, registered as officials or not."""
-    if not officials.is_admin(context.services, telegram_id=uid):
+    see `answers_refusals`); province-level administrators pass, registered as officials or
+    not."""
+    if not officials.is_province_admin(context.services, telegram_id=uid):
         await context.call(officials.actor, telegram_id=uid)
 
 
@@ -84,12 +85,17 @@ async def bantuan(update: Update, context: BotContext) -> None:
     """Show the commands this official may use."""
     uid, chat_id = _who(update)
     await _refuse_strangers(context, uid)
-    can_start = await context.call(officials.can_start_draft, telegram_id=uid)
-    can_appoint = await context.call(officials.can_appoint_acting, telegram_id=uid)
-    is_admin = officials.is_admin(context.services, telegram_id=uid)
+    rights = await context.call(officials.rights, telegram_id=uid)
     shortcuts = shortcut_commands(context.services)
     await context.reply(
-        chat_id, texts.help_message(can_start, is_admin, shortcuts, can_appoint=can_appoint)
+        chat_id,
+        texts.help_message(
+            rights.can_start,
+            rights.admin >= officials.AdminLevel.INSTANSI,
+            shortcuts,
+            is_province_admin=rights.admin is officials.AdminLevel.PROVINSI,
+            can_appoint=rights.can_appoint,
+        ),
     )
 
 
@@ -127,15 +133,15 @@ async def start_by_shortcut(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def riwayat(update: Update, context: BotContext) -> None:
-    """The audit trail of a draft."""
+    """The audit trail of a draft (of my agency)."""
     uid, chat_id = _who(update)
-    await context.call(officials.actor, telegram_id=uid)
+    scope = await context.call(officials.scope, telegram_id=uid)  # refuses a stranger
     if not context.args:
         await context.reply(chat_id, texts.NEED_DRAFT_ID)
         return
     draft_id = _draft_number(context.args[0])
-    draft, lines = await context.call(reading.history, draft_id=draft_id)
-    (status_view,) = await context.call(reading.draft_status, draft_id=draft_id)
+    draft, lines = await context.call(reading.history, scope=scope, draft_id=draft_id)
+    (status_view,) = await context.call(reading.draft_status, scope=scope, draft_id=draft_id)
     message = texts.history_message(
         draft.title,
         draft.id,
@@ -144,6 +150,7 @@ async def riwayat(update: Update, context: BotContext) -> None:
         context.services.tz,
         sop_title=_sop_titles(context).get(draft.sop_id, draft.sop_id),
         chain_head=draft.chain_head,
+        agency=status_view.agency,
     )
     await context.call(
         delivery.owe, messages=[notify.text(chat_id, chunk) for chunk in chunks(message)]
@@ -208,34 +215,44 @@ async def _propose_acting(update: Update, context: BotContext, kind: str) -> Non
 
 @answers_refusals
 async def undang(update: Update, context: BotContext) -> None:
-    """Create a one-time registration link for a position (administrators)."""
+    """Create a one-time registration link for a position of my agency (administrators;
+    a province-level administrator names the agency first: /undang dinkes sekretaris)."""
     uid, chat_id = _who(update)
     services = context.services
     await _refuse_strangers(context, uid)
-    if not officials.is_admin(services, telegram_id=uid):
+    if not await context.call(officials.is_admin, telegram_id=uid):
         raise NotAdmin(uid)
-    if not context.args:
-        positions = ", ".join(sorted(officials.holdable_positions(services)))
+    words = list(context.args or [])
+    holdable = officials.holdable_positions(services)
+    agency_key = None
+    if len(words) >= 2 and words[0] not in holdable:
+        agency_key = words.pop(0)
+    if not words:
+        positions = ", ".join(sorted(holdable))
         await context.reply(chat_id, texts.INVITE_USAGE.format(positions=escape(positions)))
         return
-    position = context.args[0]
-    unit = " ".join(context.args[1:]).strip().strip("\"“”'").strip() or None
-    token, expires = await context.call(
-        invites.create_invite, admin_telegram_id=uid, position=position, unit=unit
+    position = words[0]
+    unit = " ".join(words[1:]).strip().strip("\"“”'").strip() or None
+    link = await context.call(
+        invites.create_invite,
+        admin_telegram_id=uid,
+        position=position,
+        unit=unit,
+        agency_key=agency_key,
     )
-    link = f"https://t.me/{context.bot.username}?start={token}"
+    url = f"https://t.me/{context.bot.username}?start={link.token}"
     label = officials.position_label(services, position=position, unit=unit)
-    await context.reply(
-        chat_id, texts.invite_created(link, label, texts.when_text(expires, services.tz))
-    )
+    expires = texts.when_text(link.expires_at, services.tz)
+    await context.reply(chat_id, texts.invite_created(url, label, expires, link.agency_name))
 
 
 @answers_refusals
 async def kotak_keluar(update: Update, context: BotContext) -> None:
-    """What the bot still owes, and what could not be delivered (administrators)."""
+    """What the bot still owes, and what could not be delivered (province-level
+    administrators: the outbox is every agency's)."""
     uid, chat_id = _who(update)
     await _refuse_strangers(context, uid)
-    if not officials.is_admin(context.services, telegram_id=uid):
+    if not officials.is_province_admin(context.services, telegram_id=uid):
         raise NotAdmin(uid)
     report = await context.call(delivery.report)
     await context.reply(chat_id, texts.outbox_report(report, context.services.tz))

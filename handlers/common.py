@@ -260,15 +260,14 @@ def _drop(services: Services, *, chat_id: int, message_id: int) -> None:
 
 async def set_menu(context: BotContext, chat_id: int, telegram_id: int) -> None:
     """The command menu of one official: what they may do (from the one command table)."""
-    can_start = await context.call(officials.can_start_draft, telegram_id=telegram_id)
-    can_appoint = await context.call(officials.can_appoint_acting, telegram_id=telegram_id)
-    is_admin = officials.is_admin(context.services, telegram_id=telegram_id)
+    rights = await context.call(officials.rights, telegram_id=telegram_id)
     allowed = texts.commands_for(
         registered=True,
-        can_start=can_start,
-        is_admin=is_admin,
+        can_start=rights.can_start,
+        is_admin=rights.admin >= officials.AdminLevel.INSTANSI,
+        is_province_admin=rights.admin is officials.AdminLevel.PROVINSI,
         shortcuts=shortcut_commands(context.services),
-        can_appoint=can_appoint,
+        can_appoint=rights.can_appoint,
     )
     commands = [BotCommand(c.name, c.menu) for c in allowed if c.name != "start"]
     try:

@@ -45,18 +45,18 @@ async def status(update: Update, context: BotContext) -> None:
     """Where the active drafts stand: a few in full; many as counts per row, the most
     overdue, and a page with ◀ ▶. `/status <nomor>`: one draft; `/status terlambat`."""
     uid, chat_id = _who(update)
-    await context.call(officials.actor, telegram_id=uid)  # refuses a stranger first
+    scope = await context.call(officials.scope, telegram_id=uid)  # refuses a stranger first
     chosen, draft_id = list_argument("status", context.args)
     tz, titles = context.services.tz, _sop_titles(context)
     if draft_id is not None:
-        views = await context.call(reading.draft_status, draft_id=draft_id)
+        views = await context.call(reading.draft_status, scope=scope, draft_id=draft_id)
         message = texts.status_message(views, tz, titles)
         await context.call(
             delivery.owe, messages=[notify.text(chat_id, chunk) for chunk in chunks(message)]
         )
         return
     found = await context.call(
-        reading.status_list, telegram_id=uid, filter=chosen, details_up_to=texts.STATUS_IN_FULL
+        reading.status_list, scope=scope, filter=chosen, details_up_to=texts.STATUS_IN_FULL
     )
     if found.details:
         await context.reply(chat_id, texts.status_message(list(found.details), tz, titles))
@@ -120,8 +120,9 @@ async def press(update: Update, context: BotContext, pressed: Press, origin: Ori
     except ValueError:
         raise InvalidInput(texts.BUTTON_EXPIRED) from None
     if pressed.verb is Verb.HALAMAN_STATUS:
+        scope = await context.call(officials.scope, telegram_id=uid)
         found = await context.call(
-            reading.status_list, telegram_id=uid, filter=chosen, page=pressed.second
+            reading.status_list, scope=scope, filter=chosen, page=pressed.second
         )
         html, keyboard = _status_page(context, found)
     else:

@@ -7,7 +7,7 @@ from telegram import Update
 from bot import texts
 from bot.callbacks import Press, Verb, parse_id
 from bot.limits import MESSAGE_LIMIT
-from bot.usecases import meetings
+from bot.usecases import meetings, officials
 from bot.usecases.base import Origin
 from bot.usecases.errors import InvalidInput
 from handlers.common import answer, answers_refusals, chunks
@@ -120,11 +120,20 @@ async def forum_grup(update: Update, context: BotContext) -> None:
     assert message is not None and user is not None and chat is not None
     if chat.type not in ("group", "supergroup"):
         raise InvalidInput(texts.GROUP_ONLY)
-    position = context.args[0] if context.args else None
+    # /forum_grup [jabatan] [instansi]: a word that is no position names the agency (for a
+    # province-level administrator).
+    position = agency_key = None
+    positions = officials.position_names(context.services)
+    for word in (context.args or [])[:2]:
+        if word in positions and position is None:
+            position = word
+        else:
+            agency_key = word
     await context.call(
         meetings.register_group,
         telegram_id=user.id,
         chat_id=chat.id,
         title=chat.title or "",
         position=position,
+        agency_key=agency_key,
     )

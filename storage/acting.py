@@ -64,13 +64,22 @@ def decide(session: Session, *, period_id: int, status: str, now: datetime) -> b
 
 
 def overlapping(
-    session: Session, *, position: str, unit: str | None, start: datetime, end: datetime
+    session: Session,
+    *,
+    agency_id: int,
+    position: str,
+    unit: str | None,
+    start: datetime,
+    end: datetime,
 ) -> list[ActingPeriod]:
-    """Periods set for the position (and unit) that share a moment with [start, end)."""
+    """Periods set for the agency's position (and unit) that share a moment with
+    [start, end)."""
     return list(
         session.exec(
             select(ActingPeriod)
+            .join(Official, col(Official.id) == ActingPeriod.holder_id)
             .where(
+                Official.agency_id == agency_id,
                 ActingPeriod.status == SET,
                 ActingPeriod.position == position,
                 col(ActingPeriod.unit).is_(None) if unit is None else ActingPeriod.unit == unit,
@@ -118,15 +127,16 @@ def claim_end(session: Session, *, period_id: int, now: datetime) -> bool:
 
 
 def holders(
-    session: Session, *, position: str, now: datetime
+    session: Session, *, agency_id: int, position: str, now: datetime
 ) -> list[tuple[Assignment, Official]]:
-    """Who holds the position now in their own right (acting officials left out, holders an
-    acting official stands in for kept), active officials only, oldest first."""
+    """Who holds the agency's position now in their own right (acting officials left out,
+    holders an acting official stands in for kept), active officials only, oldest first."""
     rows = session.exec(
         select(Assignment, Official)
         .join(Official, col(Official.id) == Assignment.official_id)
         .where(
             Official.active == True,  # noqa: E712
+            Official.agency_id == agency_id,
             Assignment.position == position,
             col(Assignment.acting).is_(None),
             *is_current(now),

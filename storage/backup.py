@@ -248,7 +248,8 @@ def _member_path(name: str) -> PurePosixPath | None:
 
 
 def _has_data(database: Path) -> bool:
-    """Whether any table of the database holds a row (the migrations' own aside)."""
+    """Whether any table of the database holds a row (the migrations' own aside: their
+    version, and the default agency they create)."""
     if not database.is_file() or database.stat().st_size == 0:
         return False
     with closing(sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000)) as connection:
@@ -256,7 +257,7 @@ def _has_data(database: Path) -> bool:
             name
             for (name,) in connection.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version'"
+                "AND name NOT LIKE 'sqlite_%' AND name NOT IN ('alembic_version', 'agency')"
             )
         ]
         return any(

@@ -13,6 +13,7 @@ def add_invite(
     session: Session,
     *,
     token: str,
+    agency_id: int,
     position: str,
     unit: str | None,
     created_by: int,
@@ -20,6 +21,7 @@ def add_invite(
     expires_at: datetime,
 ) -> Invite:
     invite = Invite(
+        agency_id=agency_id,
         token=token,
         position=position,
         unit=unit,

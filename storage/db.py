@@ -130,12 +130,18 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Create the database, or bring an existing one up to date; data is kept."""
+def upgrade(url: str, revision: str = "head", *, agency_name: str | None = None) -> None:
+    """Create the database, or bring an existing one up to date; data is kept.
+
+    `agency_name`: the name of the default agency, should this upgrade create it (the
+    organisation file's `instansi`); every existing official and draft belongs to it.
+    """
     from alembic import command
 
     make_engine(url).dispose()  # creates the folder of a SQLite file
-    command.upgrade(alembic_config(url), revision)
+    config = alembic_config(url)
+    config.attributes["agency_name"] = agency_name
+    command.upgrade(config, revision)
 
 
 def current_revision(url: str) -> str | None:

@@ -65,9 +65,17 @@ PlanReminders = Callable[[RowClock], list[tuple[str, datetime]]]
 
 
 def create_draft(
-    session: Session, *, sop_id: str, title: str, year: int, created_by: int, now: datetime
+    session: Session,
+    *,
+    agency_id: int,
+    sop_id: str,
+    title: str,
+    year: int,
+    created_by: int,
+    now: datetime,
 ) -> Draft:
     draft = Draft(
+        agency_id=agency_id,
         sop_id=sop_id,
         title=title,
         year=year,
@@ -81,11 +89,16 @@ def create_draft(
 
 
 def get_draft(session: Session, *, draft_id: int) -> Draft | None:
+    """A draft by id, whichever its agency: a use case checks the agency before showing it
+    (bot.usecases.base.require_draft)."""
     return session.get(Draft, draft_id)
 
 
-def drafts(session: Session, *, active_only: bool = True) -> list[Draft]:
+def drafts(session: Session, *, agency_id: int | None, active_only: bool = True) -> list[Draft]:
+    """The drafts of one agency (None: of every agency), oldest first."""
     query = select(Draft).order_by(col(Draft.id))
+    if agency_id is not None:
+        query = query.where(Draft.agency_id == agency_id)
     if active_only:
         query = query.where(Draft.status == DraftStatus.AKTIF.value)
     return list(session.exec(query).all())
@@ -115,22 +128,36 @@ def open_task(session: Session, *, draft_id: int) -> DraftTask | None:
     return session.exec(OPEN_TASK, params={"draft": draft_id}).first()
 
 
-def open_tasks(session: Session) -> list[DraftTask]:
+def open_tasks(session: Session, *, agency_id: int) -> list[DraftTask]:
+    """Every open task of the agency's drafts, oldest first."""
     return list(
         session.exec(
-            select(DraftTask).where(DraftTask.is_open == True).order_by(col(DraftTask.id))  # noqa: E712
+            select(DraftTask)
+            .join(Draft, col(Draft.id) == col(DraftTask.draft_id))
+            .where(col(DraftTask.is_open).is_(True), col(Draft.agency_id) == agency_id)
+            .order_by(col(DraftTask.id))
         ).all()
     )
 
 
 def open_tasks_among(
-    session: Session, *, task_ids: set[str], draft_id: int | None = None, limit: int
+    session: Session,
+    *,
+    agency_id: int,
+    task_ids: set[str],
+    draft_id: int | None = None,
+    limit: int,
 ) -> list[tuple[DraftTask, Draft]]:
-    """Open tasks of these kinds (one draft's, or any), oldest first, at most `limit`."""
+    """Open tasks of these kinds in the agency's drafts (one draft's, or any), oldest
+    first, at most `limit`."""
     query = (
         select(DraftTask, Draft)
         .join(Draft, col(Draft.id) == col(DraftTask.draft_id))
-        .where(col(DraftTask.is_open).is_(True), col(DraftTask.task_id).in_(task_ids))
+        .where(
+            col(DraftTask.is_open).is_(True),
+            col(DraftTask.task_id).in_(task_ids),
+            Draft.agency_id == agency_id,
+        )
     )
     if draft_id is not None:
         query = query.where(DraftTask.draft_id == draft_id)
@@ -151,6 +178,8 @@ class OpenScope:
     """SOP id -> the ids of its tasks in the list (None: every task of that SOP)."""
     but: frozenset[int] = frozenset()
     """But not these open tasks, by row id (parallel ones where the caller's part is in)."""
+    agency_id: int | None = None
+    """Only this agency's drafts (None: every agency's)."""
 
 
 @dataclass(frozen=True)
@@ -198,9 +227,12 @@ def _in_scope(scope: OpenScope) -> ColumnElement[bool]:
             )
     if not parts:
         return false()
+    chosen = or_(*parts)
+    if scope.agency_id is not None:
+        chosen = and_(chosen, col(Draft.agency_id) == scope.agency_id)
     if scope.but:
-        return and_(or_(*parts), col(DraftTask.id).not_in(sorted(scope.but)))
-    return or_(*parts)
+        return and_(chosen, col(DraftTask.id).not_in(sorted(scope.but)))
+    return chosen
 
 
 def _open_of_active(query: Any, scope: OpenScope) -> Any:
@@ -268,7 +300,9 @@ def open_page(
     return [OpenEntry(draft, task, clock) for draft, task, clock in rows]
 
 
-def open_shared(session: Session, *, tasks: Mapping[str, frozenset[str]]) -> list[SharedTask]:
+def open_shared(
+    session: Session, *, tasks: Mapping[str, frozenset[str]], agency_id: int | None
+) -> list[SharedTask]:
     """The open tasks of these kinds (SOP id -> task ids) in active drafts, with their
     shares and the shares already submitted: whose part is still open. Only those columns
     are read, not whole rows."""
@@ -283,7 +317,7 @@ def open_shared(session: Session, *, tasks: Mapping[str, frozenset[str]]) -> lis
                 col(DraftTask.shares),
                 col(DraftTask.submitted),
             ),
-            OpenScope({sop_id: task_ids}),
+            OpenScope({sop_id: task_ids}, agency_id=agency_id),
         )
         found += [
             SharedTask(row_id or 0, sop_id, task_id, list(shares or []), list(submitted or []))

@@ -77,16 +77,17 @@ def meetings_of_draft(session: Session, *, draft_id: int) -> list[Meeting]:
     )
 
 
-def latest_meetings(session: Session) -> list[Meeting]:
-    """Meetings of drafts still running, oldest first."""
-    return list(
-        session.exec(
-            select(Meeting)
-            .join(Draft, col(Draft.id) == col(Meeting.draft_id))
-            .where(Draft.status == "aktif")
-            .order_by(col(Meeting.id))
-        ).all()
+def latest_meetings(session: Session, *, agency_id: int | None) -> list[Meeting]:
+    """Meetings of drafts still running (of one agency; None: of every agency), oldest
+    first."""
+    query = (
+        select(Meeting)
+        .join(Draft, col(Draft.id) == col(Meeting.draft_id))
+        .where(Draft.status == "aktif")
     )
+    if agency_id is not None:
+        query = query.where(Draft.agency_id == agency_id)
+    return list(session.exec(query.order_by(col(Meeting.id))).all())
 
 
 def add_invitee(
@@ -186,11 +187,16 @@ def clear_input(session: Session, *, official_id: int) -> bool:
 # Groups -----------------------------------------------------------------------------
 
 
-def groups_of(session: Session, *, positions: set[str]) -> list[PositionGroup]:
+def groups_of(session: Session, *, positions: set[str], agency_id: int) -> list[PositionGroup]:
+    """The active groups of these positions' holders in one agency."""
     return list(
         session.exec(
             select(PositionGroup)
-            .where(col(PositionGroup.position).in_(positions), col(PositionGroup.active))
+            .where(
+                col(PositionGroup.position).in_(positions),
+                col(PositionGroup.active),
+                PositionGroup.agency_id == agency_id,
+            )
             .order_by(col(PositionGroup.id))
         ).all()
     )
@@ -200,22 +206,24 @@ def register_group(
     session: Session,
     *,
     position: str,
+    agency_id: int,
     chat_id: int,
     title: str,
     registered_by: int,
     now: datetime,
 ) -> PositionGroup:
-    """Register (or re-register, for another position or title) a group chat."""
+    """Register (or re-register, for another position, agency or title) a group chat."""
     group = session.exec(select(PositionGroup).where(PositionGroup.chat_id == chat_id)).first()
     if group is None:
         group = PositionGroup(
             position=position,
+            agency_id=agency_id,
             chat_id=chat_id,
             title=title,
             registered_by=registered_by,
             registered_at=now,
         )
-    group.position, group.title, group.active = position, title, True
+    group.position, group.agency_id, group.title, group.active = position, agency_id, title, True
     group.registered_by, group.registered_at = registered_by, now
     session.add(group)
     session.flush()

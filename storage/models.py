@@ -27,8 +27,19 @@ class AwareDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+class Agency(SQLModel, table=True):
+    """An agency (instansi, an SKPD) of the region: its officials hold the office's positions
+    within it and run their own drafts; one bot serves several."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    """How commands name it (`dinkes`)."""
+    name: str
+    created_at: datetime = Field(sa_type=AwareDateTime)
+
+
 class Official(SQLModel, table=True):
-    """A person who uses the bot, known by their Telegram account."""
+    """A person who uses the bot, known by their Telegram account, in one agency."""
 
     id: int | None = Field(default=None, primary_key=True)
     telegram_id: int = Field(sa_type=BigInteger, unique=True)
@@ -36,6 +47,9 @@ class Official(SQLModel, table=True):
     username: str | None = None
     active: bool = True
     created_at: datetime = Field(sa_type=AwareDateTime)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    agency_admin: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    """Administers their agency: invites its officials, registers its groups."""
 
 
 class Assignment(SQLModel, table=True):
@@ -91,6 +105,9 @@ class Draft(SQLModel, table=True):
     """One run of an SOP: a Renja draft for one year."""
 
     id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    """The agency whose draft it is (its creator's): its roster acts on it, and only its
+    officials see it."""
     sop_id: str = Field(index=True)
     title: str
     year: int
@@ -220,6 +237,8 @@ class Invite(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=AwareDateTime)
     used_by: int | None = Field(default=None, foreign_key="official.id")
     used_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    agency_id: int = Field(foreign_key="agency.id")
+    """The agency whoever opens it joins."""
 
 
 class PendingReply(SQLModel, table=True):
@@ -414,6 +433,8 @@ class PositionGroup(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     position: str = Field(index=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    """Whose meetings are posted there: one agency's."""
     chat_id: int = Field(sa_type=BigInteger, unique=True)
     title: str = ""
     registered_by: int = Field(sa_type=BigInteger)

@@ -415,6 +415,9 @@ class Sop(_Model):
     """Each draft is for a year (the next one, unless its starter names another)."""
     contoh_judul: str = ""
     """An example title, shown when the bot asks for one."""
+    instansi: Key | None = None
+    """The key of the one agency (instansi) whose officials run this SOP; without it, every
+    agency the bot serves may (the Renja SOP, which every SKPD writes)."""
     _organisation: Organisation | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")

@@ -8,7 +8,8 @@ database rows, so a caller can send Telegram messages after the session has clos
 - `base`: `Services`, `build_services`, and the checks several use cases share
 - `errors`: why a use case refused
 - `views`: the values use cases return, and the builders that make them from rows
-- `officials`: positions, registering officials, who may do what
+- `agencies`: the agencies (instansi) one bot serves, and the SOPs each may run
+- `officials`: positions, registering officials, who may do what, whose drafts they see
 - `invites`: one-time registration links
 - `drafts`: starting a draft, and every action on it (`act`)
 - `returns`: sending a task back, with the reason typed in the next message

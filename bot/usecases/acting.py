@@ -25,6 +25,7 @@ from bot.usecases.base import Origin, Services, mark_handled, require_actor
 from bot.usecases.errors import InvalidInput
 from bot.usecases.views import ActingView, Person, TaskBriefing
 from storage import acting as acting_store
+from storage import agencies as agency_store
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage import reminders as reminder_store
@@ -86,14 +87,17 @@ def propose(
     now = services.clock()
     with services.session() as session:
         mark_handled(session, origin, now)
-        staff = official_store.staff(session, now=now)
+        agency_id = _agency_of(session, telegram_id)
+        staff = official_store.staff(session, now=now, agency_id=agency_id)
         if telegram_id not in services.admins:
             require_actor(session, telegram_id=telegram_id, now=now, staff=staff)
         request = read_request(services.organisation, words)
         if isinstance(request, Unread):
             raise InvalidInput(_unread(services, acting, request))
         _require_authority(services, session, staff, telegram_id, acting, request.position, now)
-        holder_row = _holder(services, session, acting, request.position, request.unit, now)
+        holder_row = _holder(
+            services, session, agency_id, acting, request.position, request.unit, now
+        )
         day = parse_day(request.day)
         if day is None:
             raise InvalidInput(texts.acting_bad_day(request.day))
@@ -137,7 +141,8 @@ def confirm(
         _end_due(services, session, now)  # a period that has ended makes room first
         holder_row = _replaced(session, period, now)
         official = official_store.official_by_id(session, official_id=period.official_id)
-        staff = official_store.staff(session, now=now)
+        agency_id = holder_row[1].agency_id
+        staff = official_store.staff(session, now=now, agency_id=agency_id)
         _require_authority(
             services, session, staff, telegram_id, period.acting, period.position, now
         )
@@ -161,7 +166,7 @@ def confirm(
         )
         period.assignment_id = assignment.id
         session.add(period)
-        after = official_store.staff(session, now=now)
+        after = official_store.staff(session, now=now, agency_id=agency_id)
         view = _view(services, period, official, checked.holder)
         left, gained = _moves(services, session, staff, after, view.holder, view.official, now)
         messages: list[notify.Outgoing] = []
@@ -281,6 +286,15 @@ def _require_authority(
     )
 
 
+def _agency_of(session: Session, telegram_id: int) -> int:
+    """The agency a /plh or /plt is about: the requester's; an administrator registered
+    nowhere sets acting officials of the default agency."""
+    official = official_store.official_by_telegram_id(session, telegram_id=telegram_id)
+    if official is not None:
+        return official.agency_id
+    return agency_store.default_agency(session).id or 0
+
+
 def _superiors(services: Services, position: str) -> list[str]:
     """The position's atasan, its atasan, and so on up (the file allows no loop of one; a
     longer loop stops where it closes)."""
@@ -295,6 +309,7 @@ def _superiors(services: Services, position: str) -> list[str]:
 def _holder(
     services: Services,
     session: Session,
+    agency_id: int,
     acting: str,
     position: str,
     unit: str | None,
@@ -306,7 +321,7 @@ def _holder(
     name = organisation.position(position).label
     if jabatan.pemegang == "banyak" and not jabatan.per_unit:
         raise InvalidInput(texts.acting_many_holders(acting, name))
-    found = acting_store.holders(session, position=position, now=now)
+    found = acting_store.holders(session, agency_id=agency_id, position=position, now=now)
     if unit is not None:
         found = [(a, o) for a, o in found if a.unit == unit]
     if len(found) > 1 and jabatan.per_unit:
@@ -354,7 +369,12 @@ def _check(
     if official.id == holder.id:
         raise InvalidInput(texts.acting_is_holder(official.name, acting, name))
     for other in acting_store.overlapping(
-        session, position=replaces.position, unit=replaces.unit, start=now, end=until
+        session,
+        agency_id=holder.agency_id,
+        position=replaces.position,
+        unit=replaces.unit,
+        start=now,
+        end=until,
     ):
         someone = official_store.official_by_id(session, official_id=other.official_id)
         raise InvalidInput(
@@ -387,7 +407,13 @@ def _replaced(
     """The holder's assignment the proposal names, if it is still in force."""
     replaces = session.get(Assignment, period.replaces_id)
     holder = official_store.official_by_id(session, official_id=period.holder_id)
-    current = acting_store.holders(session, position=period.position, now=now)
+    current = (
+        acting_store.holders(
+            session, agency_id=holder.agency_id, position=period.position, now=now
+        )
+        if holder is not None
+        else []
+    )
     if replaces is None or holder is None or replaces.id not in {a.id for a, _ in current}:
         raise InvalidInput(texts.ACTING_HOLDER_GONE)
     return replaces, holder
@@ -405,8 +431,11 @@ def _end_due(services: Services, session: Session, now: datetime) -> list[Moved]
             session, ids={period.official_id, period.holder_id}
         )
         view = _view(services, period, people[period.official_id], people[period.holder_id])
-        during = official_store.staff(session, now=period.valid_until - timedelta(microseconds=1))
-        after = official_store.staff(session, now=now)
+        agency_id = people[period.holder_id].agency_id
+        during = official_store.staff(
+            session, now=period.valid_until - timedelta(microseconds=1), agency_id=agency_id
+        )
+        after = official_store.staff(session, now=now, agency_id=agency_id)
         left, gained = _moves(services, session, during, after, view.official, view.holder, now)
         _tell(services, session, view, left, gained, ended=True)
         ended.append(Moved(view, True, left, gained))
@@ -426,7 +455,7 @@ def _moves(
     `after`, and of them those `gaining` must now act on."""
     left: list[TaskBriefing] = []
     gained: list[TaskBriefing] = []
-    for task in draft_store.open_tasks(session):
+    for task in draft_store.open_tasks(session, agency_id=after.agency_id):
         draft = draft_store.get_draft(session, draft_id=task.draft_id)
         sop = services.sops.get(draft.sop_id) if draft is not None else None
         if draft is None or sop is None:

@@ -23,7 +23,7 @@ from storage import drafts as draft_store
 from storage import officials as official_store
 from storage import updates as update_store
 from storage.db import make_engine, reader
-from storage.models import Draft, DraftTask
+from storage.models import Draft, DraftTask, Official
 from storage.officials import Staff
 from workflow.calendar import OfficeCalendar
 from workflow.engine import Actor
@@ -136,11 +136,92 @@ def require_actor(
     return actor
 
 
-def require_draft(session: Session, *, sops: dict[str, Sop], draft_id: int) -> Draft:
+def require_official(session: Session, *, telegram_id: int) -> Official:
+    """The registered, active official behind the account (with their agency)."""
+    official = official_store.official_by_telegram_id(session, telegram_id=telegram_id)
+    if official is None or not official.active:
+        raise NotRegistered(telegram_id)
+    return official
+
+
+@dataclass(frozen=True)
+class Member:
+    """A registered official as a use case sees them: their positions, and their agency."""
+
+    actor: Actor
+    agency_id: int
+    agency_admin: bool
+
+
+def require_member(session: Session, *, telegram_id: int, now: datetime) -> Member:
+    """The registered, active official behind the account, with their agency."""
+    official = require_official(session, telegram_id=telegram_id)
+    return Member(
+        actor=official_store.actor_of(session, official=official, now=now),
+        agency_id=official.agency_id,
+        agency_admin=official.agency_admin,
+    )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose drafts a reader sees: one agency's, or (a province-level administrator) every
+    agency's, each shown with its agency's name."""
+
+    agency_id: int | None
+    """None: every agency."""
+
+    @property
+    def every(self) -> bool:
+        return self.agency_id is None
+
+
+EVERY_AGENCY = Scope(None)
+
+
+def require_draft(
+    session: Session, *, sops: dict[str, Sop], draft_id: int, agency_id: int | None
+) -> Draft:
+    """The draft, if it is one of `agency_id` (None: of any agency, for a province-level
+    reader, or for a draft the bot's own rows name). A draft of another agency is refused
+    exactly as one that does not exist: its number tells nothing."""
     draft = draft_store.get_draft(session, draft_id=draft_id)
     if draft is None or draft.sop_id not in sops:
         raise DraftNotFound(draft_id)
+    if agency_id is not None and draft.agency_id != agency_id:
+        raise DraftNotFound(draft_id)
     return draft
+
+
+@dataclass(frozen=True)
+class Party:
+    """A draft an official acts on, the staff of the draft's agency (its roster, the people
+    to tell), and the official, who is one of that agency."""
+
+    draft: Draft
+    staff: Staff
+    actor: Actor
+
+
+def require_party(
+    session: Session, *, sops: dict[str, Sop], draft_id: int, telegram_id: int, now: datetime
+) -> Party:
+    """The draft an official acts on, with the staff of its agency (read once, in one query:
+    the roster, the actor, the people to tell). An official of another agency is told the
+    draft does not exist; a stranger, that they are not registered."""
+    draft = draft_store.get_draft(session, draft_id=draft_id)
+    staff = None
+    if draft is not None:
+        staff = official_store.staff(session, now=now, agency_id=draft.agency_id)
+    actor = staff.actor(telegram_id) if staff is not None else None
+    if actor is None:  # not holding a position of the draft's agency now: read on their own
+        official = require_official(session, telegram_id=telegram_id)
+        if draft is None or staff is None or official.agency_id != draft.agency_id:
+            raise DraftNotFound(draft_id)
+        actor = official_store.actor_of(session, official=official, now=now)
+    if draft is None or staff is None or draft.sop_id not in sops:
+        raise DraftNotFound(draft_id)
+    return Party(draft, staff, actor)
 
 
 def require_open(

@@ -7,7 +7,7 @@ An outcome that asks for a note (catatan wajib or boleh) waits for it as a retur
 from __future__ import annotations
 
 from bot.usecases import drafts, returns
-from bot.usecases.base import Origin, Services, require_draft
+from bot.usecases.base import Origin, Services, require_draft, require_official
 from bot.usecases.errors import DraftNotFound
 from bot.usecases.views import Outcome, TaskBriefing
 from storage import drafts as draft_store
@@ -25,10 +25,16 @@ def choose(
 ) -> Outcome | TaskBriefing:
     """The outcome `choice` of a decision: its outcome, or the task whose note is asked."""
     with services.reading() as session:
+        official = require_official(session, telegram_id=telegram_id)
         task = draft_store.draft_task(session, draft_task_id=draft_task_id)
         if task is None:
             raise DraftNotFound(0)
-        draft = require_draft(session, sops=services.sops, draft_id=task.draft_id)
+        try:
+            draft = require_draft(
+                session, sops=services.sops, draft_id=task.draft_id, agency_id=official.agency_id
+            )
+        except DraftNotFound:
+            raise DraftNotFound(0) from None  # as for a task that does not exist
     outcomes = services.sops[draft.sop_id].task(task.task_id).outcomes
     if 0 <= choice < len(outcomes) and outcomes[choice].catatan != NoteRule.TIDAK:
         return returns.begin_return(

@@ -15,14 +15,15 @@ from functools import partial
 from sqlmodel import Session
 
 from bot import notify, texts
-from bot.usecases import meetings, views
+from bot.usecases import agencies, meetings, views
 from bot.usecases.base import (
     Origin,
     Services,
     mark_handled,
     require_actor,
-    require_draft,
+    require_official,
     require_open,
+    require_party,
 )
 from bot.usecases.errors import InvalidInput
 from bot.usecases.views import Outcome
@@ -63,7 +64,8 @@ def start_draft(
     sop_id: str | None = None,
     origin: Origin | None = None,
 ) -> Outcome:
-    """Open a new draft of an SOP; the first holders are told."""
+    """Open a new draft of an SOP in the starter's agency; the first holders (of that agency)
+    are told."""
     title = clean_title(title)
     sop = services.sops[sop_id or services.default_sop]
     now = services.clock()
@@ -71,12 +73,16 @@ def start_draft(
     year = (year or next_year) if sop.tahun else 0  # 0: its drafts are not for a year
     with services.session() as session:
         mark_handled(session, origin, now)
-        staff = official_store.staff(session, now=now)
+        agency_id = require_official(session, telegram_id=telegram_id).agency_id
+        staff = official_store.staff(session, now=now, agency_id=agency_id)
         actor = require_actor(session, telegram_id=telegram_id, now=now, staff=staff)
+        if not agencies.offers(session, sop, agency_id=agency_id):
+            raise InvalidInput(texts.sop_of_other_agency(sop.identitas.judul))
         input_store.clear_input(session, official_id=actor.official_id)  # an awaited title
         transition = engine.start_draft(sop, actor=actor, roster=staff.roster, now=now)
         draft = draft_store.create_draft(
             session,
+            agency_id=agency_id,
             sop_id=sop.id,
             title=title,
             year=year,
@@ -146,11 +152,12 @@ def _act(
         # Each row is read once here and passed along: the staff (roster, actor and the
         # people to tell), the draft, its open task and its versions.
         mark_handled(session, origin, now)
-        staff = official_store.staff(session, now=now)
-        actor = require_actor(session, telegram_id=telegram_id, now=now, staff=staff)
+        party = require_party(
+            session, sops=services.sops, draft_id=draft_id, telegram_id=telegram_id, now=now
+        )
+        draft, staff, actor = party.draft, party.staff, party.actor
         if staged_id is not None:
             _use_up_staged(session, staged_id)
-        draft = require_draft(session, sops=services.sops, draft_id=draft_id)
         sop = services.sops[draft.sop_id]
         current = draft_store.open_task(session, draft_id=draft_id)
         if draft_task_id is not None:

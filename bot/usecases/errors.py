@@ -29,6 +29,8 @@ class InviteProblem(StrEnum):
     KEDALUWARSA = "kedaluwarsa"
     SUDAH_DIPAKAI = "sudah_dipakai"
     SUDAH_TERDAFTAR = "sudah_terdaftar"
+    INSTANSI_LAIN = "instansi_lain"
+    """The opener is registered in another agency (an official belongs to one)."""
 
 
 class InviteRefused(Exception):

@@ -21,16 +21,18 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import ics, notify, texts
 from bot.callbacks import Press, Verb
-from bot.usecases import views
+from bot.usecases import agencies, views
 from bot.usecases.base import (
     Origin,
     Services,
     mark_handled,
     require_actor,
     require_draft,
+    require_member,
     require_open,
+    require_party,
 )
-from bot.usecases.errors import InvalidInput, NotAdmin
+from bot.usecases.errors import InvalidInput
 from bot.usecases.views import InviteeView, MeetingReport, MeetingView
 from storage import audit as audit_store
 from storage import conversations as conversation_store
@@ -49,7 +51,7 @@ from storage.models import (
     RowClock,
 )
 from workflow import reminders
-from workflow.engine import Actor, Holder, holders_of, participants_of
+from workflow.engine import Actor, Holder, Roster, holders_of, participants_of
 from workflow.meeting import (
     Answer,
     WhenRefused,
@@ -99,14 +101,16 @@ def begin_scheduling(
     now = services.clock()
     with services.session() as session:
         mark_handled(session, origin, now)
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
-        draft = require_draft(session, sops=services.sops, draft_id=draft_id)
+        party = require_party(
+            session, sops=services.sops, draft_id=draft_id, telegram_id=telegram_id, now=now
+        )
+        draft, actor, roster = party.draft, party.actor, party.staff.roster
         sop = services.sops[draft.sop_id]
         require_open(session, sop=sop, draft_task_id=draft_task_id, draft_id=draft_id)
         entry = _entry(session, draft_task_id)
         task = _meeting_task(sop, entry)
-        _require_organiser(session, sop, task, actor, now)
-        _require_participants(session, sop, task, now)
+        _require_organiser(sop, task, actor, roster)
+        _require_participants(sop, task, roster)
         scheduled = meeting_store.scheduled_for_task(session, draft_task_id=draft_task_id)
         if scheduled is not None:
             view = _view(session, sop, scheduled)
@@ -128,8 +132,11 @@ def begin_reschedule(
     now = services.clock()
     with services.session() as session:
         mark_handled(session, origin, now)
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
-        meeting, _sop, task = _changeable(services, session, meeting_id, actor, now)
+        member = require_member(session, telegram_id=telegram_id, now=now)
+        actor = member.actor
+        meeting, _sop, task = _changeable(
+            services, session, meeting_id, actor, now, agency_id=member.agency_id
+        )
         entry = _entry(session, meeting.draft_task_id)
         _start_input(session, actor, RESCHEDULE, entry, meeting, now, telegram_id)
         current = texts.when_text(meeting.starts_at, services.tz)
@@ -206,7 +213,7 @@ def take_text(
         mark_handled(session, origin, now)
         if pending.kind == DEPUTY:
             deputy = _clean(text, DEPUTY_MAX)
-            meeting = _meeting(session, pending.meeting_id or 0)
+            meeting = _meeting(session, pending.meeting_id or 0, agency_id=None)  # awaited
             pressed = pending.data.get("message_id")
             invitation = Origin(chat_id=telegram_id, message_id=int(pressed)) if pressed else None
             given = Answer.DIWAKILKAN
@@ -373,7 +380,8 @@ def _after_agenda(
 ) -> None:
     """Offer the Undangan uploaded earlier, if the task names one and it exists."""
     entry = _entry(session, pending.draft_task_id or 0)
-    draft = require_draft(session, sops=services.sops, draft_id=entry.draft_id)
+    # The draft of the awaited scheduling, checked when it began.
+    draft = require_draft(session, sops=services.sops, draft_id=entry.draft_id, agency_id=None)
     sop = services.sops[draft.sop_id]
     undangan = _undangan_version(session, sop, draft, entry)
     if undangan is None:
@@ -415,12 +423,12 @@ def _confirmation(
 ) -> notify.Outgoing:
     """The meeting as it will be sent, with the button that sends it."""
     entry = _entry(session, pending.draft_task_id or 0)
-    draft = require_draft(session, sops=services.sops, draft_id=entry.draft_id)
+    draft = require_draft(session, sops=services.sops, draft_id=entry.draft_id, agency_id=None)
     sop = services.sops[draft.sop_id]
     task = sop.task(entry.task_id)
     starts = datetime.fromisoformat(str(pending.data["starts_at"]))
     if pending.kind == RESCHEDULE:
-        meeting = _meeting(session, pending.meeting_id or 0)
+        meeting = _meeting(session, pending.meeting_id or 0, agency_id=None)
         base = _view(session, sop, meeting)
         view = _moved(base, starts, services)
         label = texts.SIMPAN_JADWAL
@@ -447,7 +455,8 @@ def _confirmation(
             undangan=undangan,
         )
         label = texts.KIRIM_UNDANGAN
-    count = len(participants_of(task, official_store.roster(session, now=services.clock())))
+    roster = official_store.roster(session, now=services.clock(), agency_id=draft.agency_id)
+    count = len(participants_of(task, roster))
     buttons = [(label, Press(Verb.RAPAT_KIRIM, entry.id or 0, 0))]
     return notify.text(
         telegram_id,
@@ -466,12 +475,13 @@ def _schedule(
     telegram_id: int,
 ) -> MeetingView:
     entry = _entry(session, pending.draft_task_id or 0)
-    draft = require_draft(session, sops=services.sops, draft_id=entry.draft_id)
+    draft = require_draft(session, sops=services.sops, draft_id=entry.draft_id, agency_id=None)
     sop = services.sops[draft.sop_id]
     assert draft.id is not None and entry.id is not None
     require_open(session, sop=sop, draft_task_id=entry.id, draft_id=draft.id)
     task = _meeting_task(sop, entry)
-    _require_organiser(session, sop, task, actor, now)
+    roster = official_store.roster(session, now=now, agency_id=draft.agency_id)
+    _require_organiser(sop, task, actor, roster)
     if meeting_store.scheduled_for_task(session, draft_task_id=entry.id) is not None:
         raise InvalidInput(texts.CHOICE_GONE)
     undangan = pending.data.get("undangan")
@@ -488,8 +498,7 @@ def _schedule(
         now=now,
     )
     assert meeting.id is not None
-    roster = official_store.roster(session, now=now)
-    for holder in _require_participants(session, sop, task, now, roster):
+    for holder in _require_participants(sop, task, roster):
         meeting_store.add_invitee(
             session, meeting_id=meeting.id, official_id=holder.official_id, unit=holder.unit
         )
@@ -513,7 +522,10 @@ def _schedule(
         assert found is not None
         found.invitation_id = invitation_id
         session.add(found)
-    for group in meeting_store.groups_of(session, positions=set(task.peserta)):
+    groups = meeting_store.groups_of(
+        session, positions=set(task.peserta), agency_id=draft.agency_id
+    )
+    for group in groups:
         (post_id,) = notify.write_each(
             session,
             [notify.text(group.chat_id, texts.group_post(view, services.tz, invitees))],
@@ -537,7 +549,14 @@ def _reschedule(
     now: datetime,
     telegram_id: int,
 ) -> MeetingView:
-    meeting, sop, _task = _changeable(services, session, pending.meeting_id or 0, actor, now)
+    meeting, sop, _task = _changeable(
+        services,
+        session,
+        pending.meeting_id or 0,
+        actor,
+        now,
+        agency_id=None,  # awaited
+    )
     assert meeting.id is not None
     before = texts.when_text(meeting.starts_at, services.tz)
     meeting.starts_at = starts
@@ -585,8 +604,11 @@ def ask_cancel(
     """🚫 Batalkan rapat: ask once more, since every participant will be told."""
     now = services.clock()
     with services.session() as session:
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
-        meeting, sop, _task = _changeable(services, session, meeting_id, actor, now)
+        member = require_member(session, telegram_id=telegram_id, now=now)
+        actor = member.actor
+        meeting, sop, _task = _changeable(
+            services, session, meeting_id, actor, now, agency_id=member.agency_id
+        )
         view = _view(session, sop, meeting)
         buttons = [
             (texts.YA_BATALKAN, Press(Verb.RAPAT_BATAL_YA, meeting_id, 0)),
@@ -613,8 +635,11 @@ def cancel_meeting(
     now = services.clock()
     with services.session() as session:
         mark_handled(session, origin, now)
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
-        meeting, sop, _task = _changeable(services, session, meeting_id, actor, now)
+        member = require_member(session, telegram_id=telegram_id, now=now)
+        actor = member.actor
+        meeting, sop, _task = _changeable(
+            services, session, meeting_id, actor, now, agency_id=member.agency_id
+        )
         meeting.status = meeting_store.CANCELLED
         meeting.sequence += 1
         meeting.updated_at = now
@@ -662,8 +687,9 @@ def answer(
     now = services.clock()
     with services.session() as session:
         mark_handled(session, origin, now)
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
-        meeting = _meeting(session, meeting_id)
+        member = require_member(session, telegram_id=telegram_id, now=now)
+        actor = member.actor
+        meeting = _meeting(session, meeting_id, agency_id=member.agency_id)
         _require_answerable(session, meeting, actor, now)
         if given is Answer.DIWAKILKAN:
             conversation_store.clear_pending_reply(session, official_id=actor.official_id)
@@ -776,12 +802,15 @@ def report(services: Services, *, telegram_id: int, draft_id: int | None) -> Mee
     """/rapat: the latest meeting of a draft (or of any active draft), and every answer."""
     now = services.clock()
     with services.reading() as session:
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
+        member = require_member(session, telegram_id=telegram_id, now=now)
+        actor = member.actor
         if draft_id is not None:
-            draft = require_draft(session, sops=services.sops, draft_id=draft_id)
+            draft = require_draft(
+                session, sops=services.sops, draft_id=draft_id, agency_id=member.agency_id
+            )
             meetings = meeting_store.meetings_of_draft(session, draft_id=draft_id)
         else:
-            meetings = meeting_store.latest_meetings(session)
+            meetings = meeting_store.latest_meetings(session, agency_id=member.agency_id)
             draft = None
         if not meetings:
             raise InvalidInput(texts.MEETING_NONE)
@@ -830,23 +859,28 @@ def register_group(
     chat_id: int,
     title: str,
     position: str | None = None,
+    agency_key: str | None = None,
 ) -> str:
-    """/forum_grup in a group (administrators): the bot posts meetings there too.
+    """/forum_grup in a group (administrators): the bot posts the meetings of the
+    administrator's agency (`agency_key`'s, named by a province-level administrator) there.
 
     The position is the participants' of the SOPs' meetings when not named. Returns its
     label.
     """
-    if telegram_id not in services.admins:
-        raise NotAdmin(telegram_id)
-    key = position or _participant_position_key(services)
-    labels = {k: p.label for sop in services.sops.values() for k, p in sop.pelaksana.items()}
-    if key not in labels:
-        raise InvalidInput(f"Jabatan '{key}' tidak dikenal.")
     now = services.clock()
     with services.session() as session:
+        agency = agencies.administered(
+            session, services, telegram_id=telegram_id, agency_key=agency_key
+        )
+        assert agency.id is not None
+        key = position or _participant_position_key(services)
+        labels = {k: p.label for sop in services.sops.values() for k, p in sop.pelaksana.items()}
+        if key not in labels:
+            raise InvalidInput(f"Jabatan '{key}' tidak dikenal.")
         meeting_store.register_group(
             session,
             position=key,
+            agency_id=agency.id,
             chat_id=chat_id,
             title=title,
             registered_by=telegram_id,
@@ -1098,15 +1132,22 @@ def _entry(session: Session, draft_task_id: int) -> DraftTask:
     return entry
 
 
-def _meeting(session: Session, meeting_id: int) -> Meeting:
+def _meeting(session: Session, meeting_id: int, *, agency_id: int | None) -> Meeting:
+    """A meeting of the agency's drafts (None: the one the bot's own rows name); one of
+    another agency is refused as one that does not exist."""
     found = meeting_store.meeting(session, meeting_id=meeting_id)
     if found is None:
         raise InvalidInput(texts.CHOICE_GONE)
+    if agency_id is not None:
+        draft = draft_store.get_draft(session, draft_id=found.draft_id)
+        if draft is None or draft.agency_id != agency_id:
+            raise InvalidInput(texts.CHOICE_GONE)
     return found
 
 
 def _draft(services: Services, session: Session, meeting: Meeting) -> Draft:
-    return require_draft(session, sops=services.sops, draft_id=meeting.draft_id)
+    """The draft of a meeting already found (and checked, `_meeting`)."""
+    return require_draft(session, sops=services.sops, draft_id=meeting.draft_id, agency_id=None)
 
 
 def _meeting_task(sop: Sop, entry: DraftTask) -> Task:
@@ -1120,22 +1161,16 @@ def _holder_label(sop: Sop, task: Task) -> str:
     return ", ".join(sop.position(key).label for key in task.oleh)
 
 
-def _require_organiser(
-    session: Session, sop: Sop, task: Task, actor: Actor, now: datetime
-) -> None:
-    holders = holders_of(task, official_store.roster(session, now=now))
+def _require_organiser(sop: Sop, task: Task, actor: Actor, roster: Roster) -> None:
+    """The actor holds the meeting's task in the draft's agency (`roster`: its)."""
+    holders = holders_of(task, roster)
     if actor.official_id not in {h.official_id for h in holders}:
         raise InvalidInput(texts.MEETING_NOT_ORGANISER.format(jabatan=_holder_label(sop, task)))
 
 
-def _require_participants(
-    session: Session,
-    sop: Sop,
-    task: Task,
-    now: datetime,
-    roster: dict[str, list[Holder]] | None = None,
-) -> tuple[Holder, ...]:
-    found = participants_of(task, roster or official_store.roster(session, now=now))
+def _require_participants(sop: Sop, task: Task, roster: Roster) -> tuple[Holder, ...]:
+    """The meeting's participants in the draft's agency (`roster`: its)."""
+    found = participants_of(task, roster)
     if not found:
         key = task.peserta[0]
         raise InvalidInput(
@@ -1145,13 +1180,21 @@ def _require_participants(
 
 
 def _changeable(
-    services: Services, session: Session, meeting_id: int, actor: Actor, now: datetime
+    services: Services,
+    session: Session,
+    meeting_id: int,
+    actor: Actor,
+    now: datetime,
+    *,
+    agency_id: int | None,
 ) -> tuple[Meeting, Sop, Task]:
-    """A meeting its organiser may still move or cancel."""
-    meeting = _meeting(session, meeting_id)
-    sop = services.sops[_draft(services, session, meeting).sop_id]
+    """A meeting (of the agency's drafts) its organiser may still move or cancel."""
+    meeting = _meeting(session, meeting_id, agency_id=agency_id)
+    draft = _draft(services, session, meeting)
+    sop = services.sops[draft.sop_id]
     task = sop.task(_entry(session, meeting.draft_task_id).task_id)
-    _require_organiser(session, sop, task, actor, now)
+    roster = official_store.roster(session, now=now, agency_id=draft.agency_id)
+    _require_organiser(sop, task, actor, roster)
     _require_on(meeting, now)
     return meeting, sop, task
 

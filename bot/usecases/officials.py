@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from enum import IntEnum
 
-from bot.usecases import views
-from bot.usecases.base import Services
+from bot.usecases import agencies, views
+from bot.usecases.base import EVERY_AGENCY, Scope, Services, require_official
 from bot.usecases.errors import InvalidInput, NotRegistered
 from bot.usecases.views import OfficialView, Person
+from storage import agencies as agency_store
 from storage import officials as official_store
+from storage.models import Official
 from workflow.engine import Actor
 
 
@@ -84,8 +88,12 @@ def register_official(
     username: str | None = None,
     acting: str | None = None,
     valid_until: datetime | None = None,
+    agency_key: str | None = None,
+    agency_admin: bool = False,
 ) -> OfficialView:
-    """Register an official (or add a position to one already registered)."""
+    """Register an official (or add a position to one already registered) in an agency:
+    `agency_key`'s, else the one they belong to, else the default agency. `agency_admin`:
+    they administer it."""
     name = name.strip()
     if not name:
         raise InvalidInput("Nama pejabat wajib diisi.")
@@ -95,15 +103,40 @@ def register_official(
     now = services.clock()
     with services.session() as session:
         official = official_store.official_by_telegram_id(session, telegram_id=telegram_id)
+        if agency_key is not None:
+            agency = agencies.require_agency(session, key=agency_key)
+        elif official is not None:
+            found = agency_store.agency_by_id(session, agency_id=official.agency_id)
+            assert found is not None
+            agency = found
+        else:
+            agency = agency_store.default_agency(session)
+        assert agency.id is not None
         if official is None:
             official = official_store.add_official(
-                session, telegram_id=telegram_id, name=name, username=username, now=now
+                session,
+                telegram_id=telegram_id,
+                name=name,
+                username=username,
+                now=now,
+                agency_id=agency.id,
+            )
+        elif official.agency_id != agency.id:
+            raise InvalidInput(
+                f"{official.name} sudah terdaftar di instansi lain; seorang pejabat terdaftar "
+                "di satu instansi saja."
             )
         assert official.id is not None
+        made_admin = agency_admin and not official.agency_admin
+        if made_admin:
+            official_store.make_agency_admin(session, official=official)
         held = official_store.actor(session, telegram_id=telegram_id, now=now)
         if held and any(
             h.position == position and h.unit == (unit or None) for h in held.holdings
         ):
+            if made_admin:  # only the administration is new
+                session.commit()
+                return views.official_view(session, official, now)
             raise InvalidInput(f"{official.name} sudah memegang jabatan ini.")
         official_store.assign_position(
             session,
@@ -118,12 +151,16 @@ def register_official(
         return views.official_view(session, official, now)
 
 
-def officials(services: Services) -> list[OfficialView]:
+def officials(services: Services, *, agency_key: str | None = None) -> list[OfficialView]:
+    """Every official (of one agency, when named), with their positions now."""
     now = services.clock()
     with services.session() as session:
+        agency_id = None
+        if agency_key is not None:
+            agency_id = agencies.require_agency(session, key=agency_key).id
         return [
             views.official_view(session, official, now)
-            for official, _ in official_store.list_officials(session)
+            for official, _ in official_store.list_officials(session, agency_id=agency_id)
         ]
 
 
@@ -143,18 +180,82 @@ def actor(services: Services, *, telegram_id: int) -> Actor:
     return found
 
 
-def is_admin(services: Services, *, telegram_id: int) -> bool:
+class AdminLevel(IntEnum):
+    """How far an account administers: none, its own agency, or every agency."""
+
+    NONE = 0
+    INSTANSI = 1
+    """An administrator of their agency (registered with `--admin`)."""
+    PROVINSI = 2
+    """A deployment's administrator (ADMIN_TELEGRAM_IDS): every agency."""
+
+
+def is_province_admin(services: Services, *, telegram_id: int) -> bool:
+    """A deployment's administrator (ADMIN_TELEGRAM_IDS), who sees every agency."""
     return telegram_id in services.admins
 
 
+def admin_level(services: Services, *, telegram_id: int) -> AdminLevel:
+    if is_province_admin(services, telegram_id=telegram_id):
+        return AdminLevel.PROVINSI
+    with services.reading() as session:
+        official = official_store.official_by_telegram_id(session, telegram_id=telegram_id)
+    return _level(services, telegram_id, official)
+
+
+def _level(services: Services, telegram_id: int, official: Official | None) -> AdminLevel:
+    if is_province_admin(services, telegram_id=telegram_id):
+        return AdminLevel.PROVINSI
+    if official is not None and official.active and official.agency_admin:
+        return AdminLevel.INSTANSI
+    return AdminLevel.NONE
+
+
+@dataclass(frozen=True)
+class Rights:
+    """What an account may do, for its menu and /bantuan."""
+
+    can_start: bool
+    admin: AdminLevel
+    can_appoint: bool = False
+    """Holds the superior (atasan) of a position, and so may set its acting official."""
+
+
+def rights(services: Services, *, telegram_id: int) -> Rights:
+    """Whether the account may start a draft, and how far it administers (one read)."""
+    now = services.clock()
+    with services.reading() as session:
+        official = official_store.official_by_telegram_id(session, telegram_id=telegram_id)
+        level = _level(services, telegram_id, official)
+        if official is None or not official.active:
+            return Rights(False, level)
+        found = official_store.actor_of(session, official=official, now=now)
+        sops = agencies.offered(
+            session, list(services.sops.values()), agency_id=official.agency_id
+        )
+    firsts = [sop.first_task() for sop in sops]
+    can_start = any(h.position in first.oleh for first in firsts for h in found.holdings)
+    return Rights(can_start, level, _superior(services, found))
+
+
+def is_admin(services: Services, *, telegram_id: int) -> bool:
+    """An administrator of their agency, or of every agency."""
+    return admin_level(services, telegram_id=telegram_id) is not AdminLevel.NONE
+
+
+def scope(services: Services, *, telegram_id: int) -> Scope:
+    """Whose drafts this account sees: a province-level administrator every agency's, an
+    official their agency's; a stranger is refused."""
+    if is_province_admin(services, telegram_id=telegram_id):
+        return EVERY_AGENCY
+    with services.reading() as session:
+        return Scope(require_official(session, telegram_id=telegram_id).agency_id)
+
+
 def can_start_draft(services: Services, *, telegram_id: int) -> bool:
-    """Whether this official holds the first task of any SOP (and so may start one)."""
-    try:
-        found = actor(services, telegram_id=telegram_id)
-    except NotRegistered:
-        return False
-    firsts = [sop.first_task() for sop in services.sops.values()]
-    return any(h.position in first.oleh for first in firsts for h in found.holdings)
+    """Whether this official holds the first task of any SOP their agency runs (and so may
+    start one)."""
+    return rights(services, telegram_id=telegram_id).can_start
 
 
 def can_appoint_acting(services: Services, *, telegram_id: int) -> bool:
@@ -164,6 +265,11 @@ def can_appoint_acting(services: Services, *, telegram_id: int) -> bool:
         found = actor(services, telegram_id=telegram_id)
     except NotRegistered:
         return False
+    return _superior(services, found)
+
+
+def _superior(services: Services, found: Actor) -> bool:
+    """Whether the official holds the superior (atasan) of some position."""
     superiors = {
         position.atasan
         for position in services.organisation.positions.values()

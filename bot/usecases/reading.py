@@ -1,4 +1,8 @@
-"""Reading: what an official sees of drafts and tasks (/tugas, /status, /riwayat)."""
+"""Reading: what an official sees of drafts and tasks (/tugas, /status, /riwayat).
+
+An official reads their own agency's drafts only (`Scope`); a province-level administrator
+reads every agency's, each named. A draft of another agency is one that does not exist.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from sqlmodel import Session
 from bot import texts
 from bot.callbacks import MAX_ID
 from bot.usecases import views
-from bot.usecases.base import Services, require_actor, require_draft
+from bot.usecases.base import Scope, Services, require_draft, require_member
 from bot.usecases.errors import DraftNotFound, InvalidInput
 from bot.usecases.views import (
     AuditLine,
@@ -23,6 +27,7 @@ from bot.usecases.views import (
     RowTally,
     TaskBriefing,
 )
+from storage import agencies as agency_store
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.models import AuditEntry, Draft, Official
@@ -31,21 +36,30 @@ from workflow.engine import Actor, DraftStatus, Roster, holders_of, holdings_for
 from workflow.sop import Sop, Task, TaskKind
 
 
-def briefing(services: Services, *, draft_task_id: int) -> TaskBriefing:
+def briefing(services: Services, *, scope: Scope, draft_task_id: int) -> TaskBriefing:
     with services.reading() as session:
         task = draft_store.draft_task(session, draft_task_id=draft_task_id)
         if task is None:
             raise DraftNotFound(0)
-        draft = require_draft(session, sops=services.sops, draft_id=task.draft_id)
+        try:
+            draft = require_draft(
+                session, sops=services.sops, draft_id=task.draft_id, agency_id=scope.agency_id
+            )
+        except DraftNotFound:
+            raise DraftNotFound(0) from None  # as for a task that does not exist
         return views.briefing(
             session, services.sops[draft.sop_id], draft, task, now=services.clock()
         )
 
 
-def briefing_documents(services: Services, *, draft_id: int, task_id: str) -> list[DocumentView]:
+def briefing_documents(
+    services: Services, *, scope: Scope, draft_id: int, task_id: str
+) -> list[DocumentView]:
     """The latest versions of the documents a task produced."""
     with services.reading() as session:
-        draft = require_draft(session, sops=services.sops, draft_id=draft_id)
+        draft = require_draft(
+            session, sops=services.sops, draft_id=draft_id, agency_id=scope.agency_id
+        )
         sop = services.sops[draft.sop_id]
         versions = draft_store.latest_versions(
             session, draft_id=draft_id, documents=sop.task(task_id).dokumen
@@ -66,9 +80,9 @@ def open_tasks_for(
     oldest first; at most `limit` of them."""
     now = services.clock()
     with services.reading() as session:
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
-        staff = official_store.staff(session, now=now)
-        scope = _my_scope(services, session, actor, staff.roster)
+        member = require_member(session, telegram_id=telegram_id, now=now)
+        staff = official_store.staff(session, now=now, agency_id=member.agency_id)
+        scope = _my_scope(services, session, member.actor, staff.roster, member.agency_id)
         entries = draft_store.open_page(
             session,
             scope=scope,
@@ -96,10 +110,10 @@ def task_list(
     `briefings_up_to`, each of them comes whole, to be sent with its buttons."""
     now = services.clock()
     with services.reading() as session:
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
-        staff = official_store.staff(session, now=now)
-        scope = _my_scope(services, session, actor, staff.roster)
-        found, entries = _list_page(services, session, scope, staff, filter, page, "task", now)
+        member = require_member(session, telegram_id=telegram_id, now=now)
+        staff = official_store.staff(session, now=now, agency_id=member.agency_id)
+        scope = _my_scope(services, session, member.actor, staff.roster, member.agency_id)
+        found, entries = _list_page(services, session, scope, filter, page, "task", now, staff)
         if found.matching <= min(briefings_up_to, found.page_size):
             briefings = tuple(
                 views.briefing(
@@ -114,23 +128,31 @@ def task_list(
 def status_list(
     services: Services,
     *,
-    telegram_id: int,
+    scope: Scope,
     filter: ListFilter = ListFilter.SEMUA,
     page: int = 1,
     details_up_to: int = 0,
 ) -> ListPage:
-    """/status: every active draft summarised (per row, the late ones), and one page of
-    them by number (the late ones: the most overdue first). When the filter selects at most
-    `details_up_to`, each of them comes in full."""
+    """/status: every active draft the reader sees summarised (per row, the late ones), and
+    one page of them by number (the late ones: the most overdue first). When the filter
+    selects at most `details_up_to`, each of them comes in full."""
     now = services.clock()
     with services.reading() as session:
-        require_actor(session, telegram_id=telegram_id, now=now)
-        staff = official_store.staff(session, now=now)
-        scope = draft_store.OpenScope(dict.fromkeys(services.sops))
-        found, entries = _list_page(services, session, scope, staff, filter, page, "draft", now)
+        listed = draft_store.OpenScope(dict.fromkeys(services.sops), agency_id=scope.agency_id)
+        staff = (
+            official_store.staff(session, now=now, agency_id=scope.agency_id)
+            if scope.agency_id is not None
+            else None
+        )
+        found, entries = _list_page(services, session, listed, filter, page, "draft", now, staff)
         if found.matching <= min(details_up_to, found.page_size):
+            names = _agency_names(session, scope, [e.draft for e in entries])
             found = replace(
-                found, details=tuple(_status_of(services, session, e.draft) for e in entries)
+                found,
+                details=tuple(
+                    _status_of(services, session, e.draft, names.get(e.draft.agency_id))
+                    for e in entries
+                ),
             )
         return found
 
@@ -139,10 +161,13 @@ def task_of_draft(services: Services, *, telegram_id: int, draft_id: int) -> Tas
     """/tugas <nomor>: the task a draft waits on, if this official may act on it now."""
     now = services.clock()
     with services.reading() as session:
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
-        draft = require_draft(session, sops=services.sops, draft_id=draft_id)
+        member = require_member(session, telegram_id=telegram_id, now=now)
+        actor = member.actor
+        draft = require_draft(
+            session, sops=services.sops, draft_id=draft_id, agency_id=member.agency_id
+        )
         sop = services.sops[draft.sop_id]
-        staff = official_store.staff(session, now=now)
+        staff = official_store.staff(session, now=now, agency_id=draft.agency_id)
         task = draft_store.open_task(session, draft_id=draft_id)
         if (
             draft.status != DraftStatus.AKTIF.value
@@ -157,15 +182,27 @@ def _list_page(
     services: Services,
     session: Session,
     scope: draft_store.OpenScope,
-    staff: Staff,
     filter: ListFilter,
     page: int,
     order: draft_store.ListOrder,
     now: datetime,
+    staff: Staff | None,
     size: int = PAGE_SIZE,
 ) -> tuple[ListPage, list[draft_store.OpenEntry]]:
     """The summary and one page of a list (the page clamped to those there are now), with
-    the page's rows."""
+    the page's rows. `staff`: the roster the holders are named from (None: each draft's
+    agency's, for a reader of every agency)."""
+    staffs: dict[int, Staff] = {}
+
+    def staff_of(draft: Draft) -> Staff:
+        if staff is not None:
+            return staff
+        if draft.agency_id not in staffs:
+            staffs[draft.agency_id] = official_store.staff(
+                session, now=now, agency_id=draft.agency_id
+            )
+        return staffs[draft.agency_id]
+
     counts = [
         c
         for c in draft_store.open_row_counts(session, scope=scope, now=now)
@@ -199,12 +236,12 @@ def _list_page(
             RowTally(c.sop_id, services.sops[c.sop_id].row_label(c.row_no), c.total, c.late)
             for c in counts
         ),
-        worst=tuple(_line(services, e, staff, now) for e in worst),
+        worst=tuple(_line(services, e, staff_of(e.draft), now) for e in worst),
         matching=matching,
         page=page,
         pages=pages,
         page_size=size,
-        items=tuple(_line(services, e, staff, now) for e in entries),
+        items=tuple(_line(services, e, staff_of(e.draft), now) for e in entries),
     )
     return found, entries
 
@@ -246,7 +283,7 @@ def _line(
 
 
 def _my_scope(
-    services: Services, session: Session, actor: Actor, roster: Roster
+    services: Services, session: Session, actor: Actor, roster: Roster, agency_id: int
 ) -> draft_store.OpenScope:
     """The open tasks this official may act on now: every task of a kind they hold, but of a
     parallel (or joint) task not those where no part of theirs is still open."""
@@ -258,12 +295,12 @@ def _my_scope(
         split[sop_id] = frozenset(t.id for t in kinds if _split(t))
     done = frozenset(
         row.id
-        for row in draft_store.open_shared(session, tasks=split)
+        for row in draft_store.open_shared(session, tasks=split, agency_id=agency_id)
         if not _mine(
             services.sops[row.sop_id], row.task_id, row.shares, row.submitted, actor, roster
         )
     )
-    return draft_store.OpenScope(held, but=done)
+    return draft_store.OpenScope(held, but=done, agency_id=agency_id)
 
 
 def _split(task: Task) -> bool:
@@ -294,17 +331,40 @@ def _mine(
     return bool(units & (set(shares) - set(submitted)))
 
 
-def draft_status(services: Services, *, draft_id: int | None = None) -> list[DraftStatusView]:
-    """Every active draft (or one draft), with its open task and row times."""
+def draft_status(
+    services: Services, *, scope: Scope, draft_id: int | None = None
+) -> list[DraftStatusView]:
+    """Every active draft the reader sees (or one draft), with its open task and row times."""
     with services.reading() as session:
         if draft_id is not None:
-            selected = [require_draft(session, sops=services.sops, draft_id=draft_id)]
+            selected = [
+                require_draft(
+                    session, sops=services.sops, draft_id=draft_id, agency_id=scope.agency_id
+                )
+            ]
         else:
-            selected = [d for d in draft_store.drafts(session) if d.sop_id in services.sops]
-        return [_status_of(services, session, draft) for draft in selected]
+            selected = [
+                d
+                for d in draft_store.drafts(session, agency_id=scope.agency_id)
+                if d.sop_id in services.sops
+            ]
+        names = _agency_names(session, scope, selected)
+        return [
+            _status_of(services, session, draft, names.get(draft.agency_id)) for draft in selected
+        ]
 
 
-def _status_of(services: Services, session: Session, draft: Draft) -> DraftStatusView:
+def _agency_names(session: Session, scope: Scope, drafts: list[Draft]) -> dict[int, str]:
+    """Each draft's agency name, for a reader of every agency once there are several to
+    tell apart; none otherwise."""
+    if not scope.every or len(agency_store.agencies(session)) <= 1:
+        return {}
+    return agency_store.agency_names(session, ids={d.agency_id for d in drafts})
+
+
+def _status_of(
+    services: Services, session: Session, draft: Draft, agency: str | None = None
+) -> DraftStatusView:
     """One draft in full: its open task, its row times, the time left or how late."""
     assert draft.id is not None
     sop = services.sops[draft.sop_id]
@@ -321,13 +381,17 @@ def _status_of(services: Services, session: Session, draft: Draft) -> DraftStatu
             counting_from = briefing.meeting_at
         left = services.calendar.working_minutes_between(counting_from, briefing.due_at)
         late = services.calendar.working_minutes_between(briefing.due_at, now)
-    return DraftStatusView(views.draft_view(draft), briefing, rows, left, late)
+    return DraftStatusView(views.draft_view(draft), briefing, rows, left, late, agency=agency)
 
 
-def history(services: Services, *, draft_id: int) -> tuple[DraftView, list[AuditLine]]:
-    """The audit trail of a draft, oldest first."""
+def history(
+    services: Services, *, scope: Scope, draft_id: int
+) -> tuple[DraftView, list[AuditLine]]:
+    """The audit trail of a draft the reader sees, oldest first."""
     with services.reading() as session:
-        draft = require_draft(session, sops=services.sops, draft_id=draft_id)
+        draft = require_draft(
+            session, sops=services.sops, draft_id=draft_id, agency_id=scope.agency_id
+        )
         sop = services.sops[draft.sop_id]
         entries = draft_store.audit_trail(session, draft_id=draft_id)
         ids = {e.actor_id for e in entries if e.actor_id is not None}

@@ -69,7 +69,8 @@ def _deliver_row(
     services: Services, session: Session, clock_id: int, items: list[Reminder], now: datetime
 ) -> list[ReminderNotice]:
     clock = session.get(RowClock, clock_id)
-    draft = require_draft(session, sops=services.sops, draft_id=items[0].draft_id)
+    # The reminder's own draft, whichever its agency: its recipients are of that agency.
+    draft = require_draft(session, sops=services.sops, draft_id=items[0].draft_id, agency_id=None)
     task = draft_store.open_task(session, draft_id=items[0].draft_id)
     if clock is None or clock.left_at is not None or task is None:
         for reminder in items:
@@ -135,9 +136,10 @@ def _reminder_recipients(
     kind: ReminderKind,
     now: datetime,
 ) -> tuple[Person, ...]:
-    """The holders still to act, or for an escalation their superiors."""
+    """The holders still to act, or for an escalation their superiors: in the draft's
+    agency only."""
     definition = sop.task(task.task_id)
-    roster = official_store.roster(session, now=now)
+    roster = official_store.roster(session, now=now, agency_id=draft.agency_id)
     holders = holders_to_act(definition, roster, sop, shares=task.shares, submitted=task.submitted)
     if kind.to_superior:
         superiors = {

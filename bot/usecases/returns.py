@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot import notify, texts
 from bot.usecases import drafts, views
-from bot.usecases.base import Origin, Services, require_actor, require_draft, require_open
+from bot.usecases.base import Origin, Services, require_draft, require_open, require_party
 from bot.usecases.errors import InvalidInput, StaleTask
 from bot.usecases.views import Outcome, TaskBriefing
 from storage import conversations as conversation_store
@@ -36,12 +36,13 @@ def begin_return(
     """
     now = services.clock()
     with services.session() as session:
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
-        draft = require_draft(session, sops=services.sops, draft_id=draft_id)
+        party = require_party(
+            session, sops=services.sops, draft_id=draft_id, telegram_id=telegram_id, now=now
+        )
+        draft, actor, roster = party.draft, party.actor, party.staff.roster
         sop = services.sops[draft.sop_id]
         require_open(session, sop=sop, draft_task_id=draft_task_id, draft_id=draft_id)
         state = draft_store.load_state(session, draft=draft)
-        roster = official_store.roster(session, now=now)
         # A dry run: the engine refuses here exactly as it would with the reason.
         trial = _action("uji coba", choice, skip)
         apply(sop, state, actor=actor, action=trial, roster=roster, now=now)
@@ -58,7 +59,7 @@ def begin_return(
         )
         task = draft_store.draft_task(session, draft_task_id=draft_task_id)
         assert task is not None
-        briefing = views.briefing(session, sop, draft, task, now=now)
+        briefing = views.briefing(session, sop, draft, task, now=now, staff=party.staff)
         notify.write(session, [_question(telegram_id, briefing, choice, skip)])
         session.commit()
         return briefing
@@ -104,18 +105,19 @@ def _awaited(
 ) -> tuple[TaskBriefing, int | None, int | None, Action] | None:
     """The awaited task, the pressed message (chat, message), and the action its note
     completes (with an empty note)."""
-    now = services.clock()
     with services.session() as session:
-        actor = official_store.actor(session, telegram_id=telegram_id, now=now)
-        if actor is None:
+        official = official_store.official_by_telegram_id(session, telegram_id=telegram_id)
+        if official is None or not official.active or official.id is None:
             return None
-        pending = conversation_store.pending_reply(session, official_id=actor.official_id)
+        pending = conversation_store.pending_reply(session, official_id=official.id)
         if pending is None:
             return None
         task = draft_store.draft_task(session, draft_task_id=pending.draft_task_id)
         if task is None:
             return None
-        draft = require_draft(session, sops=services.sops, draft_id=task.draft_id)
+        draft = require_draft(
+            session, sops=services.sops, draft_id=task.draft_id, agency_id=official.agency_id
+        )
         briefing = views.briefing(
             session, services.sops[draft.sop_id], draft, task, now=services.clock()
         )

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from bot import notify, texts
 from bot.callbacks import Press, Verb
-from bot.usecases import drafts
-from bot.usecases.base import Origin, Services, require_actor
+from bot.usecases import agencies, drafts
+from bot.usecases.base import Origin, Services, require_actor, require_member
 from bot.usecases.errors import InvalidInput
 from bot.usecases.views import Outcome
 from storage import conversations as conversation_store
@@ -29,14 +29,17 @@ class Startable:
 
 
 def startable(services: Services, *, telegram_id: int) -> list[Startable]:
-    """The SOPs this official may start: those whose first task they hold."""
+    """The SOPs this official may start: those of their agency, or of every agency, whose
+    first task they hold."""
     now = services.clock()
     with services.reading() as session:
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
+        member = require_member(session, telegram_id=telegram_id, now=now)
+        offered = agencies.offered(session, _ordered(services), agency_id=member.agency_id)
+    ids = {sop.id for sop in offered}
     return [
         Startable(number, sop)
         for number, sop in enumerate(_ordered(services))
-        if _may_start(sop, actor)
+        if sop.id in ids and _may_start(sop, member.actor)
     ]
 
 
@@ -71,7 +74,10 @@ def choose(services: Services, *, telegram_id: int, number: int) -> None:
     sop = ordered[number]
     now = services.clock()
     with services.session() as session:
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
+        member = require_member(session, telegram_id=telegram_id, now=now)
+        actor = member.actor
+        if not agencies.offers(session, sop, agency_id=member.agency_id):
+            raise InvalidInput(texts.sop_of_other_agency(sop.identitas.judul))
         if not _may_start(sop, actor):
             raise InvalidInput(texts.cannot_start(sop.identitas.judul))
         conversation_store.clear_pending_reply(session, official_id=actor.official_id)

@@ -20,6 +20,7 @@ from bot.usecases.base import (
     mark_handled,
     require_actor,
     require_draft,
+    require_member,
     require_open,
 )
 from bot.usecases.errors import InvalidInput
@@ -96,13 +97,15 @@ def receive(
 def upload_options(
     services: Services, *, telegram_id: int, draft_id: int | None = None
 ) -> list[UploadOption]:
-    """The outputs this official may upload now, the missing ones first.
+    """The outputs this official may upload now, in their agency's drafts, the missing ones
+    first.
 
     Bounded whatever the number of drafts: at most MAX_CHOICES + 1 open tasks are read.
     """
     now = services.clock()
     with services.session() as session:
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
+        member = require_member(session, telegram_id=telegram_id, now=now)
+        actor = member.actor
         mine = {
             task.id
             for sop in services.sops.values()
@@ -111,9 +114,15 @@ def upload_options(
             and any(h.position in sop.acting_positions(task) for h in actor.holdings)
         }
         found = draft_store.open_tasks_among(
-            session, task_ids=mine, draft_id=draft_id, limit=MAX_CHOICES + 1
+            session,
+            agency_id=member.agency_id,
+            task_ids=mine,
+            draft_id=draft_id,
+            limit=MAX_CHOICES + 1,
         )
-        roster = official_store.roster(session, now=now) if found else {}
+        roster = (
+            official_store.roster(session, now=now, agency_id=member.agency_id) if found else {}
+        )
         options: list[UploadOption] = []
         for task, draft in found:
             sop = services.sops.get(draft.sop_id)
@@ -225,9 +234,9 @@ def take_staged(
     now = services.clock()
     stale = InvalidInput(texts.CHOICE_EXPIRED)
     with services.session() as session:
-        actor = require_actor(session, telegram_id=telegram_id, now=now)
+        member = require_member(session, telegram_id=telegram_id, now=now)
         staged = conversation_store.staged_upload(session, staged_id=staged_id)
-        if staged is None or staged.official_id != actor.official_id:
+        if staged is None or staged.official_id != member.actor.official_id:
             raise InvalidInput(texts.FILE_NOT_FOUND)
         if staged.resolved or not 0 <= choice < len(staged.options):
             raise stale
@@ -235,7 +244,9 @@ def take_staged(
         task = draft_store.draft_task(session, draft_task_id=int(task_id))
         if task is None:
             raise stale
-        draft = require_draft(session, sops=services.sops, draft_id=task.draft_id)
+        draft = require_draft(
+            session, sops=services.sops, draft_id=task.draft_id, agency_id=member.agency_id
+        )
         sop = services.sops[draft.sop_id]
         if not task.is_open:
             require_open(session, sop=sop, draft_task_id=int(task_id), draft_id=draft.id or 0)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from storage import agencies as agency_store
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.audit import EntryProblem, FileProblem
@@ -250,6 +251,8 @@ class DraftStatusView:
     """Working minutes until the open row is due (0 once it is due)."""
     minutes_late: int = 0
     """Working minutes past the open row's due time."""
+    agency: str | None = None
+    """The draft's agency, named for a reader who sees every agency's drafts."""
 
 
 class ListFilter(IntEnum):
@@ -326,6 +329,10 @@ class OfficialView:
     active: bool
     positions: tuple[tuple[str, str | None, str | None], ...]
     """(position key, unit, acting) of each current assignment."""
+    agency_key: str = ""
+    agency_name: str = ""
+    agency_admin: bool = False
+    """Administers their agency."""
 
 
 @dataclass(frozen=True)
@@ -438,11 +445,15 @@ def row_time(clock: RowClock, sop: Sop) -> RowTime:
 def official_view(session: Session, official: Official, now: datetime) -> OfficialView:
     actor = official_store.actor(session, telegram_id=official.telegram_id, now=now)
     holdings = actor.holdings if actor else ()
+    agency = agency_store.agency_by_id(session, agency_id=official.agency_id)
     return OfficialView(
         person=person_view(official),
         username=official.username,
         active=official.active,
         positions=tuple((h.position, h.unit, h.acting) for h in holdings),
+        agency_key=agency.key if agency else "",
+        agency_name=agency.name if agency else "",
+        agency_admin=official.agency_admin,
     )
 
 
@@ -488,7 +499,7 @@ def briefing(
     row = sop.row(task.row_no)
     if task.is_open and clock is None:
         clock = draft_store.running_clock(session, draft_id=draft.id)
-    staff = staff or official_store.staff(session, now=now)
+    staff = staff or official_store.staff(session, now=now, agency_id=draft.agency_id)
     holders = holders_of(definition, staff.roster, sop)
     holder_ids = {h.official_id for h in holders}
     if versions is None:

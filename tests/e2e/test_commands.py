@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot.usecases import reading, sops
+from bot.usecases.base import EVERY_AGENCY
 from emulator import BotMessage, SimulatedUser
 from storage import audit as audit_store
 from tests.e2e.conftest import Office
@@ -95,7 +96,7 @@ async def test_bad_command_input_gets_a_hint(office: Office) -> None:
         assert (await ask(kasubbag, text)).body == expected, text
     refused = await ask(kepala_badan, "/renja_baru Renja 2027")
     assert refused.body == "Tugas ini untuk Kasubbag. Renja & Monev, bukan untuk Bapak/Ibu."
-    assert reading.draft_status(office.services) == []
+    assert reading.draft_status(office.services, scope=EVERY_AGENCY) == []
 
 
 async def test_each_official_sees_the_menu_for_what_they_may_do(office: Office) -> None:
@@ -115,14 +116,14 @@ async def test_baru_lists_the_sops_i_may_start_and_asks_for_the_title(office: Of
     (question,) = await kasubbag.wait_for_messages(1)
     assert "Tulis judul draft, misalnya: Renja BAPPEDA Tahun 2027" in question.body
     assert (await ask(kasubbag, "/batal")).body == "Dibatalkan. Tidak ada yang berubah."
-    assert reading.draft_status(office.services) == []
+    assert reading.draft_status(office.services, scope=EVERY_AGENCY) == []
 
     offer = await ask(kasubbag, "/baru")
     await kasubbag.press(offer, "MENYUSUN RENCANA KERJA")
     await kasubbag.wait_for_messages(1)
     await kasubbag.send_text("Renja BAPPEDA Tahun 2028")
     await kasubbag.wait_for_messages(lambda m: "dibuat (#1)" in m.body)
-    (status,) = reading.draft_status(office.services)
+    (status,) = reading.draft_status(office.services, scope=EVERY_AGENCY)
     assert status.draft.title == "Renja BAPPEDA Tahun 2028"
 
     refused = await ask(sekretaris, "/baru")
@@ -137,7 +138,7 @@ async def test_a_photo_of_a_scanned_page_is_accepted(office: Office) -> None:
     await kasubbag.send_photo(scan, caption="Konsep pendahuluan Renja")
     (received,) = await kasubbag.wait_for_messages(1)
     assert received.body.startswith("✅ Diterima: Konsep pendahuluan Renja, versi 1")
-    (status,) = reading.draft_status(office.services, draft_id=1)
+    (status,) = reading.draft_status(office.services, scope=EVERY_AGENCY, draft_id=1)
     assert status.briefing is not None
     (document,) = status.briefing.documents
     assert document.mime_type == "image/jpeg" and document.file_name.startswith("foto-")

@@ -22,6 +22,7 @@ from sqlmodel import Session
 from bot import notify
 from bot.local import FAST_PACING
 from bot.usecases import reading
+from bot.usecases.base import EVERY_AGENCY
 from emulator import LogEntry
 from storage import outbox as outbox_store
 from storage.models import OutboxMessage
@@ -87,9 +88,9 @@ def outbox(office: Office) -> list[OutboxMessage]:
 
 def audit_actions(office: Office) -> list[str]:
     """The actions of the draft's audit trail, once it is signed."""
-    (status,) = reading.draft_status(office.services, draft_id=1)
+    (status,) = reading.draft_status(office.services, scope=EVERY_AGENCY, draft_id=1)
     assert status.draft.status == "selesai"
-    _, trail = reading.history(office.services, draft_id=1)
+    _, trail = reading.history(office.services, scope=EVERY_AGENCY, draft_id=1)
     return [line.action for line in trail]
 
 
@@ -364,7 +365,7 @@ async def test_a_button_pressed_twice_at_once_acts_once(office: Office, copies: 
     assert shown[0] == ("Tercatat.", False)
     assert shown[1][0].startswith("Tugas “Telaah Konsep pendahuluan Renja” sudah ditangani oleh")
     assert shown[1][1] is True
-    _, trail = reading.history(office.services, draft_id=1)
+    _, trail = reading.history(office.services, scope=EVERY_AGENCY, draft_id=1)
     assert [line.action for line in trail].count("setujui") == 1
     # The transition happened once: the Kasubbag's next task came once.
     await kasubbag.task("Terbitkan Nota Dinas")

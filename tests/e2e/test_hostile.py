@@ -268,7 +268,7 @@ async def test_undang_without_arguments_shows_its_usage(office: Office) -> None:
     admin = await office.phone(ADMIN_ID, "Admin")
     before = snapshot(office.services)
     reply = await ask(admin, "/undang")
-    assert reply.body.startswith("Cara pakai: /undang <jabatan> [unit]. Jabatan: ")
+    assert reply.body.startswith("Cara pakai: /undang [instansi] <jabatan> [unit]. ")
     assert "sekretaris" in reply.body
     assert snapshot(office.services) == before
 

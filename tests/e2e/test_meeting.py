@@ -26,6 +26,7 @@ from icalendar import Calendar, Event
 
 from bot.local import FAST_PACING, emulator_settings
 from bot.usecases import meetings, reading
+from bot.usecases.base import EVERY_AGENCY
 from bot.usecases.officials import register_official
 from emulator import BotMessage, SimulatedGroup, SimulatedUser
 from storage import meetings as meeting_store
@@ -486,7 +487,7 @@ async def test_a_forum_of_fifty_agencies_meets(
     ]
 
     # The audit trail: every answer as it was given, and how each participant ended up.
-    _, trail = reading.history(office.services, draft_id=1)
+    _, trail = reading.history(office.services, scope=EVERY_AGENCY, draft_id=1)
     given = [
         (line.actor, line.action, line.note)
         for line in trail
@@ -693,7 +694,7 @@ async def test_a_cancelled_meeting_is_withdrawn_and_can_be_scheduled_again(
     query = await fajar.press_forged(invitation, hadir)
     refused = await fajar.callback_answer(query, 10)
     assert refused is not None and refused.text == "Rapat ini sudah dibatalkan."
-    _, trail = reading.history(office.services, draft_id=1)
+    _, trail = reading.history(office.services, scope=EVERY_AGENCY, draft_id=1)
     assert [line.action for line in trail if line.action in ("hadir", "rapat_dibatalkan")] == [
         "hadir",
         "rapat_dibatalkan",
@@ -729,7 +730,7 @@ async def test_an_answer_after_the_meeting_began_changes_nothing(office: Office)
         (name_of(FAJAR), None),
         (name_of(GITA), None),
     ]
-    _, trail = reading.history(office.services, draft_id=1)
+    _, trail = reading.history(office.services, scope=EVERY_AGENCY, draft_id=1)
     assert "hadir" not in [line.action for line in trail]
     # Nor can the organiser still move it.
     await kasubbag.send_text("/rapat 1")

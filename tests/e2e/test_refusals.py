@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.usecases import officials, reading
+from bot.usecases.base import EVERY_AGENCY
 from emulator import BotMessage, SimulatedUser
 from tests.e2e.conftest import ADMIN_ID, Office
 
@@ -25,7 +26,7 @@ async def konsep_sent(office: Office) -> BotMessage:
 
 
 def audit_count(office: Office) -> int:
-    _, trail = reading.history(office.services, draft_id=1)
+    _, trail = reading.history(office.services, scope=EVERY_AGENCY, draft_id=1)
     return len(trail)
 
 
@@ -82,7 +83,7 @@ async def test_a_double_press_changes_nothing_the_second_time(office: Office) ->
     # Handled at the same time, either press may be the one that counts.
     answers = sorted([await answer_text(sekretaris, first), await answer_text(sekretaris, second)])
     assert answers[0] == "Tercatat." and "sudah ditangani oleh Budi" in answers[1]
-    _, trail = reading.history(office.services, draft_id=1)
+    _, trail = reading.history(office.services, scope=EVERY_AGENCY, draft_id=1)
     assert [line.action for line in trail].count("setujui") == 1
     await office.phones[101].wait_for_messages(lambda m: "Terbitkan Nota Dinas" in m.body)
 

@@ -7,6 +7,7 @@ import hashlib
 import pytest
 
 from bot.usecases import reading
+from bot.usecases.base import EVERY_AGENCY
 from emulator import BotMessage, SimulatedUser
 from storage.files import sha256_of
 from tests.e2e.conftest import Office
@@ -190,9 +191,9 @@ async def test_renja_from_start_to_signature(office: Office) -> None:
             assert message.buttons == [], (phone, message.body)
 
     # The archive holds every version, each matching its recorded hash.
-    (status,) = reading.draft_status(office.services, draft_id=1)
+    (status,) = reading.draft_status(office.services, scope=EVERY_AGENCY, draft_id=1)
     assert status.draft.status == "selesai"
-    _, trail = reading.history(office.services, draft_id=1)
+    _, trail = reading.history(office.services, scope=EVERY_AGENCY, draft_id=1)
     documents = [line.document for line in trail if line.document is not None]
     assert len(documents) == 11
     for version in documents:

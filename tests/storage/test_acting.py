@@ -8,13 +8,20 @@ from sqlmodel import Session
 
 from bot.usecases.base import Services
 from storage import acting as acting_store
+from storage import agencies as agency_store
 from storage import officials as official_store
 from storage import reminders as reminder_store
 from tests.conftest import FakeClock
 
 
+def _utama(session: Session) -> int:
+    return agency_store.default_agency(session).id or 0
+
+
 def names(session: Session, position: str, at: FakeClock, **later: float) -> list[str]:
-    roster = official_store.roster(session, now=at.now + timedelta(**later))
+    roster = official_store.roster(
+        session, agency_id=_utama(session), now=at.now + timedelta(**later)
+    )
     return [f"{h.acting or ''}{h.name}" for h in roster.get(position, ())]
 
 
@@ -22,7 +29,9 @@ def test_the_acting_official_takes_the_holders_place_for_the_period(
     office: Services, clock: FakeClock
 ) -> None:
     with office.session() as session:
-        (budi, _), *_ = acting_store.holders(session, position="sekretaris", now=clock.now)
+        (budi, _), *_ = acting_store.holders(
+            session, agency_id=_utama(session), position="sekretaris", now=clock.now
+        )
         citra = official_store.official_by_telegram_id(session, telegram_id=103)
         assert citra is not None and citra.id is not None and budi.id is not None
         official_store.assign_position(
@@ -39,7 +48,9 @@ def test_the_acting_official_takes_the_holders_place_for_the_period(
         assert names(session, "sekretaris", clock, hours=1) == ["Plh.Citra Kabid Ekonomi"]
         assert names(session, "sekretaris", clock, hours=8) == ["Budi Sekretaris"]
         # Citra keeps her own position beside it; Budi holds nothing while she acts.
-        staff = official_store.staff(session, now=clock.now + timedelta(hours=1))
+        staff = official_store.staff(
+            session, agency_id=_utama(session), now=clock.now + timedelta(hours=1)
+        )
         assert [h.position for h in staff.holdings[citra.id]] == ["kepala_bidang", "sekretaris"]
         assert budi.official_id not in staff.holdings
         during = clock.now + timedelta(hours=1)
@@ -49,7 +60,10 @@ def test_the_acting_official_takes_the_holders_place_for_the_period(
         assert back is not None and [h.position for h in back.holdings] == ["sekretaris"]
         # The holder is still the holder in their own right (for the next /plh).
         assert [
-            o.name for _, o in acting_store.holders(session, position="sekretaris", now=during)
+            o.name
+            for _, o in acting_store.holders(
+                session, agency_id=_utama(session), position="sekretaris", now=during
+            )
         ] == ["Budi Sekretaris"]
 
 
@@ -71,7 +85,9 @@ def test_an_acting_official_who_replaces_nobody_is_one_holder_more(
 
 def test_a_period_ends_once_and_sets_the_alarm(office: Services, clock: FakeClock) -> None:
     with office.session() as session:
-        (budi, _), *_ = acting_store.holders(session, position="sekretaris", now=clock.now)
+        (budi, _), *_ = acting_store.holders(
+            session, agency_id=_utama(session), position="sekretaris", now=clock.now
+        )
         until = clock.now + timedelta(hours=8)
         period = acting_store.propose(
             session,
@@ -96,10 +112,20 @@ def test_a_period_ends_once_and_sets_the_alarm(office: Services, clock: FakeCloc
         assert acting_store.next_end(session) == until
         assert reminder_store.next_alarm(session) == until
         assert acting_store.overlapping(
-            session, position="sekretaris", unit=budi.unit, start=until - timedelta(1), end=until
+            session,
+            agency_id=_utama(session),
+            position="sekretaris",
+            unit=budi.unit,
+            start=until - timedelta(1),
+            end=until,
         )
         assert not acting_store.overlapping(
-            session, position="sekretaris", unit=budi.unit, start=until, end=until + timedelta(1)
+            session,
+            agency_id=_utama(session),
+            position="sekretaris",
+            unit=budi.unit,
+            start=until,
+            end=until + timedelta(1),
         )
         assert acting_store.due_ends(session, now=until - timedelta(seconds=1)) == []
         (due,) = acting_store.due_ends(session, now=until)

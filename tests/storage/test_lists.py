@@ -83,7 +83,9 @@ def test_a_scope_covers_its_tasks_and_only_active_drafts(office: Services) -> No
         assert listed(OpenScope({"cuti": None})) == []
         assert listed(EVERY) == ids[1:]
         shared = draft_store.open_shared(
-            session, tasks={RENJA: frozenset({"rencana_kerja_unit"}), "cuti": frozenset()}
+            session,
+            tasks={RENJA: frozenset({"rencana_kerja_unit"}), "cuti": frozenset()},
+            agency_id=None,
         )
     assert [(s.id, s.task_id, s.shares, s.submitted) for s in shared] == [
         (2, "rencana_kerja_unit", ["Bidang Ekonomi", "Bidang Infrastruktur", "Sekretariat"], []),

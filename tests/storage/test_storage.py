@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 from bot.usecases import drafts, reading
-from bot.usecases.base import Services
+from bot.usecases.base import EVERY_AGENCY, Services
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage.db import current_revision, make_engine, reader, upgrade, write_turn_taken
@@ -70,7 +70,7 @@ def test_drafts_documents_and_audit_survive_reopening(
         files_dir=office.files_dir,
         max_upload_bytes=office.max_upload_bytes,
     )
-    _, trail = reading.history(reopened, draft_id=draft_id)
+    _, trail = reading.history(reopened, scope=EVERY_AGENCY, draft_id=draft_id)
     assert [(line.actor, line.action) for line in trail] == [
         ("Rina Kasubbag", "dibuat"),
         ("Rina Kasubbag", "unggah"),
@@ -85,7 +85,7 @@ def test_drafts_documents_and_audit_survive_reopening(
         (2, hashlib.sha256(b"v2").hexdigest()),
     ]
     assert all(line.at.tzinfo is not None for line in trail)
-    (status,) = reading.draft_status(reopened, draft_id=draft_id)
+    (status,) = reading.draft_status(reopened, scope=EVERY_AGENCY, draft_id=draft_id)
     assert status.briefing is not None
     assert status.briefing.task.id == "konsep_pendahuluan"
     assert status.briefing.return_note == "Tambahkan RENSTRA"
@@ -212,7 +212,7 @@ def test_a_concurrent_change_writes_nothing(office: Services, clock: FakeClock) 
         state = draft_store.load_state(first, draft=draft_a)
         from workflow.engine import Actor, apply
 
-        roster = official_store.roster(first, now=clock.now)
+        roster = official_store.roster(first, now=clock.now, agency_id=draft_a.agency_id)
         actor = official_store.actor(first, telegram_id=101, now=clock.now)
         assert isinstance(actor, Actor)
         transition = apply(

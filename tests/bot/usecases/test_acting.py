@@ -13,9 +13,10 @@ from sqlmodel import col, select
 from bot import texts
 from bot.callbacks import Press, Verb, decode
 from bot.usecases import acting, drafts, reading, reminders
-from bot.usecases.base import Origin, Services
+from bot.usecases.base import EVERY_AGENCY, Origin, Services
 from bot.usecases.errors import InvalidInput, NotRegistered
 from storage import acting as acting_store
+from storage import agencies as agency_store
 from storage import officials as official_store
 from storage.models import ActingPeriod, Assignment, OutboxMessage
 from tests.bot.usecases.files import new_file
@@ -171,7 +172,7 @@ def test_a_plh_sekretaris_takes_the_tasks_for_the_period_and_gives_them_back(
 
     # Citra approves: the trail reads "Plh. Sekretaris, Citra …", a.n. Sekretaris.
     drafts.act(office, telegram_id=CITRA, draft_id=first, action=Approve())
-    draft, lines = reading.history(office, draft_id=first)
+    draft, lines = reading.history(office, scope=EVERY_AGENCY, draft_id=first)
     trail = texts.history_message(draft.title, draft.id, lines, (), WIB)
     assert "L1 Plh. Sekretaris, Citra Kabid Ekonomi menyetujui a.n. Sekretaris" in trail, trail
     assert "L1 Rina Kasubbag mengirim" in trail
@@ -205,7 +206,8 @@ def holding(
 ) -> list[tuple[str, str | None, str | None]]:
     """Who holds the position now: (name, unit, acting)."""
     with services.session() as session:
-        roster = official_store.roster(session, now=clock.now)
+        utama = agency_store.default_agency(session).id or 0
+        roster = official_store.roster(session, now=clock.now, agency_id=utama)
     return [(h.name, h.unit, h.acting) for h in roster.get(position, ())]
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import event, update
 from sqlmodel import col
 
 from benchmarks.lists import fill
-from bot.usecases import drafts, reading
-from bot.usecases.base import Services
+from bot.usecases import drafts, officials, reading
+from bot.usecases.base import Scope, Services
 from bot.usecases.errors import DraftNotFound, InvalidInput, NotRegistered
 from bot.usecases.views import ListFilter
 from storage.models import Draft
@@ -19,6 +19,11 @@ from tests.bot.usecases.test_briefing import RK, submit, up_to_the_units, upload
 from workflow.engine import Return
 
 SEKRETARIS, KABID_EKONOMI, KABID_INFRA = 102, 103, 104
+
+
+def _scope(services: Services) -> Scope:
+    """What the Sekretaris sees: their agency's drafts."""
+    return officials.scope(services, telegram_id=SEKRETARIS)
 
 
 def test_a_parallel_task_leaves_the_list_of_a_unit_whose_part_is_in(office: Services) -> None:
@@ -42,14 +47,14 @@ def test_a_parallel_task_leaves_the_list_of_a_unit_whose_part_is_in(office: Serv
 
 def test_pages_are_clamped_to_those_there_are(office: Services) -> None:
     fill(office, 25, tasks=("konsultasi_sekretaris",))
-    first = reading.status_list(office, telegram_id=SEKRETARIS, page=0)
+    first = reading.status_list(office, scope=_scope(office), page=0)
     assert (first.page, first.pages, first.first_number) == (1, 3, 1)
     assert [line.draft.id for line in first.items] == list(range(1, 11))
-    last = reading.status_list(office, telegram_id=SEKRETARIS, page=2**31 - 1)
+    last = reading.status_list(office, scope=_scope(office), page=2**31 - 1)
     assert (last.page, last.first_number) == (3, 21)
     assert [line.draft.id for line in last.items] == list(range(21, 26))
     # Late: the turns 0, 2, 4, ... of one task each, that is drafts 1, 3, 5, ..., 25.
-    late = reading.status_list(office, telegram_id=SEKRETARIS, filter=ListFilter.TERLAMBAT)
+    late = reading.status_list(office, scope=_scope(office), filter=ListFilter.TERLAMBAT)
     assert (late.total, late.late, late.matching, late.pages) == (25, 13, 13, 2)
     assert [line.draft.id for line in late.items] == list(range(25, 6, -2))  # most overdue
     assert all(line.late and line.minutes_late > 0 for line in late.items)
@@ -62,20 +67,20 @@ def test_pages_are_clamped_to_those_there_are(office: Services) -> None:
 
 def test_a_few_come_whole_and_more_are_summarised(office: Services) -> None:
     fill(office, 5, tasks=("konsultasi_sekretaris",))
-    few = reading.status_list(office, telegram_id=SEKRETARIS, details_up_to=5)
+    few = reading.status_list(office, scope=_scope(office), details_up_to=5)
     assert [view.draft.id for view in few.details] == [1, 2, 3, 4, 5]
     tasks = reading.task_list(office, telegram_id=SEKRETARIS, briefings_up_to=5)
     assert [b.draft.id for b in tasks.briefings] == [1, 2, 3, 4, 5]
     assert all(b.task.id == "konsultasi_sekretaris" for b in tasks.briefings)
 
     fill(office, 1, tasks=("konsultasi_sekretaris",))
-    more = reading.status_list(office, telegram_id=SEKRETARIS, details_up_to=5)
+    more = reading.status_list(office, scope=_scope(office), details_up_to=5)
     assert more.details == () and more.total == 6
     assert reading.task_list(office, telegram_id=SEKRETARIS, briefings_up_to=5).briefings == ()
     with office.session() as session:
         session.execute(update(Draft).values(status="selesai"))
         session.commit()
-    empty = reading.status_list(office, telegram_id=SEKRETARIS, details_up_to=5)
+    empty = reading.status_list(office, scope=_scope(office), details_up_to=5)
     assert (empty.total, empty.matching, empty.pages, empty.items) == (0, 0, 1, ())
 
 
@@ -90,7 +95,7 @@ def test_one_drafts_task_only_for_who_may_act_on_it(office: Services) -> None:
     with pytest.raises(NotRegistered):
         reading.task_of_draft(office, telegram_id=999, draft_id=1)
     with pytest.raises(NotRegistered):
-        reading.status_list(office, telegram_id=999)
+        officials.scope(office, telegram_id=999)
 
     drafts.start_draft(office, telegram_id=101, title="Renja 2028")  # draft 3, then done
     with office.session() as session:
@@ -134,13 +139,13 @@ def statements(services: Services, action: Callable[[], object]) -> int:
 def test_a_list_costs_as_many_statements_with_2010_drafts_as_with_30(office: Services) -> None:
     fill(office, 30)
     few = [
-        statements(office, lambda: reading.status_list(office, telegram_id=SEKRETARIS)),
+        statements(office, lambda: reading.status_list(office, scope=_scope(office))),
         statements(office, lambda: reading.task_list(office, telegram_id=SEKRETARIS)),
         statements(office, lambda: reading.task_list(office, telegram_id=KABID_EKONOMI)),
     ]
     fill(office, 1_980)
     many = [
-        statements(office, lambda: reading.status_list(office, telegram_id=SEKRETARIS, page=90)),
+        statements(office, lambda: reading.status_list(office, scope=_scope(office), page=90)),
         statements(office, lambda: reading.task_list(office, telegram_id=SEKRETARIS, page=90)),
         statements(office, lambda: reading.task_list(office, telegram_id=KABID_EKONOMI)),
     ]

@@ -12,7 +12,7 @@ import yaml
 
 from bot import texts
 from bot.usecases import drafts, officials, reading, reminders
-from bot.usecases.base import Services
+from bot.usecases.base import EVERY_AGENCY, Services
 from bot.usecases.views import RowTime
 from storage import drafts as draft_store
 from storage import reminders as reminder_store
@@ -136,13 +136,13 @@ def test_an_hours_row_labelled_as_written_with_its_own_reminders(
 
     clock.advance(minutes=30)
     drafts.act(letters, telegram_id=302, draft_id=1, action=Approve())
-    (status,) = reading.draft_status(letters, draft_id=1)
+    (status,) = reading.draft_status(letters, scope=EVERY_AGENCY, draft_id=1)
     lines = [texts.row_time_line(row, WIB) for row in status.rows]
     assert lines == [
         "• L1: 60 menit / 1 hari, selesai",
         "• L1a: 150 menit / 2 jam, selesai (lewat 30 menit)",
     ]
-    _, audit = reading.history(letters, draft_id=1)
+    _, audit = reading.history(letters, scope=EVERY_AGENCY, draft_id=1)
     assert [line.row_label for line in audit] == ["1", "1", "1", "1a"]
 
 

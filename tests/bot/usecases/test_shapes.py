@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from bot import notify, texts
 from bot.callbacks import Press, Verb, decode
 from bot.usecases import decisions, drafts, officials, reading, returns, uploads
-from bot.usecases.base import Origin, Services
+from bot.usecases.base import EVERY_AGENCY, Origin, Services
 from bot.usecases.errors import InvalidInput
 from bot.usecases.views import Outcome, RowTime, TaskBriefing
 from storage import reminders as reminder_store
@@ -112,7 +112,7 @@ def texts_to(services: Services, telegram_id: int) -> list[str]:
 
 
 def history(services: Services, draft_id: int) -> str:
-    draft, lines = reading.history(services, draft_id=draft_id)
+    draft, lines = reading.history(services, scope=EVERY_AGENCY, draft_id=draft_id)
     return texts.history_message(draft.title, draft.id, lines, (), TZ)
 
 
@@ -156,7 +156,7 @@ def test_wrong_address_asks_the_note_then_ends_with_the_result(shapes: Services)
     assert "Periksa alamat surat: “Salah alamat” dipilih oleh Cahya Kasubbag TU." in told
     assert "Hasil: Surat dikembalikan ke pengirim." in told
 
-    (status,) = reading.draft_status(shapes, draft_id=1)
+    (status,) = reading.draft_status(shapes, scope=EVERY_AGENCY, draft_id=1)
     assert status.draft.result == "Surat dikembalikan ke pengirim"
     assert "Hasil: Surat dikembalikan ke pengirim" in texts.status_message([status], TZ)
     trail = history(shapes, 1)
@@ -324,7 +324,7 @@ def wib(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def running_row(services: Services, draft_id: int) -> RowTime:
-    (status,) = reading.draft_status(services, draft_id=draft_id)
+    (status,) = reading.draft_status(services, scope=EVERY_AGENCY, draft_id=draft_id)
     (running,) = [row for row in status.rows if row.left_at is None]
     return running
 
@@ -383,7 +383,7 @@ def test_a_day_entered_on_friday_afternoon_is_due_on_monday(
         ("eskalasi", wib(7, 15, 48)),
     ]
     # /status: the due date on the calendar, and the working time left (the day's 480 minutes).
-    (status,) = reading.draft_status(shapes, draft_id=1)
+    (status,) = reading.draft_status(shapes, scope=EVERY_AGENCY, draft_id=1)
     shown = texts.status_message([status], TZ)
     assert "Batas waktu: Senin, 7 Desember 2026 15:00 WIB" in shown
     assert "Sisa waktu: 8 jam kerja" in shown
@@ -394,9 +394,9 @@ def test_a_day_entered_on_friday_afternoon_is_due_on_monday(
     drafts.act(
         shapes, telegram_id=IRWAN, draft_id=1, action=Approve(), draft_task_id=sign.draft_task_id
     )
-    (status,) = reading.draft_status(shapes, draft_id=1)
+    (status,) = reading.draft_status(shapes, scope=EVERY_AGENCY, draft_id=1)
     assert status.draft.status == "selesai"
-    draft, lines = reading.history(shapes, draft_id=1)
+    draft, lines = reading.history(shapes, scope=EVERY_AGENCY, draft_id=1)
     trail = texts.history_message(draft.title, draft.id, lines, status.rows, TZ)
     # Entered Friday 15:00, done Monday 10:00: 90 + 150 working minutes of the written day.
     assert "• L5: 240 menit / 1 hari, selesai" in trail
@@ -431,7 +431,7 @@ def test_hours_are_working_time_over_the_lunch_break_and_the_night(
         ("eskalasi", wib(2, 9, 15)),  # 10% is 12 minutes: at least 15
     ]
 
-    (status,) = reading.draft_status(shapes, draft_id=1)
-    draft, lines = reading.history(shapes, draft_id=1)
+    (status,) = reading.draft_status(shapes, scope=EVERY_AGENCY, draft_id=1)
+    draft, lines = reading.history(shapes, scope=EVERY_AGENCY, draft_id=1)
     trail = texts.history_message(draft.title, draft.id, lines, status.rows, TZ)
     assert "• L1: 270 menit / 4 jam, selesai (lewat 30 menit)" in trail
