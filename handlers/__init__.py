@@ -17,6 +17,7 @@ HANDLERS = {
     "status": commands.status,
     "riwayat": commands.riwayat,
     "sop": commands.sop,
+    "laporan": commands.laporan,
     "batal": commands.batal,
     "undang": commands.undang,
     "kotak_keluar": commands.kotak_keluar,
