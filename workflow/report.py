@@ -256,9 +256,10 @@ class Period:
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
 
 
-_YEAR = re.compile(r"^(\d{4})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_YEAR = re.compile(r"^(\d{4})$", re.ASCII)
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)
+_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
+"""ASCII digits only: '٢٠٢٦' is not read as a year."""
 
 
 def year_period(year: int) -> Period:

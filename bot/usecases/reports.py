@@ -10,6 +10,7 @@ have left their row.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
@@ -69,6 +70,9 @@ TURN_ACTIONS = frozenset(
 SLOWEST = 3
 """The text names this many of the slowest rows, and of the slowest positions."""
 
+_drawing = threading.Lock()
+"""One chart drawn at a time: matplotlib keeps some state (its font cache) per process."""
+
 
 # Who may, and what they asked for -------------------------------------------------------
 
@@ -125,7 +129,7 @@ def read_args(services: Services, args: Sequence[str]) -> tuple[str | None, Peri
             if sop is not None:
                 raise InvalidInput(texts.REPORT_USAGE)
             sop = found
-        elif arg[:1].isdigit():
+        elif arg[:1].isascii() and arg[:1].isdigit():
             if period is not None:
                 raise InvalidInput(texts.REPORT_USAGE)
             period = _period(arg)
@@ -190,7 +194,8 @@ def request(
 
 def render(services: Services, report: ReportView) -> tuple[Path, Path]:
     """The chart and the workbook, kept under FILES_DIR/laporan/ (named by content)."""
-    png = report_files.chart_png(report, services.tz)
+    with _drawing:
+        png = report_files.chart_png(report, services.tz)
     xlsx = report_files.workbook_xlsx(report, services.tz)
     return (
         files.keep_report(services.files_dir, data=png, suffix=".png"),

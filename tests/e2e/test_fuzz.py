@@ -96,6 +96,7 @@ COMMANDS = (
     "status",
     "riwayat",
     "sop",
+    "laporan",
     "batal",
     "undang",
     "kotak_keluar",

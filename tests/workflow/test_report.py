@@ -158,6 +158,8 @@ def test_periods_as_written(text: str, start: date, end: date, label: str) -> No
         ("1899", "tahun 1899 di luar 2000–2100"),
         ("2026..", "tidak dapat dibaca"),
         ("2026/03", "tidak dapat dibaca"),
+        ("٢٠٢٦", "tidak dapat dibaca"),  # Arabic-Indic digits: not a year here
+        ("2026-²", "tidak dapat dibaca"),
     ],
 )
 def test_periods_that_cannot_be_read_are_refused_with_the_reason(text: str, says: str) -> None:
