@@ -20,10 +20,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot import texts
 from bot.usecases.report_views import ReportView, RowLine
@@ -219,12 +220,10 @@ def workbook_xlsx(report: ReportView, tz: ZoneInfo) -> bytes:
             return None
         return moment.astimezone(tz).replace(tzinfo=None, microsecond=0)
 
-    book = Workbook()
-    summary = book.active
-    assert summary is not None
-    summary.title = "Ringkasan"
+    # Write-only: rows are streamed to the file, so a year of trail stays cheap.
+    book = Workbook(write_only=True)
     _fill(
-        summary,
+        book.create_sheet("Ringkasan"),
         RINGKASAN,
         (
             [
@@ -298,31 +297,47 @@ def workbook_xlsx(report: ReportView, tz: ZoneInfo) -> bytes:
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 
 
-def _fill(sheet: Worksheet, columns: Sequence[Column], rows: Iterable[list[Any]]) -> None:
+def _fill(sheet: WriteOnlyWorksheet, columns: Sequence[Column], rows: Iterable[list[Any]]) -> None:
     """The header, the rows (typed as they are), each column's format and width, the
     header frozen and an auto filter over the whole table."""
+    # Set before the first row, which writes them. A write-only sheet has a Worksheet's
+    # column_dimensions and auto_filter (Worksheet._setup) that its stubs leave out.
+    layout: Any = sheet
+    sheet.freeze_panes = "A2"
     for number, column in enumerate(columns, 1):
-        cell = sheet.cell(row=1, column=number, value=column.name)
+        layout.column_dimensions[get_column_letter(number)].width = column.width
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column.name)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[get_column_letter(number)].width = column.width
-    last = 1
-    for last, values in enumerate(rows, 2):
-        for number, (column, value) in enumerate(zip(columns, values, strict=True), 1):
-            cell = sheet.cell(row=last, column=number, value=_cell_value(value))
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # a note that looks like a formula stays text
-            if column.number_format is not None:
-                cell.number_format = column.number_format
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
+        cell.alignment = HEADER_ALIGNMENT
+        header.append(cell)
+    sheet.append(header)
+    count = 0
+    for values in rows:
+        sheet.append(
+            [_cell(sheet, column, value) for column, value in zip(columns, values, strict=True)]
+        )
+        count += 1
+    layout.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
 
 
-def _cell_value(value: Any) -> Any:
-    """Text without the control characters an XLSX cannot hold (a note may carry them)."""
+def _cell(sheet: WriteOnlyWorksheet, column: Column, value: Any) -> Cell | Any:
+    """A value as its column types it: a date-time or a share with its number format, a
+    text without the control characters an XLSX cannot hold (a note may carry them), and
+    one that starts with '=' kept as text, never read as a formula."""
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith("="):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            return cell
+    if column.number_format is None or value is None:
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = column.number_format
+    return cell

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
@@ -83,7 +82,7 @@ def versions_named(
     session: Session, *, sop_ids: Collection[str], start: datetime, end: datetime
 ) -> dict[int, tuple[str, str, int]]:
     """The document versions of those drafts: id → (document, file name, version)."""
-    query: Any = (
+    query = (
         select(
             DocumentVersion.id,
             DocumentVersion.document,
@@ -96,4 +95,5 @@ def versions_named(
     return {
         version_id: (document, file_name, version)
         for version_id, document, file_name, version in session.exec(query).all()
+        if version_id is not None
     }

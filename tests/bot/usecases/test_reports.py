@@ -19,12 +19,12 @@ from sqlmodel import col, select
 from bot import report_files, texts
 from bot.limits import plain_text
 from bot.sample_office import register_officials
-from bot.usecases import drafts, reports
+from bot.usecases import drafts, officials, reports
 from bot.usecases.base import Services
 from bot.usecases.errors import InvalidInput, NotRegistered
 from bot.usecases.report_views import TrailLine
 from storage.db import make_engine, upgrade
-from storage.models import OutboxMessage
+from storage.models import Official, OutboxMessage
 from tests.bot.usecases.files import new_file
 from tests.bot.usecases.renja_year import (
     KASUBBAG,
@@ -532,3 +532,36 @@ def test_the_kasubbag_receives_each_drafts_time_row_by_row_when_it_is_signed(
     assert "Jumlah: 193 menit kerja dari mutu baku 230 menit — dalam mutu baku." in first
     (fourth,) = [text for text in summaries if "(#4)" in text]
     assert "ditandatangani oleh Dewi Plh." in fourth
+
+
+def test_a_drafts_time_goes_to_who_holds_its_first_step_when_its_starter_left(
+    services: Services, clock: FakeClock, organisation: Organisation
+) -> None:
+    demo_sop = load_sop(ROOT / "bot" / "demo_sop.yaml", organisation=organisation)
+    monev = dataclasses.replace(services, sops={demo_sop.id: demo_sop})
+    register_officials(monev)
+    drafts.start_draft(monev, telegram_id=KASUBBAG, title="Monev III")
+    drafts.act(
+        monev,
+        telegram_id=KASUBBAG,
+        draft_id=1,
+        action=Upload("laporan_monev"),
+        new_file=new_file("monev.pdf"),
+    )
+    drafts.act(monev, telegram_id=KASUBBAG, draft_id=1, action=Submit())
+    with monev.session() as session:  # Rina leaves the office; Sari takes her position
+        rina = session.exec(select(Official).where(Official.telegram_id == KASUBBAG)).one()
+        rina.active = False
+        session.add(rina)
+        session.commit()
+    officials.register_official(monev, telegram_id=110, name="Sari", position="kasubbag_renja")
+    before = last_row(monev)
+    clock.advance(minutes=45)
+    drafts.act(monev, telegram_id=SEKRETARIS, draft_id=1, action=Approve())
+    (summary,) = [
+        row
+        for row in outbox_after(monev, before)
+        if "Ringkasan waktu" in row.payload.get("text", "")
+    ]
+    assert summary.chat_id == 110
+    assert "• L2 (1 hari ≈ 450 menit): 45 menit kerja" in plain_text(summary.payload["text"])
