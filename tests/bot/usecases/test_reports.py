@@ -17,10 +17,11 @@ from PIL import Image
 from sqlmodel import col, select
 
 from bot import report_files, texts
+from bot.config import ConfigError, Settings
 from bot.limits import plain_text
 from bot.sample_office import register_officials
 from bot.usecases import drafts, officials, reports
-from bot.usecases.base import Services
+from bot.usecases.base import Services, build_services
 from bot.usecases.errors import InvalidInput, NotRegistered
 from bot.usecases.report_views import TrailLine
 from storage.db import make_engine, upgrade
@@ -565,3 +566,18 @@ def test_a_drafts_time_goes_to_who_holds_its_first_step_when_its_starter_left(
     ]
     assert summary.chat_id == 110
     assert "• L2 (1 hari ≈ 450 menit): 45 menit kerja" in plain_text(summary.payload["text"])
+
+
+def test_the_reporting_positions_are_a_setting_checked_against_the_office(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'renja.db'}"
+    written = "sekretaris; kepala_badan"
+    settings = Settings(_env_file=None, database_url=url, report_positions=written)
+    assert settings.report_positions == ["sekretaris", "kepala_badan"]
+    assert build_services(settings).report_positions == {"sekretaris", "kepala_badan"}
+    assert Settings(_env_file=None).report_positions == ["kepala_badan", "sekretaris"]
+    wrong = Settings(_env_file=None, database_url=url, report_positions="kepala_badan,camat")
+    with pytest.raises(ConfigError) as refused:
+        build_services(wrong)
+    assert "REPORT_POSITIONS: jabatan camat tidak ada di organisasi kantor" in str(refused.value)
