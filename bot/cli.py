@@ -15,7 +15,8 @@ from sqlmodel import Session
 
 from bot import dossier, texts
 from bot.config import ConfigError, Settings
-from bot.usecases import agencies, delivery, officials
+from bot.limits import plain_text
+from bot.usecases import agencies, delivery, officials, reports
 from bot.usecases.base import Services, build_services, load_office_sops
 from bot.usecases.errors import DraftNotFound, InvalidInput
 from storage import audit as audit_store
@@ -133,6 +134,15 @@ def _end_of(day: date, services: Services) -> datetime:
     return end
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"tanggal '{text}' tidak dapat dibaca: tulis YYYY-MM-DD, misalnya 2026-01-01"
+        ) from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="renja-bot", description="Renja Bot: SOP pemerintah sebagai alur kerja Telegram."
@@ -236,6 +246,21 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--limit", type=int, default=50, help="paling banyak sekian baris")
     retry = outbox_commands.add_parser("retry", help="kirim ulang pesan yang gagal")
     retry.add_argument("id", type=int, help="nomor pesan (kolom ID pada outbox list)")
+
+    report = commands.add_parser(
+        "laporan", help="laporan kinerja: waktu kerja per langkah terhadap mutu baku"
+    )
+    report.add_argument(
+        "--sop", help="id SOP atau perintahnya, mis. renja (bawaan: semua SOP yang punya draft)"
+    )
+    report.add_argument(
+        "--dari", type=_day, help="draft yang dimulai sejak tanggal ini (bawaan: 1 Januari ini)"
+    )
+    report.add_argument(
+        "--sampai", type=_day, help="sampai tanggal ini, termasuk (bawaan: 31 Desember ini)"
+    )
+    report.add_argument("--xlsx", type=Path, metavar="FILE.xlsx", help="tulis lembar kerja")
+    report.add_argument("--png", type=Path, metavar="FILE.png", help="tulis grafik")
 
     run_command = commands.add_parser("run", help="jalankan bot (long polling, atau --webhook)")
     run_command.add_argument(
@@ -383,6 +408,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "outbox":
         return _outbox(args, build_services(settings))
+    if args.command == "laporan":
+        return _report(args, build_services(settings))
     if args.command == "run":
         settings.bot_token()  # refuse a missing or placeholder token before anything starts
         if args.webhook:
@@ -510,6 +537,42 @@ def _picture(sop: Sop, target: Path) -> int:
     width, height = png_size(data)
     print(f"Bagan alir SOP '{sop.id}' tersimpan: {target} ({width}×{height} piksel).")
     return 0
+
+
+def _report(args: argparse.Namespace, services: Services) -> int:
+    for target, suffix in ((args.xlsx, ".xlsx"), (args.png, ".png")):
+        if target is not None and target.suffix.lower() != suffix:
+            raise InvalidInput(f"Nama berkas harus berakhiran {suffix}: {target}")
+    sop_id = None
+    if args.sop:
+        sop = reports.resolve_sop(services, args.sop)
+        if sop is None:
+            raise InvalidInput(texts.unknown_sop(args.sop, sorted(services.sops)))
+        sop_id = sop.id
+    period = reports.default_period(services, start=args.dari, end=args.sampai)
+    found = reports.build(services, sop_id=sop_id, period=period)
+    from bot import report_files  # matplotlib: for this command only
+
+    written = []
+    if found.empty and (args.png or args.xlsx):
+        written.append("Tidak ada berkas yang ditulis: belum ada data pada periode ini.")
+    elif args.png is not None:
+        written.append(_write(args.png, report_files.chart_png(found, services.tz), "Grafik"))
+    if args.xlsx is not None and not found.empty:
+        data = report_files.workbook_xlsx(found, services.tz)
+        written.append(_write(args.xlsx, data, "Lembar kerja"))
+    print(plain_text(texts.report_message(found, services.tz, files_follow=False)))
+    for line in written:
+        print(line)
+    return 0
+
+
+def _write(target: Path, data: bytes, what: str) -> str:
+    try:
+        target.write_bytes(data)
+    except OSError as error:
+        raise InvalidInput(f"{target}: tidak dapat ditulis ({error.strerror}).") from None
+    return f"{what}: {target} ({texts.size_text(len(data))})"
 
 
 def _outbox(args: argparse.Namespace, services: Services) -> int:

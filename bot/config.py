@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     """The office's positions, units and outside parties, which every SOP file names."""
     calendar_file: Path = PROJECT_ROOT / "config" / "kalender.yaml"
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    report_positions: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["kepala_badan", "sekretaris"]
+    )
+    """Positions (keys of the organisation) whose holders may ask for /laporan."""
     timezone: str = "Asia/Pontianak"
     max_upload_mb: int = Field(default=20, ge=1, le=2000)
     invite_valid_hours: int = Field(default=72, ge=1)
@@ -94,6 +98,13 @@ class Settings(BaseSettings):
             return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
         if isinstance(value, int):
             return [value]
+        return value
+
+    @field_validator("report_positions", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
         return value
 
     def bot_token(self) -> str:

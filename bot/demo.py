@@ -20,6 +20,7 @@ To show something new (a reminder, an escalation), add a step class with ``descr
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import sys
 import tempfile
@@ -30,6 +31,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol, TextIO
+
+from openpyxl import load_workbook
 
 from bot import texts
 from bot.app import build_application
@@ -249,7 +252,9 @@ class Demo:
         body, buttons_removed = message.body, False
         if before is None:
             if message.document is not None:
-                self.say(f"{icon} {name} menerima berkas 📎 {message.document.file_name}")
+                document = message.document
+                size = texts.size_text(document.file_size)
+                self.say(f"{icon} {name} menerima berkas 📎 {document.file_name} ({size})")
             else:
                 self.say(f"{icon} {name} menerima:")
         else:
@@ -540,6 +545,89 @@ class UntilMeeting:
         return None
 
 
+@dataclass(frozen=True)
+class AskReport:
+    """An official asks for the performance report of the year the demo's draft was started
+    in, and waits for its text."""
+
+    who: str
+
+    def command(self, demo: Demo) -> str:
+        (draft,) = reading.draft_status(demo.services, scope=EVERY_AGENCY, draft_id=1)
+        year = draft.draft.created_at.astimezone(demo.services.tz).year
+        return f"/laporan renja {year}"
+
+    def describe(self, demo: Demo) -> str:
+        return f"── {demo.phones[self.who].who} mengetik: {self.command(demo)}"
+
+    async def run(self, demo: Demo) -> Phone | None:
+        phone = demo.phones[self.who]
+        since = await phone.snapshot()
+        await phone.user.send_text(self.command(demo))
+        await phone.wait_for(since, "Laporan kinerja")
+        return phone
+
+
+@dataclass(frozen=True)
+class ReadWorkbook:
+    """The official opens the workbook the bot sent (once the chart and it have arrived):
+    its Ringkasan sheet, row by row, as openpyxl reads it."""
+
+    who: str
+
+    def describe(self, demo: Demo) -> str:
+        return f"📒 {demo.phones[self.who].who} membuka lembar kerja laporan, lembar Ringkasan"
+
+    async def run(self, demo: Demo) -> Phone | None:
+        phone = demo.phones[self.who]
+
+        def has(suffix: str, messages: list[BotMessage]) -> bool:
+            return any(
+                m.document is not None and (m.document.file_name or "").endswith(suffix)
+                for m in messages
+            )
+
+        try:
+            messages = await phone.user.wait_until(
+                lambda ms: has(".png", ms) and has(".xlsx", ms), TIMEOUT
+            )
+        except TimeoutError:
+            raise TimeoutError(
+                f"{phone.official.first_name} tidak menerima grafik dan lembar kerja "
+                f"dalam {TIMEOUT:g} detik"
+            ) from None
+        await demo.show(first=phone)
+        book = [
+            m for m in messages if m.document and (m.document.file_name or "").endswith(".xlsx")
+        ]
+        document = book[-1].document
+        assert document is not None
+        data = await phone.user.download(document)
+        sheet = load_workbook(io.BytesIO(data), read_only=True)["Ringkasan"]
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        wanted = ("Langkah", "Jumlah", "Median", "P90", "Mutu baku", "Persen tepat waktu")
+        header = [str(cell) for cell in rows[0]]
+        columns = [i for i, name in enumerate(header) if name.startswith(wanted)]
+        table = [[header[i].split(" (")[0] for i in columns]]
+        for row in rows[1:]:
+            table.append([_cell(row[i], header[i]) for i in columns])
+        widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
+        demo.say(f"   {document.file_name} ({texts.size_text(len(data))}), lembar Ringkasan:")
+        for line in table:
+            demo.say("   │ " + "  ".join(v.rjust(w) for v, w in zip(line, widths, strict=True)))
+        return None
+
+
+def _cell(value: object, header: str) -> str:
+    """A workbook value as the sheet shows it: a share as a percentage, a median with one
+    decimal (Indonesian comma)."""
+    if isinstance(value, int | float) and header.startswith("Persen"):
+        return f"{round(value * 100)}%"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return texts.decimal_text(float(value))
+    return "" if value is None else str(value)
+
+
 def _unit_uploads() -> list[Step]:
     steps: list[Step] = []
     for who, file_name in (
@@ -617,6 +705,13 @@ STEPS: Sequence[Step] = [
     Press("eka", "✅ Setujui & tandatangani"),
 ]
 
+ENDING: Sequence[Step] = [
+    Heading("Laporan kinerja: Kepala Badan meminta /laporan"),
+    AskReport("eka"),
+    ReadWorkbook("eka"),
+]
+"""After the signature (and the audit trail): the report, its chart and its workbook."""
+
 
 # -- running --------------------------------------------------------------------------------
 
@@ -635,7 +730,9 @@ def demo_sops(settings: Settings) -> dict[str, Sop]:
     return {**sops, extra.id: extra}
 
 
-async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
+async def play(
+    out: TextIO, steps: Sequence[Step], root: Path, ending: Sequence[Step] = ()
+) -> None:
     clock = DemoClock()
     async with emulated(
         root,
@@ -661,18 +758,27 @@ async def play(out: TextIO, steps: Sequence[Step], root: Path) -> None:
         application = build_application(settings, services=services)
         demo = Demo(out, control, services, application, clock, phones)
         async with polling(application) as running:
-            for number, step in enumerate(steps, start=1):
-                demo.say()
-                demo.say(step.describe(demo))
-                try:
-                    acted = await step.run(demo)
-                    await demo.settle()
-                except Exception as error:
-                    raise StepFailed(number, len(steps), step.describe(demo), error) from error
-                await demo.show(first=acted)
-                if running.done():
-                    raise RuntimeError("bot berhenti di tengah demo")
+            await perform(demo, steps, running)
             await demo.finish()
+            await perform(demo, ending, running, offset=len(steps))
+
+
+async def perform(
+    demo: Demo, steps: Sequence[Step], running: asyncio.Task[None], *, offset: int = 0
+) -> None:
+    """Each step in turn: describe it, run it, wait for the bot, show what it sent."""
+    total = offset + len(steps)
+    for number, step in enumerate(steps, start=offset + 1):
+        demo.say()
+        demo.say(step.describe(demo))
+        try:
+            acted = await step.run(demo)
+            await demo.settle()
+        except Exception as error:
+            raise StepFailed(number, total, step.describe(demo), error) from error
+        await demo.show(first=acted)
+        if running.done():
+            raise RuntimeError("bot berhenti di tengah demo")
 
 
 class StepFailed(Exception):
@@ -684,8 +790,11 @@ class StepFailed(Exception):
         )
 
 
-async def run(out: TextIO | None = None, steps: Sequence[Step] = STEPS) -> int:
-    """Play the demo; 0 when the draft ends signed, 1 (with the reason on stderr) if not."""
+async def run(
+    out: TextIO | None = None, steps: Sequence[Step] = STEPS, ending: Sequence[Step] = ENDING
+) -> int:
+    """Play the demo; 0 when the draft ends signed (and the `ending` steps, the report,
+    went through), 1 (with the reason on stderr) if not."""
     out = out or sys.stdout
     quiet_logging()
     started = time.monotonic()
@@ -697,7 +806,7 @@ async def run(out: TextIO | None = None, steps: Sequence[Step] = STEPS) -> int:
     )
     try:
         with tempfile.TemporaryDirectory(prefix="renja-demo-") as root:
-            await play(out, steps, Path(root))
+            await play(out, steps, Path(root), ending)
     except Exception as error:
         reason = error if isinstance(error, StepFailed) else f"{type(error).__name__}: {error}"
         print(f"\n❌ Demo gagal pada {reason}", file=sys.stderr, flush=True)

@@ -145,3 +145,27 @@ def fit_html(html: str, limit: int = MESSAGE_LIMIT) -> str:
         out[-1] = out[-1].rstrip()  # "kata…", not "kata …"
     out += (f"</{name}>" for name, _ in reversed(open_tags))
     return "".join(out) + ELLIPSIS
+
+
+def chunks(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split a long message at line ends, each part within Telegram's 4,096 characters.
+
+    Lengths are counted as Telegram counts them, on the visible text: a note of 1,000 "<"
+    is 1,000 characters, not the 4,000 of its escaped HTML. Cutting the HTML instead cut
+    notes short and left half an entity ("&lt") behind. A line too long on its own is cut
+    by `fit_html`, which keeps entities and tags whole. No element spans two lines here.
+    """
+    parts: list[str] = []
+    current: list[str] = []
+    used = 0
+    for line in html.split("\n"):
+        line = fit_html(line, limit)
+        size = visible_len(line)
+        if current and used + 1 + size > limit:
+            parts.append("\n".join(current))
+            current, used = [], 0
+        used += size + (1 if current else 0)
+        current.append(line)
+    if current:
+        parts.append("\n".join(current))
+    return parts

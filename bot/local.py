@@ -75,6 +75,7 @@ def emulator_services(
         files_dir=settings.files_dir,
         max_upload_bytes=settings.max_upload_bytes,
         admins=frozenset(settings.admin_telegram_ids),
+        report_positions=frozenset(settings.report_positions),
         group_edit_seconds=settings.group_edit_seconds,
     )
 

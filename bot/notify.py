@@ -88,6 +88,18 @@ def picture(chat_id: int, path: Path, *, file_name: str, caption: str, as_photo:
     return Outgoing(chat_id, kind, payload)
 
 
+def kept_document(chat_id: int, path: Path, *, file_name: str, caption: str) -> Outgoing:
+    """A file the bot made and kept (a report's chart or workbook), as a document: the
+    sender reads it when it sends."""
+    payload: dict[str, Any] = {
+        "path": str(path),
+        "file_name": file_name,
+        "caption": fit_html(caption, CAPTION_LIMIT),
+        "parse_mode": "HTML",
+    }
+    return Outgoing(chat_id, outbox_store.DOCUMENT, payload)
+
+
 def drop_buttons(chat_id: int, message_id: int) -> Outgoing:
     return Outgoing(chat_id, outbox_store.DROP_BUTTONS, {"message_id": message_id})
 

@@ -12,6 +12,7 @@ from babel.dates import format_date
 
 from bot.limits import MESSAGE_LIMIT, clip, fit_html, visible_len
 from bot.usecases.errors import InviteProblem, StaleTask
+from bot.usecases.report_views import DraftTimeView, ReportView, RowLine
 from bot.usecases.views import (
     ActingView,
     AuditLine,
@@ -35,6 +36,7 @@ from storage.audit import Check, EntryProblem, FileProblem, Flaw
 from storage.backup import BackupMade, Restored
 from workflow.engine import ActionRefused, AuditAction, Refusal
 from workflow.reminders import ReminderKind
+from workflow.report import Period
 from workflow.sop import Sop, TaskKind
 
 # Button labels ---------------------------------------------------------------------------
@@ -938,10 +940,10 @@ class CommandText:
     help: str
     who: str
     """'umum' (everyone, also before registering), 'pejabat' (every official),
-    'pemrakarsa' (who may start a draft), 'atasan' (administrators, and who holds a
-    position's superior: they may set its acting official), 'admin' (an agency's
-    administrators and the province-level ones) or 'admin_provinsi' (only the province-level
-    ones)."""
+    'pemrakarsa' (who may start a draft), 'pimpinan' (who may ask for reports), 'atasan'
+    (administrators, and who holds a position's superior: they may set its acting official),
+    'admin' (an agency's administrators and the province-level ones) or 'admin_provinsi'
+    (only the province-level ones)."""
 
 
 COMMANDS = (
@@ -980,6 +982,13 @@ COMMANDS = (
         "Bagan alir dan tabel SOP",
         "/sop [id] — bagan alir (gambar) dan tabel SOP",
         "pejabat",
+    ),
+    CommandText(
+        "laporan",
+        "Laporan kinerja (grafik, Excel)",
+        "/laporan [sop] [periode] — laporan kinerja: waktu kerja per langkah terhadap mutu "
+        "baku, grafik dan lembar kerja Excel",
+        "pimpinan",
     ),
     CommandText(
         "batal", "Batalkan isian", "/batal — batalkan isian yang sedang ditunggu", "pejabat"
@@ -1036,6 +1045,7 @@ def commands_for(
     shortcuts: Sequence[CommandText] = (),
     can_appoint: bool = False,
     is_province_admin: bool = False,
+    can_report: bool = False,
 ) -> list[CommandText]:
     """The commands one person may use, in the order of the table; the SOPs' own starting
     commands (`shortcuts`) follow /baru for whoever may start. `can_appoint`: they hold the
@@ -1051,6 +1061,8 @@ def commands_for(
         allowed.add("admin_provinsi")
     if can_appoint:
         allowed.add("atasan")
+    if can_report or is_admin or is_province_admin:
+        allowed.add("pimpinan")
     found: list[CommandText] = []
     for command in COMMANDS:
         if command.who in allowed:
@@ -1067,6 +1079,7 @@ def help_message(
     *,
     can_appoint: bool = False,
     is_province_admin: bool = False,
+    can_report: bool = False,
 ) -> str:
     lines = ["<b>Renja Bot</b> — SOP sebagai alur kerja Telegram"]
     commands = commands_for(
@@ -1076,6 +1089,7 @@ def help_message(
         shortcuts=shortcuts,
         can_appoint=can_appoint,
         is_province_admin=is_province_admin,
+        can_report=can_report,
     )
     for command in commands:
         if command.name not in ("start", "bantuan"):
@@ -1825,3 +1839,197 @@ def restored(done: Restored) -> list[str]:
         f"{done.files_kept} sudah ada dan sama.",
         "Selanjutnya: renja-bot db upgrade, lalu renja-bot audit verify.",
     ]
+
+
+# Performance reports -----------------------------------------------------------------------
+
+REPORT_USAGE = (
+    "Cara pakai: /laporan [sop] [periode], misalnya /laporan renja 2026 atau "
+    "/laporan 2026-03. Periode: 2026, 2026-03 atau 2026-01-01..2026-06-30 "
+    "(bawaan: tahun ini); SOP: id-nya atau perintahnya (bawaan: semua SOP)."
+)
+
+
+def report_not_allowed(positions: Sequence[str]) -> str:
+    """Plain text: who may ask for /laporan (the reporting positions' names)."""
+    if not positions:
+        who = "admin"
+    else:
+        names = positions[0]
+        if len(positions) > 1:
+            names = f"{', '.join(positions[:-1])} dan {positions[-1]}"
+        who = f"{names} (termasuk Plh./Plt.) serta admin"
+    return f"Laporan kinerja hanya untuk {who}. Tidak ada yang berubah."
+
+
+def unknown_report_sop(text: str, known: Sequence[str]) -> str:
+    """Plain text: an SOP /laporan does not know."""
+    return (
+        f"SOP '{text[:40]}' tidak ada. Pilihan: {', '.join(known)}. "
+        "Periode ditulis dengan angka, misalnya 2026 atau 2026-03."
+    )
+
+
+def decimal_text(value: float) -> str:
+    """'45', '45,5' (Indonesian decimal comma)."""
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.1f}".replace(".", ",")
+
+
+def percent_text(fraction: float) -> str:
+    return f"{round(fraction * 100)}%"
+
+
+def period_text(period: Period) -> str:
+    """'1 Januari 2026 – 31 Desember 2026' (one day: '15 Maret 2026')."""
+    start = format_date(period.start, "d MMMM y", locale="id")
+    if period.start == period.end:
+        return start
+    return f"{start} – {format_date(period.end, 'd MMMM y', locale='id')}"
+
+
+def report_title(report: ReportView) -> str:
+    if len(report.sops) == 1:
+        return f"SOP {report.sops[0][1]}"
+    if report.sops:
+        return f"{len(report.sops)} SOP"
+    return "semua SOP"
+
+
+def _standard(standard_text: str, minutes: int) -> str:
+    """'60 menit', or for a row written otherwise '1 hari ≈ 480 menit'."""
+    if standard_text == f"{minutes} menit":
+        return escape(standard_text)
+    return f"{escape(standard_text)} ≈ {minutes} menit"
+
+
+def _row_name(line: RowLine, many: bool) -> str:
+    name = f"L{escape(line.row_label)}"
+    if many:
+        name += f" {escape(line.sop_title)}"
+    return name
+
+
+def report_message(report: ReportView, tz: ZoneInfo, *, files_follow: bool = True) -> str:
+    """The text of /laporan (and, without tags, of `renja-bot laporan`); `files_follow`:
+    the chart and the workbook are sent after it."""
+    lines = [f"📊 <b>Laporan kinerja — {escape(report_title(report))}</b>"]
+    lines.append(f"Periode: {period_text(report.period)} (draft yang dimulai pada periode ini)")
+    if report.empty:
+        lines.append("Belum ada draft yang dimulai pada periode ini.")
+        return "\n".join(lines)
+    running = report.drafts - report.finished
+    lines.append(f"Draft: {report.drafts} ({report.finished} selesai, {running} berjalan)")
+    many = len(report.sops) > 1
+    lines.append("")
+    lines.append("<b>Waktu kerja per langkah</b> (menit kerja: median · p90, terhadap mutu baku):")
+    if not report.rows:
+        lines.append("Belum ada langkah yang selesai.")
+    shown_sop = None
+    for line in report.rows:
+        if many and line.sop_id != shown_sop:
+            shown_sop = line.sop_id
+            lines.append(f"<i>{escape(line.sop_title)}</i>")
+        stats = line.stats
+        lines.append(
+            f"• L{escape(line.row_label)} ({_standard(line.standard_text, stats.standard)}): "
+            f"median {decimal_text(stats.median)} · p90 {stats.p90} — "
+            f"{stats.on_time} dari {stats.count} tepat waktu "
+            f"({percent_text(stats.share_on_time)})"
+        )
+    if report.slowest:
+        lines.append("")
+        lines.append("<b>Langkah paling lambat</b> (median terhadap mutu baku):")
+        for number, line in enumerate(report.slowest, 1):
+            stats = line.stats
+            lines.append(
+                f"{number}. {_row_name(line, many)} {escape(_shorten(line.activity, 60))} — "
+                f"median {decimal_text(stats.median)} menit kerja = "
+                f"{percent_text(stats.median_ratio)} dari {stats.standard} menit"
+            )
+    if report.positions:
+        lines.append("")
+        lines.append("<b>Jabatan paling lama</b> (median menit kerja per giliran tugas):")
+        for number, position in enumerate(report.positions[:3], 1):
+            figures = position.stats
+            lines.append(
+                f"{number}. {escape(position.label)} — {decimal_text(figures.median)} menit "
+                f"({figures.count} giliran, jumlah {minutes_text(figures.total)})"
+            )
+    lines.append("")
+    if report.open_drafts:
+        lines.append(f"<b>Draft yang masih berjalan</b> ({len(report.open_drafts)}):")
+        for draft in report.open_drafts:
+            holders = ", ".join(draft.holders) or "belum ada pemegang"
+            lines.append(
+                f"• {escape(draft.title)} (#{draft.draft_id}) — L{escape(draft.row_label)}: "
+                f"{escape(draft.task_title)}; pemegang: {escape(holders)}"
+            )
+            due = when_text(draft.due_at, tz)
+            if draft.late_minutes:
+                lines.append(
+                    f"  ⚠️ Terlambat {minutes_text(draft.late_minutes)} kerja (batas {due})"
+                )
+            else:
+                lines.append(
+                    f"  ⏳ Sisa waktu {minutes_text(draft.left_minutes)} kerja (batas {due})"
+                )
+    else:
+        lines.append("Tidak ada draft periode ini yang masih berjalan.")
+    lines.append("")
+    lines.append(
+        "Median: nilai tengah. p90: peringkat terdekat, nilai ke-⌈0,9·n⌉ dari yang terkecil. "
+        "Tepat waktu: menit kerja ≤ mutu baku. Waktu menunggu rapat tidak dihitung."
+    )
+    if files_follow:
+        lines.append("📎 Grafik (PNG) dan lembar kerja Excel menyusul.")
+    return "\n".join(lines)
+
+
+def report_chart_caption(report: ReportView) -> str:
+    return (
+        f"📈 Waktu kerja per langkah — {escape(report_title(report))}, "
+        f"{period_text(report.period)}. Batang: median; garis: sampai p90; "
+        "garis merah: mutu baku (100%)."
+    )
+
+
+def report_workbook_caption(report: ReportView) -> str:
+    return (
+        f"📒 Lembar kerja {escape(report_title(report))}, {period_text(report.period)}: "
+        "Ringkasan (per langkah), Langkah (setiap langkah setiap draft), Jejak (jejak audit)."
+    )
+
+
+def draft_time_message(view: DraftTimeView) -> str:
+    """To the draft's creator when it is finished: its working minutes, row by row."""
+    time = view.time
+    lines = [
+        f"⏱ <b>Ringkasan waktu</b> {escape(view.title)} (#{view.draft_id})",
+        f"SOP {escape(view.sop_title)}"
+        + (f" — ditandatangani oleh {escape(view.signed_by)}." if view.signed_by else "."),
+    ]
+    total = f"Jumlah: {time.minutes} menit kerja dari mutu baku {time.standard} menit"
+    if view.total_text != f"{time.standard} menit":
+        total += f" (jumlah waktu SOP: {escape(view.total_text)})"
+    if time.minutes > time.standard:
+        total += f" — lewat {minutes_text(time.minutes - time.standard)}."
+    else:
+        total += " — dalam mutu baku."
+    lines.append(total)
+    for (label, written), row in zip(view.rows, time.rows, strict=True):
+        standard = escape(written)
+        if row.standard is not None and written != f"{row.standard} menit":
+            standard += f" ≈ {row.standard} menit"
+        if row.minutes is None:
+            lines.append(f"• L{escape(label)} ({standard}): tidak dilalui")
+            continue
+        line = f"• L{escape(label)} ({standard}): {row.minutes} menit kerja"
+        if row.entries > 1:
+            line += f", {row.entries} kali"
+        if row.over:
+            line += f" — lewat {minutes_text(row.over)}"
+        lines.append(line)
+    lines.append("Waktu menunggu rapat tidak dihitung.")
+    return "\n".join(lines)

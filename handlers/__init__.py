@@ -17,6 +17,7 @@ HANDLERS = {
     "status": lists.status,
     "riwayat": commands.riwayat,
     "sop": commands.sop,
+    "laporan": commands.laporan,
     "batal": commands.batal,
     "plh": commands.plh,
     "plt": commands.plt,

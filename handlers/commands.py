@@ -1,5 +1,5 @@
-"""Command handlers: /start, /bantuan, /renja_baru, /riwayat, /sop, /batal, /plh, /plt,
-/undang, /kotak_keluar (/status and /tugas: handlers/lists.py)."""
+"""Command handlers: /start, /bantuan, /renja_baru, /riwayat, /sop, /laporan, /batal, /plh,
+/plt, /undang, /kotak_keluar (/status and /tugas: handlers/lists.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot import notify, texts
 from bot.callbacks import parse_id
-from bot.limits import clip
+from bot.limits import chunks, clip
 from bot.usecases import (
     acting,
     delivery,
@@ -18,13 +18,14 @@ from bot.usecases import (
     meetings,
     officials,
     reading,
+    reports,
     returns,
     sops,
     starting,
 )
 from bot.usecases.base import Origin
 from bot.usecases.errors import InvalidInput, NotAdmin
-from handlers.common import THROTTLE, answers_refusals, chunks, set_menu, shortcut_commands
+from handlers.common import THROTTLE, answers_refusals, set_menu, shortcut_commands
 from handlers.context import BotContext
 from handlers.reminders import rearm
 from workflow.acting import PLH, PLT
@@ -86,6 +87,7 @@ async def bantuan(update: Update, context: BotContext) -> None:
     uid, chat_id = _who(update)
     await _refuse_strangers(context, uid)
     rights = await context.call(officials.rights, telegram_id=uid)
+    can_report = await context.call(reports.may_report, telegram_id=uid)
     shortcuts = shortcut_commands(context.services)
     await context.reply(
         chat_id,
@@ -95,6 +97,7 @@ async def bantuan(update: Update, context: BotContext) -> None:
             shortcuts,
             is_province_admin=rights.admin is officials.AdminLevel.PROVINSI,
             can_appoint=rights.can_appoint,
+            can_report=can_report,
         ),
     )
 
@@ -169,6 +172,15 @@ async def sop(update: Update, context: BotContext) -> None:
     await _refuse_strangers(context, uid)
     sop_id = context.args[0][:64] if context.args else None
     await context.call(sops.send_sop, chat_id=chat_id, sop_id=sop_id)
+
+
+@answers_refusals
+async def laporan(update: Update, context: BotContext) -> None:
+    """The performance report: a text, a chart and a workbook (/laporan [sop] [periode])."""
+    uid, chat_id = _who(update)
+    await context.call(
+        reports.request, telegram_id=uid, chat_id=chat_id, args=list(context.args or [])
+    )
 
 
 @answers_refusals

@@ -15,8 +15,8 @@ from telegram import BotCommand, BotCommandScopeChat, Message, Update
 from telegram.error import TelegramError
 
 from bot import notify, texts
-from bot.limits import ALERT_LIMIT, MESSAGE_LIMIT, clip, fit_html, plain_text, visible_len
-from bot.usecases import officials, starting
+from bot.limits import ALERT_LIMIT, clip, plain_text
+from bot.usecases import officials, reports, starting
 from bot.usecases.base import Services
 from bot.usecases.errors import (
     AlreadyHandled,
@@ -261,6 +261,7 @@ def _drop(services: Services, *, chat_id: int, message_id: int) -> None:
 async def set_menu(context: BotContext, chat_id: int, telegram_id: int) -> None:
     """The command menu of one official: what they may do (from the one command table)."""
     rights = await context.call(officials.rights, telegram_id=telegram_id)
+    can_report = await context.call(reports.may_report, telegram_id=telegram_id)
     allowed = texts.commands_for(
         registered=True,
         can_start=rights.can_start,
@@ -268,6 +269,7 @@ async def set_menu(context: BotContext, chat_id: int, telegram_id: int) -> None:
         is_province_admin=rights.admin is officials.AdminLevel.PROVINSI,
         shortcuts=shortcut_commands(context.services),
         can_appoint=rights.can_appoint,
+        can_report=can_report,
     )
     commands = [BotCommand(c.name, c.menu) for c in allowed if c.name != "start"]
     try:
@@ -281,27 +283,3 @@ def shortcut_commands(services: Services) -> list[texts.CommandText]:
     return [
         texts.shortcut_command(name, sop) for name, sop in starting.shortcuts(services).items()
     ]
-
-
-def chunks(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Split a long message at line ends, each part within Telegram's 4,096 characters.
-
-    Lengths are counted as Telegram counts them, on the visible text: a note of 1,000 "<"
-    is 1,000 characters, not the 4,000 of its escaped HTML. Cutting the HTML instead cut
-    notes short and left half an entity ("&lt") behind. A line too long on its own is cut
-    by `fit_html`, which keeps entities and tags whole. No element spans two lines here.
-    """
-    parts: list[str] = []
-    current: list[str] = []
-    used = 0
-    for line in html.split("\n"):
-        line = fit_html(line, limit)
-        size = visible_len(line)
-        if current and used + 1 + size > limit:
-            parts.append("\n".join(current))
-            current, used = [], 0
-        used += size + (1 if current else 0)
-        current.append(line)
-    if current:
-        parts.append("\n".join(current))
-    return parts

@@ -9,11 +9,12 @@ from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot import notify, texts
 from bot.callbacks import Press, Verb, decode, parse_id
+from bot.limits import chunks
 from bot.usecases import delivery, officials, reading
 from bot.usecases.base import Origin
 from bot.usecases.errors import InvalidInput
 from bot.usecases.views import ListFilter, ListPage
-from handlers.common import answer, answers_refusals, chunks
+from handlers.common import answer, answers_refusals
 from handlers.context import BotContext
 
 PAGE_VERBS = frozenset({Verb.HALAMAN_STATUS, Verb.HALAMAN_TUGAS})

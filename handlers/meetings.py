@@ -6,11 +6,11 @@ from telegram import Update
 
 from bot import texts
 from bot.callbacks import Press, Verb, parse_id
-from bot.limits import MESSAGE_LIMIT
+from bot.limits import MESSAGE_LIMIT, chunks
 from bot.usecases import meetings, officials
 from bot.usecases.base import Origin
 from bot.usecases.errors import InvalidInput
-from handlers.common import answer, answers_refusals, chunks
+from handlers.common import answer, answers_refusals
 from handlers.context import BotContext
 from handlers.reminders import arm
 from workflow.meeting import Answer

@@ -1,5 +1,6 @@
-"""The archive of uploaded files: one folder per draft, each file named by its SHA-256; and
-the pictures the bot draws (SOP flowcharts), kept once under `gambar/`."""
+"""The archive of uploaded files: one folder per draft, each file named by its SHA-256; the
+pictures the bot draws (SOP flowcharts), kept once under `gambar/`; and the reports' charts
+and workbooks, under `laporan/`, named by their SHA-256."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 PICTURES = "gambar"
+REPORTS = "laporan"
 
 
 def archive(files_dir: Path, *, draft_id: int, data: bytes, extension: str) -> tuple[str, str]:
@@ -43,7 +45,22 @@ def picture(files_dir: Path, *, name: str) -> Path:
 
 def keep_picture(files_dir: Path, *, name: str, data: bytes) -> Path:
     """Keep a drawn picture under `name`, written whole or not at all; its path."""
-    target = picture(files_dir, name=name)
+    return _keep(picture(files_dir, name=name), data)
+
+
+def keep_report(files_dir: Path, *, data: bytes, suffix: str) -> Path:
+    """Keep a report's file (a chart, a workbook), which the outbox sends from there: named
+    by its SHA-256, so the same report asked twice is kept once. Its path."""
+    name = f"{hashlib.sha256(data).hexdigest()}{suffix}"
+    target = files_dir / REPORTS / name
+    if target.exists():
+        return target
+    return _keep(target, data)
+
+
+def _keep(target: Path, data: bytes) -> Path:
+    """Write `data` to `target` whole or not at all."""
+    name = target.name
     target.parent.mkdir(parents=True, exist_ok=True)
     # A name of its own: two requests drawing the same picture at once must not share it.
     handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=".part")

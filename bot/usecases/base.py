@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.usecases.errors import AlreadyHandled, DraftNotFound, NotRegistered, StaleTask
 from storage import drafts as draft_store
 from storage import officials as official_store
@@ -46,6 +46,8 @@ class Services:
     """Where received files are archived."""
     max_upload_bytes: int
     admins: frozenset[int] = frozenset()
+    report_positions: frozenset[str] = frozenset({"kepala_badan", "sekretaris"})
+    """Positions whose holders (acting ones too) may ask for a performance report."""
     invite_valid: timedelta = timedelta(hours=72)
     default_sop: str = "menyusun-rencana-kerja"
     display_tz: ZoneInfo | None = None
@@ -85,16 +87,31 @@ def load_office_sops(settings: Settings) -> dict[str, Sop]:
     return load_sops(settings.sops_dir, organisation=organisation)
 
 
+def report_positions(settings: Settings, organisation: Organisation) -> frozenset[str]:
+    """REPORT_POSITIONS, each a position of the office."""
+    unknown = [key for key in settings.report_positions if key not in organisation.positions]
+    if unknown:
+        known = ", ".join(organisation.positions)
+        raise ConfigError(
+            f"REPORT_POSITIONS: jabatan {', '.join(unknown)} tidak ada di organisasi kantor "
+            f"({settings.organization_file}). Pilihan: {known}."
+        )
+    return frozenset(settings.report_positions)
+
+
 def build_services(settings: Settings) -> Services:
     """The services over the configured database, SOP folder and office calendar."""
+    organisation = load_organisation(settings.organization_file)
+    sops = load_sops(settings.sops_dir, organisation=organisation)
     return Services(
         engine=make_engine(settings.database_url),
-        sops=load_office_sops(settings),
+        sops=sops,
         calendar=OfficeCalendar.from_file(settings.calendar_file),
         clock=lambda: datetime.now(UTC),
         files_dir=settings.files_dir,
         max_upload_bytes=settings.max_upload_bytes,
         admins=frozenset(settings.admin_telegram_ids),
+        report_positions=report_positions(settings, organisation),
         invite_valid=timedelta(hours=settings.invite_valid_hours),
         display_tz=ZoneInfo(settings.timezone),
         meeting_minutes=settings.meeting_minutes,

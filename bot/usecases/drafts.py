@@ -15,7 +15,7 @@ from functools import partial
 from sqlmodel import Session
 
 from bot import notify, texts
-from bot.usecases import agencies, meetings, views
+from bot.usecases import agencies, meetings, reports, views
 from bot.usecases.base import (
     Origin,
     Services,
@@ -213,6 +213,9 @@ def _act(
                 keep = (origin.chat_id, origin.message_id)
             notify.drop_task_buttons(session, draft_task_id=acted_on or 0, keep=keep)
         notify.write(session, _told(services, session, sop, outcome, versions))
+        if outcome.transition.state.status is DraftStatus.SELESAI:
+            # Its time row by row, to whoever started it.
+            notify.write(session, reports.finished_summary(services, session, sop, draft, staff))
         if (
             task is not None
             and not task.is_open

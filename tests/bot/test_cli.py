@@ -7,10 +7,20 @@ from pathlib import Path
 import pytest
 import yaml
 from matplotlib import image
+from openpyxl import load_workbook
 
 from bot.cli import main
-from tests.conftest import shapes_organisation, shapes_organisation_data
-from workflow.sop import load_sop
+from bot.usecases.base import Services
+from storage.db import make_engine, upgrade
+from tests.bot.usecases.renja_year import play_year
+from tests.conftest import (
+    FakeClock,
+    office_organisation,
+    shapes_organisation,
+    shapes_organisation_data,
+)
+from workflow.calendar import OfficeCalendar
+from workflow.sop import load_sop, load_sops
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -339,3 +349,72 @@ def test_sop_import_prints_the_draft_without_output_file(
     code, _, err = run(capsys, "sop", "import", str(not_sop))
     assert code == 1
     assert "surat.txt: tabel bagan alir tidak ditemukan" in err
+
+
+def test_laporan_prints_the_summary_and_writes_the_chart_and_the_workbook(
+    tmp_path: Path, environment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    upgrade(environment)
+    clock = FakeClock()
+    services = Services(
+        engine=make_engine(environment),
+        sops=load_sops(ROOT / "sops", organisation=office_organisation()),
+        calendar=OfficeCalendar.default(),
+        clock=clock,
+        files_dir=tmp_path / "files",
+        max_upload_bytes=1024,
+    )
+    play_year(services, clock)
+    chart, book = tmp_path / "laporan.png", tmp_path / "laporan.xlsx"
+
+    code, out, _ = run(
+        capsys,
+        "laporan",
+        "--sop",
+        "renja",
+        "--dari",
+        "2026-01-01",
+        "--sampai",
+        "2026-06-30",
+        "--xlsx",
+        str(book),
+        "--png",
+        str(chart),
+    )
+
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[:3] == [
+        "📊 Laporan kinerja — SOP MENYUSUN RENCANA KERJA",
+        "Periode: 1 Januari 2026 – 30 Juni 2026 (draft yang dimulai pada periode ini)",
+        "Draft: 3 (3 selesai, 0 berjalan)",
+    ]
+    # Drafts 1 to 3: row 1 took 50, 70 and 60 minutes.
+    assert "• L1 (60 menit): median 60 · p90 70 — 2 dari 3 tepat waktu (67%)" in lines
+    assert "<b>" not in out and "Grafik (PNG) dan lembar kerja Excel menyusul" not in out
+    assert lines[-2].startswith(f"Grafik: {chart} (") and lines[-1].startswith(
+        f"Lembar kerja: {book} ("
+    )
+    assert image.imread(chart).shape[1] > 800
+    workbook = load_workbook(book)
+    assert workbook.sheetnames == ["Ringkasan", "Langkah", "Jejak"]
+    assert workbook["Ringkasan"]["E2"].value == 3
+
+
+def test_laporan_refusals(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "laporan", "--sop", "cuti")
+    assert (code, err.strip()) == (
+        1,
+        "Galat: SOP 'cuti' tidak ada. Pilihan: menyusun-rencana-kerja.",
+    )
+    code, _, err = run(capsys, "laporan", "--dari", "2026-07-01", "--sampai", "2026-06-30")
+    assert code == 1 and "--dari 2026-07-01 sesudah --sampai 2026-06-30" in err
+    code, _, err = run(capsys, "laporan", "--xlsx", str(tmp_path / "laporan.csv"))
+    assert code == 1 and "Nama berkas harus berakhiran .xlsx" in err
+    with pytest.raises(SystemExit):
+        main(["laporan", "--dari", "1 Januari"])
+    assert "tanggal '1 Januari' tidak dapat dibaca: tulis YYYY-MM-DD" in capsys.readouterr().err
+    upgrade_code, _, _ = run(capsys, "db", "upgrade")
+    code, out, _ = run(capsys, "laporan", "--dari", "2001-01-01", "--sampai", "2001-12-31")
+    assert (upgrade_code, code) == (0, 0)
+    assert "Belum ada draft yang dimulai pada periode ini." in out

@@ -894,9 +894,16 @@ WHEN = re.compile(
 )
 
 
+DRAFT_TIME = re.compile(r"^(⏱ Ringkasan waktu [^\n]*\n[^\n]*\n).*", re.DOTALL)
+"""A signed draft's working minutes, row by row: counted on the wall clock (a 24-hour
+calendar here), so a run that was killed and restarted took longer."""
+
+
 def render(text: str | None, caption: str | None, buttons: list[str], message: BotMessage) -> str:
-    """What the official reads, with the moment of writing left out (runs differ in it)."""
+    """What the official reads, with the moment of writing and a signed draft's minutes
+    left out (runs differ in them)."""
     body = WHEN.sub("<waktu>", text if text is not None else (caption or ""))
+    body = DRAFT_TIME.sub(r"\1<menit kerja per langkah>", body)
     if message.document is not None:
         body = f"[berkas {message.document.file_name}] {body}"
     if message.photo:

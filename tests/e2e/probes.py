@@ -63,14 +63,15 @@ def snapshot(services: Services) -> Snapshot:
 
 def archived(files_dir: Path) -> list[str]:
     """The archive's files, relative to it: what was received. The flowcharts the bot drew
-    for /sop (`storage.files.PICTURES`) are a cache of the SOP files, not state: anyone
-    registered may ask for one."""
+    for /sop (`storage.files.PICTURES`) are a cache of the SOP files, and the reports'
+    charts and workbooks (`storage.files.REPORTS`) are drawn from the state: neither is
+    state itself, and those who may ask for them may do so at any time."""
     if not files_dir.exists():
         return []
     return sorted(
         p.relative_to(files_dir).as_posix()
         for p in files_dir.rglob("*")
-        if p.is_file() and p.relative_to(files_dir).parts[0] != files.PICTURES
+        if p.is_file() and p.relative_to(files_dir).parts[0] not in (files.PICTURES, files.REPORTS)
     )
 
 

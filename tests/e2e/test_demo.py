@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -58,12 +59,29 @@ async def test_the_demo_takes_the_draft_to_the_signature() -> None:
         "👆 Eka (Kepala Badan) menekan ✅ Setujui & tandatangani",
         "✍️ Disetujui & ditandatangani oleh Eka",
         "Selesai: draft ditandatangani oleh Eka (Kepala Badan).",
+        # Signed: the Kasubbag gets its time row by row, against the SOP's 230 minutes.
+        "📱 Rina menerima:\n   │ ⏱ Ringkasan waktu Renja BAPPEDA Tahun 2027 (#1)",
+        "menit kerja dari mutu baku 230 menit",
+        # It ends with /laporan: the text, the chart and the workbook, read back.
+        "═══ Laporan kinerja: Kepala Badan meminta /laporan",
+        "── Eka (Kepala Badan) mengetik: /laporan renja 20",
+        "📱 Eka menerima:\n   │ 📊 Laporan kinerja — SOP MENYUSUN RENCANA KERJA",
+        "   │ Draft: 1 (1 selesai, 0 berjalan)",
+        "📱 Eka menerima berkas 📎 laporan-menyusun-rencana-kerja-20",
+        "📒 Eka (Kepala Badan) membuka lembar kerja laporan, lembar Ringkasan",
+        "lembar Ringkasan:\n   │ Langkah  Jumlah  Median  P90  Mutu baku  Persen tepat waktu",
     ):
         assert moment in text, moment
     assert "/renja_baru" not in text
     # Every edit is shown once, and the story never shows a stale message twice.
     assert text.count("✍️ Disetujui & ditandatangani oleh Eka") == 1
     assert text.count("⏳ Belum menjawab 1 (dari 2)") == 1
+    # The chart is a file received, with its size; the workbook's Ringkasan has five rows.
+    assert re.search(r"📎 laporan-menyusun-rencana-kerja-\d{4}\.png \(\d+ KB\)", text)
+    summary = text.split("lembar Ringkasan:\n", 1)[1].splitlines()[1:6]
+    assert [line.split()[1] for line in summary] == ["1", "2", "3", "4", "5"]
+    assert all(line.endswith("%") for line in summary)
+    assert text.index("Selesai: draft ditandatangani") < text.index("mengetik: /laporan")
     # The meeting is held after the reminder, on the day the demo's clock moved to.
     assert text.index("⏰ Pengingat rapat") < text.index("mengirim berkas draft-rancangan.pdf")
 

@@ -25,12 +25,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.callbacks import Press, Verb
-from bot.limits import MESSAGE_LIMIT, plain_text, visible_len
+from bot.limits import MESSAGE_LIMIT, chunks, plain_text, visible_len
 from bot.sample_office import OFFICIALS
 from bot.usecases import reading
 from emulator import BotMessage, EmulatorError, SimulatedUser
 from emulator.client import LogEntry
-from handlers.common import chunks
 from tests.e2e.conftest import Office
 from tests.e2e.probes import failures, forget_throttle, settle, snapshot
 
@@ -97,6 +96,7 @@ COMMANDS = (
     "status",
     "riwayat",
     "sop",
+    "laporan",
     "batal",
     "plh",
     "plt",
