@@ -1,4 +1,10 @@
-"""The database engine: SQLite in WAL mode with a busy timeout, and its migrations."""
+"""The database engine and its migrations.
+
+SQLite (one file, one process) runs in WAL mode with a busy timeout, every writing
+transaction taking the write lock at BEGIN. PostgreSQL (several processes) runs in READ
+COMMITTED: what SQLite's single writer lock serialised is serialised there by row locks
+(`SELECT ... FOR UPDATE` on the draft, `SKIP LOCKED` for claims).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,15 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlmodel import create_engine
+from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
+POOL_SIZE = 10
+"""Connections kept open to PostgreSQL: use cases run in threads, a few at a time."""
+POOL_OVERFLOW = 20
+"""More opened for a busy moment (many updates at once), closed again after it."""
+POOL_TIMEOUT_SECONDS = 30
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -53,17 +64,39 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY: True})
 
 
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; for a SQLite file its folder is created first."""
+    """An engine for `url`: SQLite (its folder is created first) or PostgreSQL."""
     parsed = make_url(url)
-    is_sqlite = parsed.get_backend_name() == "sqlite"
-    if is_sqlite and parsed.database and parsed.database != ":memory:":
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(
+            url,
+            # A connection the server closed (restart, idle timeout) is replaced, not used.
+            pool_pre_ping=True,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+            pool_timeout=POOL_TIMEOUT_SECONDS,
+            isolation_level="READ COMMITTED",
+        )
+    if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False} if is_sqlite else {})
-    if is_sqlite:
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _begin_immediate)
+    engine = create_engine(url, connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _begin_immediate)
     return engine
+
+
+def locks_rows(session: Session) -> bool:
+    """Whether a row read for a change must be locked (`SELECT ... FOR UPDATE`): on
+    PostgreSQL, in a session that writes. SQLite's writer already holds the whole database
+    (BEGIN IMMEDIATE), and a `reader` changes nothing."""
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        return False
+    return not bind.get_execution_options().get(READ_ONLY, False)
 
 
 def alembic_config(url: str) -> Config:

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, event, func, update
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -78,8 +80,38 @@ def create_draft(
     return draft
 
 
-def get_draft(session: Session, *, draft_id: int) -> Draft | None:
+LOCKED = "renja_locked_drafts"
+
+
+def get_draft(session: Session, *, draft_id: int, lock: bool = False) -> Draft | None:
+    """The draft; `lock`: locked for the rest of the transaction (`SELECT ... FOR UPDATE`),
+    read afresh once locked, so that a change waits for the one before it and works on
+    what it wrote (PostgreSQL; on SQLite the writer holds the whole database)."""
+    locked = _locked(session)
+    if lock and draft_id not in locked:
+        locked.add(draft_id)
+        return session.get(Draft, draft_id, with_for_update=True, populate_existing=True)
     return session.get(Draft, draft_id)
+
+
+def lock_draft(session: Session, *, draft_id: int) -> bool:
+    """Lock the draft for the rest of the transaction; False when it already was (what the
+    session read since then is what the lock holds)."""
+    if draft_id in _locked(session):
+        return False
+    get_draft(session, draft_id=draft_id, lock=True)
+    return True
+
+
+def _locked(session: Session) -> set[int]:
+    locked: set[int] = session.info.setdefault(LOCKED, set())
+    return locked
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _locks_released(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(LOCKED, None)
 
 
 def drafts(session: Session, *, active_only: bool = True) -> list[Draft]:

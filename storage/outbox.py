@@ -4,6 +4,11 @@ A chat's rows go out in `id` order: only the oldest waiting row of a chat (its h
 claimed, so a task message is always sent before its documents, and an edit after the
 message it edits. A claim is a lease (`claimed_until`): the claimer sends and records the
 result; a claim whose process died expires and the row is taken again.
+
+Claiming is one UPDATE. On PostgreSQL the rows it takes are selected `FOR UPDATE SKIP
+LOCKED`: two senders claiming at once take different rows, neither waits for the other, and
+a row claimed meanwhile is checked again (READ COMMITTED) and left. On SQLite the writer
+holds the whole database while it claims.
 """
 
 from __future__ import annotations
@@ -177,15 +182,18 @@ CLAIM_HEADS = _claiming(
     )
     .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
     .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)  # PostgreSQL; SQLite writes no FOR UPDATE
 )
 CLAIM_NEXT_OF_CHAT = _claiming(
-    select(OUTBOX.c.id).where(
+    select(OUTBOX.c.id)
+    .where(
         OUTBOX.c.id
         == select(func.min(OUTBOX.c.id))
         .where(OUTBOX.c.chat_id == bindparam("chat"), OUTBOX.c.status == WAITING)
         .scalar_subquery(),
         OUTBOX.c.next_attempt_at <= bindparam("now"),
     )
+    .with_for_update(skip_locked=True)
 )
 
 
@@ -320,15 +328,19 @@ def tagged(session: Session, *, tag: str) -> list[OutboxMessage]:
     return list(session.exec(TAGGED, params={"tag": tag}).all())
 
 
-def _next_attempt_at() -> Any:
-    claimable = func.max(
+def _next_attempt_at(larger: Any) -> Any:
+    claimable = larger(
         OUTBOX.c.next_attempt_at,
         func.coalesce(OUTBOX.c.claimed_until, OUTBOX.c.next_attempt_at),
     )
     return select(func.min(claimable, type_=AwareDateTime)).where(OUTBOX.c.id.in_(_heads()))
 
 
-NEXT_ATTEMPT_AT = _next_attempt_at()
+NEXT_ATTEMPT_AT = {
+    # The larger of two values: SQLite's max() of several arguments, PostgreSQL's greatest().
+    "sqlite": _next_attempt_at(func.max),
+    "postgresql": _next_attempt_at(func.greatest),
+}
 
 
 def next_attempt_at(session: Session) -> datetime | None:
@@ -337,7 +349,8 @@ def next_attempt_at(session: Session) -> datetime | None:
     Only a chat's head can be claimed, and a claimed head only once its claim expires: a
     row behind a head being sent is not due yet, however old it is.
     """
-    found: datetime | None = session.connection().execute(NEXT_ATTEMPT_AT).scalar()
+    connection = session.connection()
+    found: datetime | None = connection.execute(NEXT_ATTEMPT_AT[connection.dialect.name]).scalar()
     return found
 
 

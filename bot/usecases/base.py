@@ -22,7 +22,7 @@ from bot.usecases.errors import AlreadyHandled, DraftNotFound, NotRegistered, St
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage import updates as update_store
-from storage.db import make_engine, reader
+from storage.db import locks_rows, make_engine, reader
 from storage.models import Draft, DraftTask
 from storage.officials import Staff
 from workflow.calendar import OfficeCalendar
@@ -137,7 +137,9 @@ def require_actor(
 
 
 def require_draft(session: Session, *, sops: dict[str, Sop], draft_id: int) -> Draft:
-    draft = draft_store.get_draft(session, draft_id=draft_id)
+    """The draft, of a loaded SOP; in a session that writes, locked until its commit (changes
+    of one draft wait for each other, as SQLite's single writer makes them)."""
+    draft = draft_store.get_draft(session, draft_id=draft_id, lock=locks_rows(session))
     if draft is None or draft.sop_id not in sops:
         raise DraftNotFound(draft_id)
     return draft

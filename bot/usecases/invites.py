@@ -11,6 +11,7 @@ from bot.usecases.errors import InviteProblem, InviteRefused, NotAdmin
 from bot.usecases.views import OfficialView
 from storage import conversations as conversation_store
 from storage import officials as official_store
+from storage.db import locks_rows
 
 
 def create_invite(
@@ -43,7 +44,7 @@ def redeem_invite(
     """Register the opener of an invitation; each link works once, within its time."""
     now = services.clock()
     with services.session() as session:
-        invite = conversation_store.invite_by_token(session, token=token)
+        invite = conversation_store.invite_by_token(session, token=token, lock=locks_rows(session))
         if invite is None:
             raise InviteRefused(InviteProblem.TIDAK_DIKENAL)
         if invite.used_at is not None:

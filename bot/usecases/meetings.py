@@ -38,6 +38,7 @@ from storage import meetings as meeting_store
 from storage import officials as official_store
 from storage import outbox as outbox_store
 from storage import reminders as reminder_store
+from storage.db import locks_rows
 from storage.models import (
     AuditEntry,
     Draft,
@@ -1100,9 +1101,13 @@ def _entry(session: Session, draft_task_id: int) -> DraftTask:
 
 
 def _meeting(session: Session, meeting_id: int) -> Meeting:
+    """The meeting; in a session that writes, with its draft locked first (a meeting
+    changes with its draft: one lock orders the changes of both), then read afresh."""
     found = meeting_store.meeting(session, meeting_id=meeting_id)
     if found is None:
         raise InvalidInput(texts.CHOICE_GONE)
+    if locks_rows(session) and draft_store.lock_draft(session, draft_id=found.draft_id):
+        session.refresh(found)
     return found
 
 
