@@ -48,14 +48,15 @@ def build_application(settings: Settings, *, services: Services | None = None) -
         )
         await data.sender.start()
         # The schedule is rebuilt from the database: what fell due while down goes out now.
-        arm(application)
+        await arm(application)
 
     async def post_shutdown(application: BotApplication) -> None:
         data = application.bot_data
         if data.sender is not None:
             await data.sender.stop()
             data.sender = None
-        data.services.engine.dispose()
+        # Closing PostgreSQL's pooled connections talks to the server: not on the loop.
+        await asyncio.to_thread(data.services.engine.dispose)
 
     application = (
         ApplicationBuilder()

@@ -8,6 +8,7 @@ down) and after every action that planned or cancelled reminders (`rearm`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -20,6 +21,10 @@ log = logging.getLogger(__name__)
 JOB_NAME = "pengingat"
 RETRY_SECONDS = 60.0
 """After a failed run, the next try waits this long."""
+SKIPPED_SECONDS = 0.5
+"""After a run, a reminder still due waits this long: another process was sending it, or
+its draft was being changed (PostgreSQL skips what is locked), and it must not be read
+again and again until that transaction ends."""
 
 
 async def deliver_reminders(context: BotContext) -> None:
@@ -27,15 +32,16 @@ async def deliver_reminders(context: BotContext) -> None:
     retry_after = RETRY_SECONDS  # until the claim below has run through
     try:
         await context.call(reminders.deliver_due_reminders)
-        retry_after = 0.0
+        retry_after = SKIPPED_SECONDS
     finally:
         # Whatever happened, the alarm is set again; after a failure, not in a tight loop.
-        arm(context.application, min_delay=retry_after)
+        await arm(context.application, min_delay=retry_after)
 
 
-def arm(application: BotApplication, *, min_delay: float = 0.0) -> None:
-    """(Re)set the one reminder job to the earliest waiting reminder."""
-    arm_at(application, reminders.next_reminder_at(application.bot_data.services), min_delay)
+async def arm(application: BotApplication, *, min_delay: float = 0.0) -> None:
+    """(Re)set the one reminder job to the earliest waiting reminder (read in a thread)."""
+    services = application.bot_data.services
+    arm_at(application, await asyncio.to_thread(reminders.next_reminder_at, services), min_delay)
 
 
 def rearm(application: BotApplication, outcome: Outcome) -> None:

@@ -20,6 +20,8 @@ MARK_HANDLED = {
     name: insert(HandledUpdate)
     .values(update_id=bindparam("handled"), at=bindparam("when"))
     .on_conflict_do_nothing(index_elements=["update_id"])
+    # An INSERT's row count is kept only when asked for (psycopg's would be lost).
+    .execution_options(preserve_rowcount=True)
     for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
 }
 KEEP = {

@@ -48,11 +48,11 @@ class Office:
         self.running = AsyncExitStack()
         self.application = None
 
-    def tick(self, **delta: float) -> None:
+    async def tick(self, **delta: float) -> None:
         """Move the clock, and wake the scheduler as real time passing would."""
         self.clock.advance(**delta)
         assert self.application is not None
-        arm(self.application)
+        await arm(self.application)
 
     async def phone(self, telegram_id: int, name: str) -> SimulatedUser:
         user = await self.control.user(telegram_id, name.split()[0])
@@ -68,14 +68,21 @@ async def running_office(
     pacing: dict[str, Any] | None = None,
     clock: FakeClock | None = None,
     admin: bool = True,
+    database_url: str | None = None,
 ) -> AsyncIterator[Office]:
-    """The bot (from `build_application`) over a new database in `root`, its emulator, and
-    the seven officials, who have started it; `admin`: the administrator has too.
+    """The bot (from `build_application`) over a new database (`database_url`, by default a
+    SQLite file in `root`), its emulator, and the seven officials, who have started it;
+    `admin`: the administrator has too.
 
     `pacing`: SEND_* settings; without them the sender keeps Telegram's limits.
     """
     async with emulated(
-        root, TOKEN, admin_telegram_ids=[ADMIN_ID], max_upload_mb=1, **(pacing or {})
+        root,
+        TOKEN,
+        database_url=database_url,
+        admin_telegram_ids=[ADMIN_ID],
+        max_upload_mb=1,
+        **(pacing or {}),
     ) as (emulator, control, settings):
         clock = clock or FakeClock()
         services = emulator_services(
@@ -98,10 +105,13 @@ async def running_office(
 
 
 @pytest.fixture
-async def office(tmp_path: Path, sops: dict[str, Sop], clock: FakeClock) -> AsyncIterator[Office]:
-    """The running office on the test's clock. Its emulator enforces no flood limits, so the
-    sender need not keep them (test_delivery.py runs with Telegram's limits on both sides)."""
+async def office(
+    tmp_path: Path, sops: dict[str, Sop], clock: FakeClock, database_url: str
+) -> AsyncIterator[Office]:
+    """The running office on the test's clock, on SQLite and on PostgreSQL (`database_url`).
+    Its emulator enforces no flood limits, so the sender need not keep them
+    (test_delivery.py runs with Telegram's limits on both sides)."""
     async with running_office(
-        tmp_path, sops, pacing=FAST_PACING, clock=clock, admin=False
+        tmp_path, sops, pacing=FAST_PACING, clock=clock, admin=False, database_url=database_url
     ) as office:
         yield office

@@ -257,3 +257,22 @@ def test_a_concurrent_change_writes_nothing(office: Services, clock: FakeClock) 
         second.rollback()
     with office.session() as session:
         assert len(draft_store.document_versions(session, draft_id=started.draft.id)) == 1
+
+
+def test_an_update_is_marked_handled_once_and_kept_once(database_url: str) -> None:
+    from storage import updates as update_store
+
+    engine = make_engine(database_url)
+    now = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+    with Session(engine) as session:
+        assert update_store.mark_handled(session, update_id=8, now=now)
+        assert not update_store.mark_handled(session, update_id=8, now=now)
+        update_store.receive(session, updates=[(9, {"update_id": 9})], now=now)
+        update_store.receive(session, updates=[(9, {"update_id": 9, "again": True})], now=now)
+        session.commit()
+    with Session(engine) as session:
+        assert update_store.unhandled(session) == [(9, {"update_id": 9})]
+        update_store.handled(session, update_ids=[9])
+        session.commit()
+        assert update_store.unhandled(session) == []
+    engine.dispose()
