@@ -16,6 +16,7 @@ from bot.config import ConfigError, Settings
 from bot.usecases import delivery, officials
 from bot.usecases.base import Services, build_services, load_office_sops
 from bot.usecases.errors import InvalidInput
+from storage import copy as copying
 from storage.db import upgrade
 from workflow.calendar import CalendarConfigError
 from workflow.flowchart import draw_flowchart, png_size
@@ -128,6 +129,13 @@ def _parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="basis data").add_subparsers(dest="db", required=True)
     db.add_parser("upgrade", help="buat atau perbarui basis data (data tetap utuh)")
+    copy = db.add_parser(
+        "copy",
+        help="salin seluruh isi basis data ke basis data lain yang kosong (mis. SQLite ke "
+        "PostgreSQL), lalu cocokkan jumlah baris tiap tabel",
+    )
+    copy.add_argument("--from", dest="source", required=True, help="URL basis data sumber")
+    copy.add_argument("--to", dest="target", required=True, help="URL basis data tujuan")
 
     sop = commands.add_parser("sop", help="berkas SOP").add_subparsers(dest="sop", required=True)
     show = sop.add_parser("show", help="tampilkan SOP sebagai tabel")
@@ -201,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sop" and args.sop == "import":
         return _import(args)
+    if args.command == "db" and args.db == "copy":
+        return _copy(args.source, args.target)
     settings = Settings()
     if args.command == "sop" and args.sop == "check":
         questions = _open_questions(args.file)
@@ -273,6 +283,27 @@ def _dispatch(args: argparse.Namespace) -> int:
         run(settings)
         return 0
     raise AssertionError(args)
+
+
+def _copy(source: str, target: str) -> int:
+    """`db copy`: every table, then the rows counted on both sides; 1 when they differ."""
+    print(f"Menyalin {copying.shown(source)} ke {copying.shown(target)} ...")
+    try:
+        report = copying.copy_database(source, target)
+    except copying.CopyRefused as refused:
+        print(f"Galat: {refused}", file=sys.stderr)
+        return 1
+    width = max(len(count.table) for count in report.counts)
+    print(f"{'tabel':<{width}}  {'sumber':>8}  {'tujuan':>8}")
+    for count in report.counts:
+        mark = "" if count.matches else "  BEDA"
+        print(f"{count.table:<{width}}  {count.source:>8}  {count.target:>8}{mark}")
+    if not report.ok:
+        for problem in report.problems:
+            print(f"Galat: {problem}", file=sys.stderr)
+        return 1
+    print(f"Selesai: {sum(count.target for count in report.counts)} baris disalin, cocok.")
+    return 0
 
 
 def _open_questions(path: Path) -> list[str]:
