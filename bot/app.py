@@ -45,6 +45,9 @@ def build_application(settings: Settings, *, services: Services | None = None) -
             bot=application.bot,
             admins=data.services.admins,
             pacing=settings.pacing(),
+            # A SQLite file has one process: claims left at start-up are a killed run's. A
+            # PostgreSQL database may have others sending: theirs expire (OUTBOX_LEASE_SECONDS).
+            single_process=data.services.engine.dialect.name == "sqlite",
         )
         await data.sender.start()
         # The schedule is rebuilt from the database: what fell due while down goes out now.

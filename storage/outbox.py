@@ -140,11 +140,11 @@ def _heads() -> Any:
     )
 
 
-def _claiming(which: Any) -> Any:
+def _claiming(which: Any, dialect: str) -> Any:
     """Claim the rows `which` selects, in one statement, returning what the sender needs.
 
-    Built once (parameters bound at each call): building a statement costs more than
-    running it.
+    Built once for each database (parameters bound at each call): building a statement
+    costs more than running it.
     """
     # Spelled out: SQLAlchemy writes RETURNING's columns without their table, and inside
     # the subquery a bare `edit_of` would be the edited row's own.
@@ -154,9 +154,18 @@ def _claiming(which: Any) -> Any:
         Integer,
     )
     now: Any = bindparam("now")
+    if dialect == "postgresql":
+        # Selected once, before the update, and locked (skipping rows another claimer holds).
+        # Not `IN (subquery)`: PostgreSQL may run that subquery again for each row it
+        # updates, and each run, skipping the rows already claimed, returns the next ones:
+        # the LIMIT would hold for each run, not for the claim.
+        picked = which.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
+        chosen = OUTBOX.c.id == picked.c.id
+    else:
+        chosen = OUTBOX.c.id.in_(which)
     return (
         update(OUTBOX)
-        .where(OUTBOX.c.id.in_(which), OUTBOX.c.status == WAITING, _free(now))
+        .where(chosen, OUTBOX.c.status == WAITING, _free(now))
         .values(claimed_until=bindparam("until"), claimed_by=bindparam("worker"))
         .returning(*(OUTBOX.c[name] for name in CLAIMED_COLUMNS), target)
     )
@@ -173,32 +182,39 @@ CLAIMED_COLUMNS = (
     "attempts",
     "next_attempt_at",
 )
-CLAIM_HEADS = _claiming(
-    select(OUTBOX.c.id)
-    .where(
-        OUTBOX.c.id.in_(_heads()),
-        OUTBOX.c.next_attempt_at <= bindparam("now"),
-        _free(bindparam("now")),
+DIALECTS = ("sqlite", "postgresql")
+CLAIM_HEADS = {
+    dialect: _claiming(
+        select(OUTBOX.c.id)
+        .where(
+            OUTBOX.c.id.in_(_heads()),
+            OUTBOX.c.next_attempt_at <= bindparam("now"),
+            _free(bindparam("now")),
+        )
+        .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
+        .limit(bindparam("limit")),
+        dialect,
     )
-    .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
-    .limit(bindparam("limit"))
-    .with_for_update(skip_locked=True)  # PostgreSQL; SQLite writes no FOR UPDATE
-)
-CLAIM_NEXT_OF_CHAT = _claiming(
-    select(OUTBOX.c.id)
-    .where(
-        OUTBOX.c.id
-        == select(func.min(OUTBOX.c.id))
-        .where(OUTBOX.c.chat_id == bindparam("chat"), OUTBOX.c.status == WAITING)
-        .scalar_subquery(),
-        OUTBOX.c.next_attempt_at <= bindparam("now"),
+    for dialect in DIALECTS
+}
+CLAIM_NEXT_OF_CHAT = {
+    dialect: _claiming(
+        select(OUTBOX.c.id).where(
+            OUTBOX.c.id
+            == select(func.min(OUTBOX.c.id))
+            .where(OUTBOX.c.chat_id == bindparam("chat"), OUTBOX.c.status == WAITING)
+            .scalar_subquery(),
+            OUTBOX.c.next_attempt_at <= bindparam("now"),
+        ),
+        dialect,
     )
-    .with_for_update(skip_locked=True)
-)
+    for dialect in DIALECTS
+}
 
 
-def _claim(session: Session, claiming: Any, **values: Any) -> list[Claimed]:
-    found = session.connection().execute(claiming, values).all()
+def _claim(session: Session, claiming: dict[str, Any], **values: Any) -> list[Claimed]:
+    connection = session.connection()
+    found = connection.execute(claiming[connection.dialect.name], values).all()
     return sorted((Claimed(*row) for row in found), key=lambda row: (row.next_attempt_at, row.id))
 
 

@@ -1094,9 +1094,13 @@ def _plan_reminders(services: Services, session: Session, meeting: Meeting, now:
 
 
 def _entry(session: Session, draft_task_id: int) -> DraftTask:
+    """The task entry; in a session that writes, with its draft locked first, then read
+    afresh (as `_meeting`)."""
     entry = draft_store.draft_task(session, draft_task_id=draft_task_id)
     if entry is None:
         raise InvalidInput(texts.CHOICE_GONE)
+    if locks_rows(session) and draft_store.lock_draft(session, draft_id=entry.draft_id):
+        session.refresh(entry)
     return entry
 
 
