@@ -60,11 +60,15 @@ class PostgresServer:
 
     def __init__(self, binaries: Path) -> None:
         self.binaries = binaries
-        self.root = Path(tempfile.mkdtemp(prefix="renja-pg-"))
+        self.as_root = os.geteuid() == 0
+        # As root the cluster belongs to `postgres`, who must reach its folder: under /tmp,
+        # not under a TMPDIR only root may enter.
+        self.root = Path(
+            tempfile.mkdtemp(prefix="renja-pg-", dir="/tmp" if self.as_root else None)
+        )
         self.data = self.root / "data"
         self.sockets = self.root / "sockets"
         self.port = 0
-        self.as_root = os.geteuid() == 0
         self._names = itertools.count(1)
         self.sockets.mkdir()
         if self.as_root:
