@@ -64,10 +64,6 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY: True})
 
 
-def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
-
-
 def make_engine(url: str) -> Engine:
     """An engine for `url`: SQLite (its folder is created first) or PostgreSQL."""
     parsed = make_url(url)

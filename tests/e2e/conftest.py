@@ -16,6 +16,7 @@ from bot.local import FAST_PACING, emulated, emulator_services, polling
 from bot.sample_office import OFFICIALS, register_officials
 from bot.usecases.base import Services
 from emulator import BotApiEmulator, EmulatorClient, SimulatedUser
+from handlers.common import THROTTLE
 from handlers.context import BotApplication
 from handlers.reminders import arm
 from tests.conftest import TOKEN, FakeClock
@@ -84,6 +85,9 @@ async def running_office(
         max_upload_mb=1,
         **(pacing or {}),
     ) as (emulator, control, settings):
+        # The throttle is one per process: a new office must not inherit an earlier one's
+        # silences (the same officials, a test's other database, seconds before).
+        THROTTLE.last.clear()
         clock = clock or FakeClock()
         services = emulator_services(
             settings, sops=sops, calendar=OfficeCalendar.default(), clock=clock
