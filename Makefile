@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint typecheck demo bench lock run db-upgrade clean
+.PHONY: install test test-pg postgresql lint typecheck demo bench lock run db-upgrade clean
 
 install: $(STAMP)
 
@@ -22,8 +22,33 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy bot handlers storage workflow emulator benchmarks tests
 
+# Every test; those marked `pg` run on a PostgreSQL server the tests start themselves, and are
+# skipped (the summary says so) when no PostgreSQL server binaries are installed.
 test: lint typecheck
 	$(BIN)/pytest
+
+# Only the PostgreSQL tests, installing the server binaries first when they are missing.
+test-pg: postgresql $(STAMP)
+	$(BIN)/pytest -m pg
+
+# The Debian `postgresql` package (initdb, pg_ctl): the tests start their own server with
+# them, in a temporary folder; nothing is started as a system service.
+postgresql:
+	@if command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "PostgreSQL server binaries found."; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+		echo "PostgreSQL server binaries (initdb, pg_ctl) are missing and there is no apt-get:"; \
+		echo "install PostgreSQL (15 or newer) with your system's packages, then run make test-pg."; \
+		exit 1; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		echo "Installing PostgreSQL (apt-get install postgresql) ..."; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; \
+	else \
+		echo "Installing PostgreSQL with sudo (apt-get install postgresql); it may ask for your password ..."; \
+		sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; \
+	fi
 
 demo: $(STAMP)
 	$(BIN)/python -m bot.demo

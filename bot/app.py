@@ -57,19 +57,22 @@ def build_application(
             bot=application.bot,
             admins=data.services.admins,
             pacing=settings.pacing(),
-            # Behind a webhook another process may be sending what it claimed.
-            single_process=mode == "polling",
+            # A SQLite file polled by one process: claims left at start-up are a killed run's.
+            # Behind a webhook, or on PostgreSQL, another process may be sending what it
+            # claimed: theirs expire (OUTBOX_LEASE_SECONDS).
+            single_process=mode == "polling" and data.services.engine.dialect.name == "sqlite",
         )
         await data.sender.start()
         # The schedule is rebuilt from the database: what fell due while down goes out now.
-        arm(application)
+        await arm(application)
 
     async def post_shutdown(application: BotApplication) -> None:
         data = application.bot_data
         if data.sender is not None:
             await data.sender.stop()
             data.sender = None
-        data.services.engine.dispose()
+        # Closing PostgreSQL's pooled connections talks to the server: not on the loop.
+        await asyncio.to_thread(data.services.engine.dispose)
 
     application = (
         ApplicationBuilder()

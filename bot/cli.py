@@ -21,6 +21,7 @@ from bot.usecases.base import Services, build_services, load_office_sops
 from bot.usecases.errors import DraftNotFound, InvalidInput
 from storage import audit as audit_store
 from storage import backup as backup_store
+from storage import copy as copying
 from storage.backup import (
     AlreadyThere,
     BadBackup,
@@ -183,6 +184,14 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("file", type=Path, metavar="FILE.zip", help="berkas ZIP yang ditulis")
     export.add_argument("--force", action="store_true", help="timpa berkas yang sudah ada")
 
+    copy = db.add_parser(
+        "copy",
+        help="salin seluruh isi basis data ke basis data lain yang kosong (mis. SQLite ke "
+        "PostgreSQL), lalu cocokkan jumlah baris tiap tabel",
+    )
+    copy.add_argument("--from", dest="source", required=True, help="URL basis data sumber")
+    copy.add_argument("--to", dest="target", required=True, help="URL basis data tujuan")
+
     sop = commands.add_parser("sop", help="berkas SOP").add_subparsers(dest="sop", required=True)
     show = sop.add_parser("show", help="tampilkan SOP sebagai tabel")
     show.add_argument("id", nargs="?", help="id SOP (bawaan: semua)")
@@ -326,6 +335,8 @@ def _refusal(args: argparse.Namespace, error: Exception) -> str:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "sop" and args.sop == "import":
         return _import(args)
+    if args.command == "db" and args.db == "copy":
+        return _copy(args.source, args.target)
     settings = Settings()
     if args.command == "sop" and args.sop == "check":
         questions = _open_questions(args.file)
@@ -489,6 +500,27 @@ def _agencies(args: argparse.Namespace, services: Services) -> int:
         print(f"{view.key:<12} {view.officials:>7} {view.active_drafts:>11}  {view.name}{own}")
     for sop_id, key in agencies.unknown_agencies(services).items():
         print(f"Peringatan: SOP '{sop_id}' menyebut instansi '{key}' yang belum ada.")
+    return 0
+
+
+def _copy(source: str, target: str) -> int:
+    """`db copy`: every table, then the rows counted on both sides; 1 when they differ."""
+    print(f"Menyalin {copying.shown(source)} ke {copying.shown(target)} ...")
+    try:
+        report = copying.copy_database(source, target)
+    except copying.CopyRefused as refused:
+        print(f"Galat: {refused}", file=sys.stderr)
+        return 1
+    width = max(len(count.table) for count in report.counts)
+    print(f"{'tabel':<{width}}  {'sumber':>8}  {'tujuan':>8}")
+    for count in report.counts:
+        mark = "" if count.matches else "  BEDA"
+        print(f"{count.table:<{width}}  {count.source:>8}  {count.target:>8}{mark}")
+    if not report.ok:
+        for problem in report.problems:
+            print(f"Galat: {problem}", file=sys.stderr)
+        return 1
+    print(f"Selesai: {sum(count.target for count in report.counts)} baris disalin, cocok.")
     return 0
 
 

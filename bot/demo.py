@@ -513,7 +513,7 @@ class Elapse:
     async def run(self, demo: Demo) -> Phone | None:
         since = {key: await demo.phones[key].snapshot() for key, _ in self.expect}
         demo.clock.offset += timedelta(minutes=self.minutes)
-        arm(demo.application)  # what real time passing does: the alarm goes off
+        await arm(demo.application)  # what real time passing does: the alarm goes off
         for key, text in self.expect:
             await demo.phones[key].wait_for(since[key], text)
         return None
@@ -539,7 +539,7 @@ class UntilMeeting:
     async def run(self, demo: Demo) -> Phone | None:
         since = {key: await demo.phones[key].snapshot() for key, _ in self.expect}
         demo.clock.offset += max(timedelta(), self.target(demo) - demo.clock())
-        arm(demo.application)  # what real time passing does: the alarm goes off
+        await arm(demo.application)  # what real time passing does: the alarm goes off
         for key, text in self.expect:
             await demo.phones[key].wait_for(since[key], text)
         return None

@@ -47,12 +47,13 @@ def emulator_settings(
 
 @asynccontextmanager
 async def emulated(
-    root: Path, token: str, **overrides: Any
+    root: Path, token: str, *, database_url: str | None = None, **overrides: Any
 ) -> AsyncIterator[tuple[BotApiEmulator, EmulatorClient, Settings]]:
     """The emulator and its control client for the length of the block, a migrated database
-    and the files' folder in `root`, and the settings that point the bot at them."""
-    database_url = f"sqlite:///{root / 'renja.db'}"
-    upgrade(database_url)
+    (`database_url`, by default a SQLite file in `root`) and the files' folder in `root`, and
+    the settings that point the bot at them."""
+    database_url = database_url or f"sqlite:///{root / 'renja.db'}"
+    await asyncio.to_thread(upgrade, database_url)
     async with (
         BotApiEmulator(token, username="renja_bot", first_name="Renja Bot") as emulator,
         EmulatorClient(emulator.control_url) as control,

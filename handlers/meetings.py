@@ -65,7 +65,7 @@ async def press(update: Update, context: BotContext, pressed: Press, origin: Ori
     elif verb is Verb.RAPAT_KIRIM:
         await context.call(meetings.confirm, telegram_id=uid, draft_task_id=first, origin=origin)
         await answer(update, context, texts.RECORDED)
-        arm(context.application)  # the meeting's reminders, and the row's moved ones
+        await arm(context.application)  # the meeting's reminders, and the row's moved ones
         return
     elif verb is Verb.RAPAT_UBAH:
         await context.call(meetings.begin_reschedule, telegram_id=uid, meeting_id=first)
@@ -76,7 +76,7 @@ async def press(update: Update, context: BotContext, pressed: Press, origin: Ori
             meetings.cancel_meeting, telegram_id=uid, meeting_id=first, origin=origin
         )
         await answer(update, context, texts.RECORDED)
-        arm(context.application)
+        await arm(context.application)
         return
     elif verb is Verb.RAPAT_TIDAK_JADI:
         await context.call(meetings.dismiss, origin=origin)

@@ -10,6 +10,7 @@ reminders (`rearm`), and after a period was set.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -22,6 +23,10 @@ log = logging.getLogger(__name__)
 JOB_NAME = "pengingat"
 RETRY_SECONDS = 60.0
 """After a failed run, the next try waits this long."""
+SKIPPED_SECONDS = 0.5
+"""After a run, a reminder still due waits this long: another process was sending it, or
+its draft was being changed (PostgreSQL skips what is locked), and it must not be read
+again and again until that transaction ends."""
 
 
 async def deliver_reminders(context: BotContext) -> None:
@@ -32,15 +37,16 @@ async def deliver_reminders(context: BotContext) -> None:
         # Periods end first: a reminder due at the same moment goes to the holder again.
         await context.call(acting.end_due_periods)
         await context.call(reminders.deliver_due_reminders)
-        retry_after = 0.0
+        retry_after = SKIPPED_SECONDS
     finally:
         # Whatever happened, the alarm is set again; after a failure, not in a tight loop.
-        arm(context.application, min_delay=retry_after)
+        await arm(context.application, min_delay=retry_after)
 
 
-def arm(application: BotApplication, *, min_delay: float = 0.0) -> None:
-    """(Re)set the one reminder job to the earliest waiting reminder."""
-    arm_at(application, reminders.next_reminder_at(application.bot_data.services), min_delay)
+async def arm(application: BotApplication, *, min_delay: float = 0.0) -> None:
+    """(Re)set the one reminder job to the earliest waiting reminder (read in a thread)."""
+    services = application.bot_data.services
+    arm_at(application, await asyncio.to_thread(reminders.next_reminder_at, services), min_delay)
 
 
 def rearm(application: BotApplication, outcome: Outcome) -> None:

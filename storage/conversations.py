@@ -34,8 +34,13 @@ def add_invite(
     return invite
 
 
-def invite_by_token(session: Session, *, token: str) -> Invite | None:
-    return session.exec(select(Invite).where(Invite.token == token)).first()
+def invite_by_token(session: Session, *, token: str, lock: bool = False) -> Invite | None:
+    """The invitation; `lock`: locked until the commit, so that two people opening the same
+    link at once are served one after the other (the second finds it used)."""
+    query = select(Invite).where(Invite.token == token)
+    if lock:
+        query = query.with_for_update()
+    return session.exec(query).first()
 
 
 def pending_reply(session: Session, *, official_id: int) -> PendingReply | None:

@@ -1,4 +1,10 @@
-"""The database engine: SQLite in WAL mode with a busy timeout, and its migrations."""
+"""The database engine and its migrations.
+
+SQLite (one file, one process) runs in WAL mode with a busy timeout, every writing
+transaction taking the write lock at BEGIN. PostgreSQL (several processes) runs in READ
+COMMITTED: what SQLite's single writer lock serialised is serialised there by row locks
+(`SELECT ... FOR UPDATE` on the draft, `SKIP LOCKED` for claims).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlmodel import create_engine
+from sqlmodel import Session, create_engine
 
 # Alembic is imported by the functions that migrate: the running bot never needs it, and
 # importing it costs its start-up about half a second.
@@ -18,6 +24,11 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
+POOL_SIZE = 10
+"""Connections kept open to PostgreSQL: use cases run in threads, a few at a time."""
+POOL_OVERFLOW = 20
+"""More opened for a busy moment (many updates at once), closed again after it."""
+POOL_TIMEOUT_SECONDS = 30
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -107,18 +118,36 @@ def ping(engine: Engine) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; for a SQLite file its folder is created first."""
+    """An engine for `url`: SQLite (its folder is created first) or PostgreSQL."""
     parsed = make_url(url)
-    is_sqlite = parsed.get_backend_name() == "sqlite"
-    if is_sqlite and parsed.database and parsed.database != ":memory:":
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(
+            url,
+            # A connection the server closed (restart, idle timeout) is replaced, not used.
+            pool_pre_ping=True,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+            pool_timeout=POOL_TIMEOUT_SECONDS,
+            isolation_level="READ COMMITTED",
+        )
+    if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False} if is_sqlite else {})
-    if is_sqlite:
-        writers = _WRITERS[engine] = _Writers()
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", writers.begin)
-        event.listen(engine, "checkin", writers.given_back)
+    engine = create_engine(url, connect_args={"check_same_thread": False})
+    writers = _WRITERS[engine] = _Writers()
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", writers.begin)
+    event.listen(engine, "checkin", writers.given_back)
     return engine
+
+
+def locks_rows(session: Session) -> bool:
+    """Whether a row read for a change must be locked (`SELECT ... FOR UPDATE`): on
+    PostgreSQL, in a session that writes. SQLite's writer already holds the whole database
+    (BEGIN IMMEDIATE), and a `reader` changes nothing."""
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        return False
+    return not bind.get_execution_options().get(READ_ONLY, False)
 
 
 def alembic_config(url: str) -> Config:
@@ -142,6 +171,13 @@ def upgrade(url: str, revision: str = "head", *, agency_name: str | None = None)
     config = alembic_config(url)
     config.attributes["agency_name"] = agency_name
     command.upgrade(config, revision)
+
+
+def head_revision() -> str | None:
+    """The newest revision the migrations know."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
 def current_revision(url: str) -> str | None:

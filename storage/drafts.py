@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, false, func, or_, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, event, false, func, or_, update
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -88,10 +90,40 @@ def create_draft(
     return draft
 
 
-def get_draft(session: Session, *, draft_id: int) -> Draft | None:
-    """A draft by id, whichever its agency: a use case checks the agency before showing it
-    (bot.usecases.base.require_draft)."""
+LOCKED = "renja_locked_drafts"
+
+
+def get_draft(session: Session, *, draft_id: int, lock: bool = False) -> Draft | None:
+    """The draft, whichever its agency (a use case checks the agency before showing it:
+    bot.usecases.base.require_draft); `lock`: locked for the rest of the transaction
+    (`SELECT ... FOR UPDATE`),
+    read afresh once locked, so that a change waits for the one before it and works on
+    what it wrote (PostgreSQL; on SQLite the writer holds the whole database)."""
+    locked = _locked(session)
+    if lock and draft_id not in locked:
+        locked.add(draft_id)
+        return session.get(Draft, draft_id, with_for_update=True, populate_existing=True)
     return session.get(Draft, draft_id)
+
+
+def lock_draft(session: Session, *, draft_id: int) -> bool:
+    """Lock the draft for the rest of the transaction; False when it already was (what the
+    session read since then is what the lock holds)."""
+    if draft_id in _locked(session):
+        return False
+    get_draft(session, draft_id=draft_id, lock=True)
+    return True
+
+
+def _locked(session: Session) -> set[int]:
+    locked: set[int] = session.info.setdefault(LOCKED, set())
+    return locked
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _locks_released(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(LOCKED, None)
 
 
 def drafts(session: Session, *, agency_id: int | None, active_only: bool = True) -> list[Draft]:

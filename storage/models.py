@@ -5,26 +5,36 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, Index, UniqueConstraint, false
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
 class AwareDateTime(TypeDecorator[datetime]):
-    """Stores UTC, always hands back timezone-aware datetimes (SQLite keeps no zone)."""
+    """Always hands back timezone-aware UTC datetimes; refuses naive ones.
 
-    impl = DateTime
+    PostgreSQL keeps them as `timestamptz`; SQLite, which keeps no zone, as UTC without one.
+    """
+
+    impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime refused: every time must carry a time zone")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if _zoneless(dialect) else utc
 
-    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _zoneless(dialect: Any) -> bool:
+    return dialect is None or getattr(dialect, "name", "") == "sqlite"
 
 
 class Agency(SQLModel, table=True):
@@ -254,7 +264,7 @@ class PendingReply(SQLModel, table=True):
     created_at: datetime = Field(sa_type=AwareDateTime)
     choice: int | None = None
     """The decision's outcome (index into its outcomes) the note is for; None: a return."""
-    skip: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    skip: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     """The note is the reason an optional step is skipped."""
 
 

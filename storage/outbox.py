@@ -4,6 +4,11 @@ A chat's rows go out in `id` order: only the oldest waiting row of a chat (its h
 claimed, so a task message is always sent before its documents, and an edit after the
 message it edits. A claim is a lease (`claimed_until`): the claimer sends and records the
 result; a claim whose process died expires and the row is taken again.
+
+Claiming is one UPDATE. On PostgreSQL the rows it takes are selected `FOR UPDATE SKIP
+LOCKED`: two senders claiming at once take different rows, neither waits for the other, and
+a row claimed meanwhile is checked again (READ COMMITTED) and left. On SQLite the writer
+holds the whole database while it claims.
 """
 
 from __future__ import annotations
@@ -135,11 +140,11 @@ def _heads() -> Any:
     )
 
 
-def _claiming(which: Any) -> Any:
+def _claiming(which: Any, dialect: str) -> Any:
     """Claim the rows `which` selects, in one statement, returning what the sender needs.
 
-    Built once (parameters bound at each call): building a statement costs more than
-    running it.
+    Built once for each database (parameters bound at each call): building a statement
+    costs more than running it.
     """
     # Spelled out: SQLAlchemy writes RETURNING's columns without their table, and inside
     # the subquery a bare `edit_of` would be the edited row's own.
@@ -149,9 +154,18 @@ def _claiming(which: Any) -> Any:
         Integer,
     )
     now: Any = bindparam("now")
+    if dialect == "postgresql":
+        # Selected once, before the update, and locked (skipping rows another claimer holds).
+        # Not `IN (subquery)`: PostgreSQL may run that subquery again for each row it
+        # updates, and each run, skipping the rows already claimed, returns the next ones:
+        # the LIMIT would hold for each run, not for the claim.
+        picked = which.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
+        chosen = OUTBOX.c.id == picked.c.id
+    else:
+        chosen = OUTBOX.c.id.in_(which)
     return (
         update(OUTBOX)
-        .where(OUTBOX.c.id.in_(which), OUTBOX.c.status == WAITING, _free(now))
+        .where(chosen, OUTBOX.c.status == WAITING, _free(now))
         .values(claimed_until=bindparam("until"), claimed_by=bindparam("worker"))
         .returning(*(OUTBOX.c[name] for name in CLAIMED_COLUMNS), target)
     )
@@ -168,29 +182,39 @@ CLAIMED_COLUMNS = (
     "attempts",
     "next_attempt_at",
 )
-CLAIM_HEADS = _claiming(
-    select(OUTBOX.c.id)
-    .where(
-        OUTBOX.c.id.in_(_heads()),
-        OUTBOX.c.next_attempt_at <= bindparam("now"),
-        _free(bindparam("now")),
+DIALECTS = ("sqlite", "postgresql")
+CLAIM_HEADS = {
+    dialect: _claiming(
+        select(OUTBOX.c.id)
+        .where(
+            OUTBOX.c.id.in_(_heads()),
+            OUTBOX.c.next_attempt_at <= bindparam("now"),
+            _free(bindparam("now")),
+        )
+        .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
+        .limit(bindparam("limit")),
+        dialect,
     )
-    .order_by(OUTBOX.c.next_attempt_at, OUTBOX.c.id)
-    .limit(bindparam("limit"))
-)
-CLAIM_NEXT_OF_CHAT = _claiming(
-    select(OUTBOX.c.id).where(
-        OUTBOX.c.id
-        == select(func.min(OUTBOX.c.id))
-        .where(OUTBOX.c.chat_id == bindparam("chat"), OUTBOX.c.status == WAITING)
-        .scalar_subquery(),
-        OUTBOX.c.next_attempt_at <= bindparam("now"),
+    for dialect in DIALECTS
+}
+CLAIM_NEXT_OF_CHAT = {
+    dialect: _claiming(
+        select(OUTBOX.c.id).where(
+            OUTBOX.c.id
+            == select(func.min(OUTBOX.c.id))
+            .where(OUTBOX.c.chat_id == bindparam("chat"), OUTBOX.c.status == WAITING)
+            .scalar_subquery(),
+            OUTBOX.c.next_attempt_at <= bindparam("now"),
+        ),
+        dialect,
     )
-)
+    for dialect in DIALECTS
+}
 
 
-def _claim(session: Session, claiming: Any, **values: Any) -> list[Claimed]:
-    found = session.connection().execute(claiming, values).all()
+def _claim(session: Session, claiming: dict[str, Any], **values: Any) -> list[Claimed]:
+    connection = session.connection()
+    found = connection.execute(claiming[connection.dialect.name], values).all()
     return sorted((Claimed(*row) for row in found), key=lambda row: (row.next_attempt_at, row.id))
 
 
@@ -320,15 +344,19 @@ def tagged(session: Session, *, tag: str) -> list[OutboxMessage]:
     return list(session.exec(TAGGED, params={"tag": tag}).all())
 
 
-def _next_attempt_at() -> Any:
-    claimable = func.max(
+def _next_attempt_at(larger: Any) -> Any:
+    claimable = larger(
         OUTBOX.c.next_attempt_at,
         func.coalesce(OUTBOX.c.claimed_until, OUTBOX.c.next_attempt_at),
     )
     return select(func.min(claimable, type_=AwareDateTime)).where(OUTBOX.c.id.in_(_heads()))
 
 
-NEXT_ATTEMPT_AT = _next_attempt_at()
+NEXT_ATTEMPT_AT = {
+    # The larger of two values: SQLite's max() of several arguments, PostgreSQL's greatest().
+    "sqlite": _next_attempt_at(func.max),
+    "postgresql": _next_attempt_at(func.greatest),
+}
 
 
 def next_attempt_at(session: Session) -> datetime | None:
@@ -337,7 +365,8 @@ def next_attempt_at(session: Session) -> datetime | None:
     Only a chat's head can be claimed, and a claimed head only once its claim expires: a
     row behind a head being sent is not due yet, however old it is.
     """
-    found: datetime | None = session.connection().execute(NEXT_ATTEMPT_AT).scalar()
+    connection = session.connection()
+    found: datetime | None = connection.execute(NEXT_ATTEMPT_AT[connection.dialect.name]).scalar()
     return found
 
 

@@ -1,4 +1,8 @@
-"""Queries about reminders: planned rows, the atomic claim that sends one at most once."""
+"""Queries about reminders: planned rows, the atomic claim that sends one at most once.
+
+A claim is part of the transaction that owes the reminder's messages: a process that dies
+before its commit claimed nothing, so a reminder claim needs no lease.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage import acting as acting_store
-from storage.models import Reminder
+from storage.models import Draft, Reminder
 
 SENT = "terkirim"
 SKIPPED = "dilewati"
@@ -28,15 +32,23 @@ def _waiting() -> list[object]:
     return [col(Reminder.sent_at).is_(None), col(Reminder.cancelled_at).is_(None)]
 
 
-def due_reminders(session: Session, *, now: datetime) -> list[Reminder]:
-    """Reminders whose time has come and that have neither gone out nor been cancelled."""
-    return list(
-        session.exec(
-            select(Reminder)
-            .where(col(Reminder.due_at) <= now, *_waiting())  # type: ignore[arg-type]
-            .order_by(col(Reminder.due_at), col(Reminder.id))
-        ).all()
+def due_reminders(session: Session, *, now: datetime, lock: bool = False) -> list[Reminder]:
+    """Reminders whose time has come and that have neither gone out nor been cancelled.
+
+    `lock` (PostgreSQL): each is locked with its draft until the commit, and those another
+    process holds, or whose draft is being changed right now, are skipped (`SKIP LOCKED`):
+    they wait for the next run. A change of a draft locks the draft, then its reminders;
+    taking both here without waiting for either can never deadlock with it.
+    """
+    query = (
+        select(Reminder)
+        .join(Draft, col(Draft.id) == col(Reminder.draft_id))
+        .where(col(Reminder.due_at) <= now, *_waiting())  # type: ignore[arg-type]
+        .order_by(col(Reminder.due_at), col(Reminder.id))
     )
+    if lock:
+        query = query.with_for_update(skip_locked=True)
+    return list(session.exec(query).all())
 
 
 def next_due(session: Session) -> datetime | None:

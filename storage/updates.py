@@ -7,17 +7,29 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, update
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from storage.models import HandledUpdate, InboxUpdate
 
-MARK_HANDLED = (
-    insert(HandledUpdate)
+INBOX = InboxUpdate.__table__  # type: ignore[attr-defined]
+
+# Built once, for each database: every action runs the first. "Insert unless already there"
+# is spelled the same on both (ON CONFLICT DO NOTHING), by each dialect's own `insert`.
+MARK_HANDLED = {
+    name: insert(HandledUpdate)
     .values(update_id=bindparam("handled"), at=bindparam("when"))
     .on_conflict_do_nothing(index_elements=["update_id"])
-)
-"""Built once: every action runs it."""
+    # An INSERT's row count is kept only when asked for (psycopg's would be lost).
+    .execution_options(preserve_rowcount=True)
+    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
+}
+KEEP = {
+    name: insert(INBOX)
+    .values(update_id=bindparam("kept"), payload=bindparam("body"), received_at=bindparam("at"))
+    .on_conflict_do_nothing(index_elements=["update_id"])
+    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert))
+}
 
 
 def mark_handled(session: Session, *, update_id: int, now: datetime) -> bool:
@@ -27,21 +39,18 @@ def mark_handled(session: Session, *, update_id: int, now: datetime) -> bool:
     does this mark, and the update can be acted on again.
     """
     # One statement: insert unless already there (a unique key, then ask what happened).
-    result = session.connection().execute(MARK_HANDLED, {"handled": update_id, "when": now})
+    connection = session.connection()
+    result = connection.execute(
+        MARK_HANDLED[connection.dialect.name], {"handled": update_id, "when": now}
+    )
     return bool(result.rowcount == 1)
-
-
-KEEP = (
-    insert(InboxUpdate.__table__)  # type: ignore[attr-defined]
-    .values(update_id=bindparam("kept"), payload=bindparam("body"), received_at=bindparam("at"))
-    .on_conflict_do_nothing(index_elements=["update_id"])
-)
 
 
 def receive(session: Session, *, updates: list[tuple[int, dict[str, Any]]], now: datetime) -> None:
     """Keep fetched updates until they are handled; one already kept is not kept twice."""
-    session.connection().execute(
-        KEEP,
+    connection = session.connection()
+    connection.execute(
+        KEEP[connection.dialect.name],
         [{"kept": update_id, "body": payload, "at": now} for update_id, payload in updates],
     )
 

@@ -1,9 +1,14 @@
-"""Fixtures shared by every layer: a migrated database file, the SOPs, a controllable clock,
-the officials of the Renja SOP, and the Bot API emulator with a bare `Bot` on it."""
+"""Fixtures shared by every layer: a migrated database (SQLite and PostgreSQL), the SOPs, a
+controllable clock, the officials of the Renja SOP, and the Bot API emulator with a bare
+`Bot` on it.
+
+Every test that uses `database_url` runs twice: on a SQLite file, and on a database of a
+real PostgreSQL server started for the run (tests/pg.py); the PostgreSQL variants are
+marked `pg`, and skipped when no PostgreSQL server binaries are installed."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +22,7 @@ from bot.sample_office import register_officials
 from bot.usecases.base import Services
 from emulator import BotApiEmulator, EmulatorClient
 from storage.db import make_engine, upgrade
+from tests import pg
 from workflow.calendar import OfficeCalendar
 from workflow.organisation import Organisation, load_organisation, parse_organisation
 from workflow.sop import Sop, load_sops
@@ -77,18 +83,47 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.pg),
+]
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[pg.PostgresServer]:
+    """A PostgreSQL server for the whole run, with a migrated template database."""
+    binaries = pg.find_binaries()
+    if binaries is None:
+        pytest.skip(pg.MISSING)
+    with pg.running(binaries) as server:
+        yield server
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database the test runs on: "sqlite" or "postgresql"."""
+    return str(request.param)
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'renja.db'}"
-    upgrade(url)
-    return url
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A migrated database of the test's own, on the test's backend."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'renja.db'}"
+        upgrade(url)
+        yield url
+        return
+    server: pg.PostgresServer = request.getfixturevalue("postgres")
+    name = server.new_database()
+    yield server.url(name)
+    server.drop_database(name)
 
 
 @pytest.fixture
 def services(
     tmp_path: Path, database_url: str, sops: dict[str, Sop], clock: FakeClock
-) -> Services:
-    return Services(
+) -> Iterator[Services]:
+    services = Services(
         engine=make_engine(database_url),
         sops=sops,
         calendar=OfficeCalendar.default(),
@@ -96,6 +131,8 @@ def services(
         files_dir=tmp_path / "files",
         max_upload_bytes=MAX_UPLOAD_BYTES,
     )
+    yield services
+    services.engine.dispose()
 
 
 @pytest.fixture
@@ -123,3 +160,20 @@ async def bot(emu: BotApiEmulator) -> AsyncIterator[Bot]:
     """A bare python-telegram-bot ``Bot`` pointed at the emulator (no polling)."""
     async with Bot(TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url) as tg_bot:
         yield tg_bot
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say plainly when the PostgreSQL variants did not run, and how to run them."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if pg.MISSING in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.write_sep(
+            "=",
+            f"PostgreSQL tests skipped: {len(skipped)} tests, {pg.MISSING};"
+            " run `make test-pg` (it installs PostgreSQL)",
+            yellow=True,
+            bold=True,
+        )

@@ -22,7 +22,7 @@ from bot.usecases.errors import AlreadyHandled, DraftNotFound, NotRegistered, St
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage import updates as update_store
-from storage.db import make_engine, reader
+from storage.db import locks_rows, make_engine, reader
 from storage.models import Draft, DraftTask, Official
 from storage.officials import Staff
 from workflow.calendar import OfficeCalendar
@@ -201,8 +201,10 @@ def require_draft(
 ) -> Draft:
     """The draft, if it is one of `agency_id` (None: of any agency, for a province-level
     reader, or for a draft the bot's own rows name). A draft of another agency is refused
-    exactly as one that does not exist: its number tells nothing."""
-    draft = draft_store.get_draft(session, draft_id=draft_id)
+    exactly as one that does not exist: its number tells nothing. In a session that writes,
+    the draft is locked until its commit (changes of one draft wait for each other, as
+    SQLite's single writer makes them)."""
+    draft = draft_store.get_draft(session, draft_id=draft_id, lock=locks_rows(session))
     if draft is None or draft.sop_id not in sops:
         raise DraftNotFound(draft_id)
     if agency_id is not None and draft.agency_id != agency_id:

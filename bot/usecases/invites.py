@@ -13,6 +13,7 @@ from bot.usecases.errors import InviteProblem, InviteRefused
 from bot.usecases.views import OfficialView
 from storage import conversations as conversation_store
 from storage import officials as official_store
+from storage.db import locks_rows
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def redeem_invite(
     its time."""
     now = services.clock()
     with services.session() as session:
-        invite = conversation_store.invite_by_token(session, token=token)
+        invite = conversation_store.invite_by_token(session, token=token, lock=locks_rows(session))
         if invite is None:
             raise InviteRefused(InviteProblem.TIDAK_DIKENAL)
         if invite.used_at is not None:

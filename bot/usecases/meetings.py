@@ -41,6 +41,7 @@ from storage import meetings as meeting_store
 from storage import officials as official_store
 from storage import outbox as outbox_store
 from storage import reminders as reminder_store
+from storage.db import locks_rows
 from storage.models import (
     Draft,
     DraftTask,
@@ -1126,18 +1127,26 @@ def _plan_reminders(services: Services, session: Session, meeting: Meeting, now:
 
 
 def _entry(session: Session, draft_task_id: int) -> DraftTask:
+    """The task entry; in a session that writes, with its draft locked first, then read
+    afresh (as `_meeting`)."""
     entry = draft_store.draft_task(session, draft_task_id=draft_task_id)
     if entry is None:
         raise InvalidInput(texts.CHOICE_GONE)
+    if locks_rows(session) and draft_store.lock_draft(session, draft_id=entry.draft_id):
+        session.refresh(entry)
     return entry
 
 
 def _meeting(session: Session, meeting_id: int, *, agency_id: int | None) -> Meeting:
     """A meeting of the agency's drafts (None: the one the bot's own rows name); one of
-    another agency is refused as one that does not exist."""
+    another agency is refused as one that does not exist. In a session that writes, its
+    draft is locked first (a meeting changes with its draft: one lock orders the changes of
+    both), then the meeting read afresh."""
     found = meeting_store.meeting(session, meeting_id=meeting_id)
     if found is None:
         raise InvalidInput(texts.CHOICE_GONE)
+    if locks_rows(session) and draft_store.lock_draft(session, draft_id=found.draft_id):
+        session.refresh(found)
     if agency_id is not None:
         draft = draft_store.get_draft(session, draft_id=found.draft_id)
         if draft is None or draft.agency_id != agency_id:

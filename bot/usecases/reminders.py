@@ -17,6 +17,7 @@ from bot.usecases.views import Person, ReminderNotice
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage import reminders as reminder_store
+from storage.db import locks_rows
 from storage.models import Draft, DraftTask, Reminder, RowClock
 from workflow import reminders
 from workflow.engine import holders_to_act
@@ -39,7 +40,7 @@ def deliver_due_reminders(services: Services) -> list[ReminderNotice]:
     now = services.clock()
     notices: list[ReminderNotice] = []
     with services.session() as session:
-        due = reminder_store.due_reminders(session, now=now)
+        due = reminder_store.due_reminders(session, now=now, lock=locks_rows(session))
         meeting_messages = meetings.due_reminders(
             services, session, [r for r in due if r.meeting_id is not None], now
         )

@@ -17,6 +17,7 @@ from bot.local import FAST_PACING, Running, emulated, emulator_services, receivi
 from bot.sample_office import OFFICIALS, register_officials
 from bot.usecases.base import Services
 from emulator import BotApiEmulator, EmulatorClient, SimulatedUser
+from handlers.common import THROTTLE
 from handlers.context import BotApplication
 from handlers.reminders import arm
 from tests.conftest import TOKEN, FakeClock
@@ -56,11 +57,11 @@ class Office:
         self.application = None
         self.bot = None
 
-    def tick(self, **delta: float) -> None:
+    async def tick(self, **delta: float) -> None:
         """Move the clock, and wake the scheduler as real time passing would."""
         self.clock.advance(**delta)
         assert self.application is not None
-        arm(self.application)
+        await arm(self.application)
 
     async def phone(self, telegram_id: int, name: str) -> SimulatedUser:
         user = await self.control.user(telegram_id, name.split()[0])
@@ -77,10 +78,12 @@ async def running_office(
     clock: FakeClock | None = None,
     admin: bool = True,
     mode: Mode = "polling",
+    database_url: str | None = None,
     **settings_overrides: Any,
 ) -> AsyncIterator[Office]:
-    """The bot (from `build_application`) over a new database in `root`, its emulator, and
-    the seven officials, who have started it; `admin`: the administrator has too.
+    """The bot (from `build_application`) over a new database (`database_url`, by default a
+    SQLite file in `root`), its emulator, and the seven officials, who have started it;
+    `admin`: the administrator has too.
 
     `pacing`: SEND_* settings; without them the sender keeps Telegram's limits. `mode`: how
     the bot takes its updates (in webhook mode, behind a webhook on 127.0.0.1).
@@ -88,11 +91,15 @@ async def running_office(
     async with emulated(
         root,
         TOKEN,
+        database_url=database_url,
         admin_telegram_ids=[ADMIN_ID],
         max_upload_mb=1,
         **(pacing or {}),
         **settings_overrides,
     ) as (emulator, control, settings):
+        # The throttle is one per process: a new office must not inherit an earlier one's
+        # silences (the same officials, a test's other database, seconds before).
+        THROTTLE.last.clear()
         clock = clock or FakeClock()
         services = emulator_services(
             settings, sops=sops, calendar=OfficeCalendar.default(), clock=clock
@@ -121,11 +128,18 @@ def mode() -> Mode:
 
 @pytest.fixture
 async def office(
-    tmp_path: Path, sops: dict[str, Sop], clock: FakeClock, mode: Mode
+    tmp_path: Path, sops: dict[str, Sop], clock: FakeClock, mode: Mode, database_url: str
 ) -> AsyncIterator[Office]:
-    """The running office on the test's clock. Its emulator enforces no flood limits, so the
-    sender need not keep them (test_delivery.py runs with Telegram's limits on both sides)."""
+    """The running office on the test's clock, on SQLite and on PostgreSQL (`database_url`).
+    Its emulator enforces no flood limits, so the sender need not keep them
+    (test_delivery.py runs with Telegram's limits on both sides)."""
     async with running_office(
-        tmp_path, sops, pacing=FAST_PACING, clock=clock, admin=False, mode=mode
+        tmp_path,
+        sops,
+        pacing=FAST_PACING,
+        clock=clock,
+        admin=False,
+        mode=mode,
+        database_url=database_url,
     ) as office:
         yield office

@@ -62,17 +62,17 @@ def meeting_start(office: Office, draft_id: int = 1) -> datetime:
     return found.meeting.starts_at
 
 
-def reach_meeting(office: Office, draft_id: int = 1) -> None:
+async def reach_meeting(office: Office, draft_id: int = 1) -> None:
     """The office clock moves to the meeting's start."""
     start = meeting_start(office, draft_id)
     if start > office.clock():
-        office.tick(seconds=(start - office.clock()).total_seconds())
+        await office.tick(seconds=(start - office.clock()).total_seconds())
 
 
 async def hold_meeting(office: Office, organiser: SimulatedUser) -> BotMessage:
     """Schedule the meeting with the first offered time, then let it begin."""
     done = await schedule_meeting(office, organiser)
-    reach_meeting(office)
+    await reach_meeting(office)
     return done
 
 

@@ -413,7 +413,7 @@ class Renja:
         await k.task("Kirim Undangan Rapat Forum SKPD")
         await send(k, "undangan-forum.pdf", b"%PDF-1.4 undangan")
         await self._schedule_meeting()
-        reach_meeting(self.office)
+        await reach_meeting(self.office)
         await k.upload("draft-rancangan.pdf", b"%PDF-1.4 draft", "Draft Rancangan awal Renja")
         received = await choose(k, "kesepakatan.pdf", b"%PDF-1.4 kesepakatan", "Hasil Kesepakatan")
         await k.press(received, KIRIM, k.edited(received, "Dikirim oleh"))

@@ -144,7 +144,7 @@ async def test_a_plh_sekretaris_for_a_day(office: Office) -> None:
     await citra.wait_for_messages(1)  # its konsep
 
     # 09:00: the rows are due; the reminders go to the Plh., the escalation names her.
-    office.tick(minutes=60)
+    await office.tick(minutes=60)
     await citra.wait_for_messages(lambda m: "⏰ Batas waktu sudah tiba" in m.body)
     (*_, escalation) = await eka.wait_for_messages(lambda m: "🔺 Eskalasi" in m.body)
     assert "Pemegang tugas: Citra Kabid Ekonomi." in escalation.body
@@ -166,7 +166,7 @@ async def test_a_plh_sekretaris_for_a_day(office: Office) -> None:
     assert not [m for m in await budi.messages() if m.buttons]
 
     # 16:00 WIB: the period ends, and the second draft's review returns to Budi.
-    office.tick(hours=7)
+    await office.tick(hours=7)
     (*_, back) = await budi.wait_for_messages(lambda m: "Plh. Sekretaris berakhir" in m.body)
     assert "Masa Citra Kabid Ekonomi sebagai Plh. Sekretaris berakhir" in back.body
     assert "Renja Perubahan 2027 (#2)" in back.body

@@ -72,14 +72,14 @@ async def test_two_agencies_write_their_renja_side_by_side(office: Office) -> No
     await sari.wait_for_messages(lambda m: "Langkah 1" in m.body)
 
     # Senin 08:48: each Kasubbag is reminded of their own draft, nobody else hears of it.
-    office.tick(minutes=48)
+    await office.tick(minutes=48)
     (reminded,) = await rina.wait_for_messages(1)
     assert reminded.body.startswith(f"📋 {OURS} (#1") and "⏰ Pengingat" in reminded.body
     (reminded,) = await sari.wait_for_messages(1)
     assert reminded.body.startswith(f"📋 {THEIRS} (#2") and "⏰ Pengingat" in reminded.body
     await quiet(budi, tono, eka, vera, *kabid)
     # 09:00, due: each escalates to the Sekretaris of its own agency.
-    office.tick(minutes=12)
+    await office.tick(minutes=12)
     (escalated,) = await budi.wait_for_messages(1)
     assert escalated.body.startswith(f"📋 {OURS} (#1") and "🔺 Eskalasi" in escalated.body
     assert "Pemegang tugas: Rina Kasubbag." in escalated.body

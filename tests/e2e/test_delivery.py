@@ -98,12 +98,14 @@ def audit_actions(office: Office) -> list[str]:
 
 
 async def test_under_telegrams_flood_limits_everyone_receives_everything_in_order(
-    tmp_path: Path, sops: dict[str, Sop]
+    tmp_path: Path, sops: dict[str, Sop], database_url: str
 ) -> None:
     expected = await reference(tmp_path / "referensi", sops)
     # The Kasubbag's and the Sekretaris's chats are the busiest: 26 sends and edits each,
     # at one a second after a burst of three, while the others wait for them. About 25 s.
-    async with running_office(tmp_path / "batas", sops) as office:  # Telegram's pacing
+    async with running_office(
+        tmp_path / "batas", sops, database_url=database_url
+    ) as office:  # Telegram's pacing
         await office.control.set_flood_limits()  # and Telegram's limits
         await office.control.reset_stats()
         people = await Renja.of(office)
@@ -133,9 +135,9 @@ async def test_under_telegrams_flood_limits_everyone_receives_everything_in_orde
 
 
 async def test_an_album_larger_than_a_chats_burst_is_not_followed_by_a_429(
-    tmp_path: Path, sops: dict[str, Sop]
+    tmp_path: Path, sops: dict[str, Sop], database_url: str
 ) -> None:
-    async with running_office(tmp_path, sops) as office:
+    async with running_office(tmp_path, sops, database_url=database_url) as office:
         sekretaris = office.phones[102]
         assert office.application is not None and office.application.bot_data.sender
         files = []
@@ -205,11 +207,16 @@ def extra_units(
 
 
 async def test_through_faults_of_every_kind_the_draft_is_signed_and_nothing_is_lost(
-    tmp_path: Path, sops: dict[str, Sop], caplog: pytest.LogCaptureFixture
+    tmp_path: Path,
+    sops: dict[str, Sop],
+    caplog: pytest.LogCaptureFixture,
+    database_url: str,
 ) -> None:
     expected = await reference(tmp_path / "referensi", sops)
     caplog.clear()
-    async with running_office(tmp_path / "gangguan", sops, pacing=FAST_PACING) as office:
+    async with running_office(
+        tmp_path / "gangguan", sops, pacing=FAST_PACING, database_url=database_url
+    ) as office:
         people = await Renja.of(office, Patience(message=90))
         await office.control.reset_stats()
         # A fifth of all calls, getUpdates, getFile and answerCallbackQuery included.
@@ -266,9 +273,11 @@ async def test_through_faults_of_every_kind_the_draft_is_signed_and_nothing_is_l
 
 
 async def test_a_send_answered_after_ptbs_default_timeout_arrives_once_and_in_order(
-    tmp_path: Path, sops: dict[str, Sop]
+    tmp_path: Path, sops: dict[str, Sop], database_url: str
 ) -> None:
-    async with running_office(tmp_path, sops, pacing=FAST_PACING) as office:
+    async with running_office(
+        tmp_path, sops, pacing=FAST_PACING, database_url=database_url
+    ) as office:
         gita = office.phones[107]
         assert office.application is not None and office.application.bot_data.sender
         sender = office.application.bot_data.sender
@@ -308,10 +317,12 @@ async def test_a_refusal_after_the_output_was_chosen_reaches_the_official(office
 
 
 async def test_an_official_who_blocked_the_bot_fails_alone_and_the_admin_is_told_once(
-    tmp_path: Path, sops: dict[str, Sop]
+    tmp_path: Path, sops: dict[str, Sop], database_url: str
 ) -> None:
     expected = await reference(tmp_path / "referensi", sops)
-    async with running_office(tmp_path / "blokir", sops, pacing=FAST_PACING) as office:
+    async with running_office(
+        tmp_path / "blokir", sops, pacing=FAST_PACING, database_url=database_url
+    ) as office:
         await office.phones[FAJAR].block()
         people = await Renja.of(office)
         await people.run(absent=frozenset({FAJAR}))

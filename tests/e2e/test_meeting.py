@@ -332,7 +332,7 @@ async def test_a_forum_of_fifty_agencies_meets(
     # Reminders, on the office clock: the working day before at 07.30, then an hour before.
     # Whoever comes, sends a deputy, or has not answered is reminded; whoever has not
     # answered, or not confirmed again, gets the answer buttons once more.
-    office.tick(hours=47.5)  # Rabu 07.30: the first time's reminders (Selasa, Rabu) are gone
+    await office.tick(hours=47.5)  # Rabu 07.30: the first time's reminders (Selasa, Rabu) are gone
     assert office.clock().astimezone(WIB) == datetime(2026, 12, 2, 7, 30, tzinfo=WIB)
     reminded = [i for i in reached if i not in TIDAK_HADIR]
 
@@ -353,13 +353,13 @@ async def test_a_forum_of_fifty_agencies_meets(
     assert said[FAJAR] == kept.format("✅ Hadir")
     assert said[GITA] == kept.format(f"👥 Diwakilkan: {DEPUTY}")
 
-    office.tick(hours=25.5)  # Kamis 09.00
+    await office.tick(hours=25.5)  # Kamis 09.00
     hour_before = await asyncio.gather(*(reminder(i, "satu jam lagi") for i in reminded))
     for telegram_id, message in zip(reminded, hour_before, strict=True):
         assert message.body.split("\n")[-1] == said[telegram_id]
 
     # The meeting begins: answers can no longer change.
-    office.tick(hours=1)
+    await office.tick(hours=1)
     popup = await answer(phones[2016], changes[2016], "✅ Hadir")
     assert popup == "Rapat sudah dimulai; jadwal dan jawaban tidak dapat diubah lagi."
 
@@ -719,7 +719,7 @@ async def test_an_answer_after_the_meeting_began_changes_nothing(office: Office)
     await reach_meeting_task(office)
     await schedule_meeting(office, kasubbag)
     invitation, *_ = await gita.wait_for_messages(3, 10)
-    reach_meeting(office)
+    await reach_meeting(office)
 
     popup = await answer(gita, invitation, "✅ Hadir")
     assert popup == "Rapat sudah dimulai; jadwal dan jawaban tidak dapat diubah lagi."
@@ -759,9 +759,12 @@ async def test_two_hundred_invitations_keep_telegrams_limits(
     sops: dict[str, Sop],
     caplog: pytest.LogCaptureFixture,
     record_property: Callable[[str, object], None],
+    database_url: str,
 ) -> None:
     crowd = [FAJAR, GITA, *range(3001, 3001 + CROWD - 2)]
-    async with running_office(tmp_path, sops, pacing=FAST_PACING) as office:
+    async with running_office(
+        tmp_path, sops, pacing=FAST_PACING, database_url=database_url
+    ) as office:
         await join(office, crowd[2:])
         await reach_meeting_task(office)
         # The bot is started again as it runs in the office: the sender at Telegram's

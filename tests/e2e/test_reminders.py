@@ -46,9 +46,9 @@ async def test_reminders_and_escalation_of_a_row(office: Office) -> None:
     await kasubbag.send_text("/renja_baru Renja 2027")
     await kasubbag.wait_for_messages(lambda m: "Langkah 1" in m.body)
 
-    office.tick(minutes=47)  # 08:47
+    await office.tick(minutes=47)  # 08:47
     await quiet(kasubbag, sekretaris, kepala_badan)
-    office.tick(minutes=1)  # 08:48: 80% of the time is used
+    await office.tick(minutes=1)  # 08:48: 80% of the time is used
     reminder = await one(kasubbag)
     assert "Langkah 1: Unggah Konsep pendahuluan Renja" in reminder.body
     assert "⏰ Pengingat: sisa waktu 12 menit kerja. Batas waktu: Senin, 30 November 2026 " in (
@@ -59,7 +59,7 @@ async def test_reminders_and_escalation_of_a_row(office: Office) -> None:
     await submit_upload(kasubbag, "konsep.pdf")
     await sekretaris.wait_for_messages(2)  # the review and the konsep
 
-    office.tick(minutes=10)  # 09:00: due; the Sekretaris's superior is told
+    await office.tick(minutes=10)  # 09:00: due; the Sekretaris's superior is told
     due = await one(sekretaris)
     assert "⏰ Batas waktu sudah tiba (Senin, 30 November 2026 09:00 WIB)" in due.body
     escalation = await one(kepala_badan)
@@ -70,7 +70,7 @@ async def test_reminders_and_escalation_of_a_row(office: Office) -> None:
     assert "Pemegang tugas: Budi Sekretaris." in escalation.body
     await quiet(kasubbag)
 
-    office.tick(minutes=60)  # 10:00: overdue, repeated every 60 working minutes
+    await office.tick(minutes=60)  # 10:00: overdue, repeated every 60 working minutes
     late = await one(sekretaris)
     assert "⚠️ Terlambat 1 jam kerja dari batas waktu Senin, 30 November 2026 09:00 WIB" in (
         late.body
@@ -90,7 +90,7 @@ async def test_reminders_and_escalation_of_a_row(office: Office) -> None:
         waiting = [r for r in reminder_store.reminders_of(session, draft_id=1) if not r.outcome]
     # Leaving the row cancels its reminders at once: the alarm never wakes for them.
     assert [r.kind for r in waiting] == ["hampir", "jatuh_tempo", "eskalasi"]
-    office.tick(minutes=90)  # 11:40, before row 2's 80% (11:46)
+    await office.tick(minutes=90)  # 11:40, before row 2's 80% (11:46)
     await quiet(kasubbag, sekretaris, kepala_badan, *others)
 
     with office.services.session() as session:

@@ -120,7 +120,7 @@ async def test_renja_from_start_to_signature(office: Office) -> None:
         invitations[phone] = invitation
     await forum_a.press(invitations[forum_a], "✅ Hadir")
     await forum_a.wait_until(lambda ms: any("Jawaban Bapak/Ibu: ✅ Hadir" in m.body for m in ms))
-    reach_meeting(office)
+    await reach_meeting(office)
     await upload(
         kasubbag, "draft-rancangan.pdf", b"%PDF-1.4 draft", caption="Draft Rancangan awal Renja"
     )

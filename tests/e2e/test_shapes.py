@@ -29,13 +29,20 @@ MAIL_STAFF = (
 
 
 @pytest.fixture
-async def mail_office(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Office]:
+async def mail_office(
+    tmp_path: Path, clock: FakeClock, database_url: str
+) -> AsyncIterator[Office]:
     """The running office with the incoming-mail SOP beside the Renja, and the four
     officials of its positions, who have started the bot."""
     sops = load_sops(ROOT / "sops", organisation=OFFICE)
     mail = load_sop(MAIL, organisation=OFFICE)
     async with running_office(
-        tmp_path, {**sops, mail.id: mail}, pacing=FAST_PACING, clock=clock, admin=False
+        tmp_path,
+        {**sops, mail.id: mail},
+        pacing=FAST_PACING,
+        clock=clock,
+        admin=False,
+        database_url=database_url,
     ) as office:
         for telegram_id, name, position in MAIL_STAFF:
             officials.register_official(
@@ -157,12 +164,19 @@ LAKIP_STAFF = (
 
 
 @pytest.fixture
-async def lakip_office(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Office]:
+async def lakip_office(
+    tmp_path: Path, clock: FakeClock, database_url: str
+) -> AsyncIterator[Office]:
     """The running office with the LAKIP SOP beside the Renja."""
     sops = load_sops(ROOT / "sops", organisation=OFFICE)
     lakip = load_sop(LAKIP, organisation=OFFICE)
     async with running_office(
-        tmp_path, {**sops, lakip.id: lakip}, pacing=FAST_PACING, clock=clock, admin=False
+        tmp_path,
+        {**sops, lakip.id: lakip},
+        pacing=FAST_PACING,
+        clock=clock,
+        admin=False,
+        database_url=database_url,
     ) as office:
         for telegram_id, name, position in LAKIP_STAFF:
             officials.register_official(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -16,10 +18,18 @@ from bot.usecases import drafts, reading
 from bot.usecases.base import EVERY_AGENCY, Services
 from storage import drafts as draft_store
 from storage import officials as official_store
-from storage.db import current_revision, make_engine, reader, upgrade, write_turn_taken
+from storage.db import (
+    alembic_config,
+    current_revision,
+    make_engine,
+    reader,
+    upgrade,
+    write_turn_taken,
+)
 from storage.drafts import ConcurrentChange, NewFile
 from storage.models import AwareDateTime
 from tests.conftest import FakeClock
+from tests.pg import PostgresServer
 from workflow.calendar import OfficeCalendar
 from workflow.engine import Approve, Return, Submit, Upload
 from workflow.sop import Sop
@@ -131,11 +141,23 @@ def test_migrations_match_the_models(database_url: str) -> None:
     engine.dispose()
 
 
-def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(database_url: str) -> None:
+def test_each_database_runs_as_the_bot_needs(database_url: str, backend: str) -> None:
+    """SQLite: WAL with a busy timeout. PostgreSQL: READ COMMITTED, every time a timestamptz."""
     engine = make_engine(database_url)
     with engine.connect() as connection:
-        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+        if backend == "sqlite":
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+        else:
+            isolation = connection.execute(text("SHOW transaction_isolation")).scalar()
+            assert isolation == "read committed"
+            types = connection.execute(
+                text(
+                    "SELECT DISTINCT data_type FROM information_schema.columns"
+                    " WHERE table_schema = current_schema() AND data_type LIKE 'timestamp%'"
+                )
+            ).all()
+            assert types == [("timestamp with time zone",)]
     engine.dispose()
 
 
@@ -192,9 +214,68 @@ def test_the_write_turn_is_given_back_however_a_transaction_ends(tmp_path: Path)
     engine.dispose()
 
 
-def test_naive_datetimes_are_refused() -> None:
-    from datetime import datetime
+@pytest.mark.pg
+def test_timestamps_of_an_older_postgresql_database_become_timestamptz(
+    postgres: PostgresServer,
+) -> None:
+    """A database migrated before times were timestamptz keeps its times (they were UTC)."""
+    name = postgres.new_database(migrated=False)
+    url = postgres.url(name)
+    try:
+        upgrade(url, "0008")
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            # As the migrations made them then: times without a zone.
+            for table, column in connection.execute(
+                text(
+                    "SELECT table_name, column_name FROM information_schema.columns"
+                    " WHERE table_schema = current_schema()"
+                    " AND data_type = 'timestamp with time zone'"
+                )
+            ).all():
+                connection.execute(
+                    text(
+                        f'ALTER TABLE "{table}" ALTER COLUMN "{column}"'
+                        f" TYPE timestamp USING \"{column}\" AT TIME ZONE 'UTC'"
+                    )
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO official (telegram_id, name, active, created_at) "
+                    "VALUES (555, 'Pejabat Lama', true, '2026-01-05 01:00:00')"
+                )
+            )
+        engine.dispose()
+        upgrade(url)
+        assert current_revision(url) == "0012"
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            kinds = connection.execute(
+                text(
+                    "SELECT count(*) FROM information_schema.columns"
+                    " WHERE table_schema = current_schema()"
+                    " AND data_type = 'timestamp without time zone'"
+                )
+            ).scalar()
+            assert kinds == 0
+        with Session(engine) as session:
+            official = official_store.official_by_telegram_id(session, telegram_id=555)
+            assert official is not None
+            assert official.created_at == datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
+        engine.dispose()
+        command.downgrade(alembic_config(url), "0008")  # the times lose their zone, not value
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            kept = connection.execute(
+                text("SELECT created_at FROM official WHERE telegram_id = 555")
+            ).scalar()
+            assert kept == datetime(2026, 1, 5, 1, 0)  # noqa: DTZ001 (the column has no zone)
+        engine.dispose()
+    finally:
+        postgres.drop_database(name)
 
+
+def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError, match="naive"):
         AwareDateTime().process_bind_param(datetime(2026, 1, 1), None)  # noqa: DTZ001
 
@@ -237,3 +318,22 @@ def test_a_concurrent_change_writes_nothing(office: Services, clock: FakeClock) 
         second.rollback()
     with office.session() as session:
         assert len(draft_store.document_versions(session, draft_id=started.draft.id)) == 1
+
+
+def test_an_update_is_marked_handled_once_and_kept_once(database_url: str) -> None:
+    from storage import updates as update_store
+
+    engine = make_engine(database_url)
+    now = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+    with Session(engine) as session:
+        assert update_store.mark_handled(session, update_id=8, now=now)
+        assert not update_store.mark_handled(session, update_id=8, now=now)
+        update_store.receive(session, updates=[(9, {"update_id": 9})], now=now)
+        update_store.receive(session, updates=[(9, {"update_id": 9, "again": True})], now=now)
+        session.commit()
+    with Session(engine) as session:
+        assert update_store.unhandled(session) == [(9, {"update_id": 9})]
+        update_store.handled(session, update_ids=[9])
+        session.commit()
+        assert update_store.unhandled(session) == []
+    engine.dispose()
