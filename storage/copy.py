@@ -59,6 +59,11 @@ def shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+MIGRATIONS_OWN = ("agency",)
+"""Tables the migrations fill themselves (the default agency): an otherwise empty target
+has rows there, which the source's replace."""
+
+
 def copy_database(
     source_url: str,
     target_url: str,
@@ -81,7 +86,11 @@ def copy_database(
     source, target = make_engine(source_url), make_engine(target_url)
     try:
         with target.connect() as connection:
-            filled = [table.name for table in tables() if _count(connection, table)]
+            filled = [
+                table.name
+                for table in tables()
+                if table.name not in MIGRATIONS_OWN and _count(connection, table)
+            ]
         if filled:
             raise CopyRefused(
                 "basis data tujuan sudah berisi data (tabel "
@@ -89,6 +98,8 @@ def copy_database(
                 + "): salin hanya ke basis data yang kosong"
             )
         with reader(source).connect() as reading, target.begin() as writing:
+            for name in MIGRATIONS_OWN:  # the source's own take their place
+                writing.execute(text(f'DELETE FROM "{name}"'))
             for table in tables():
                 copied = _copy_table(reading, writing, table, batch_rows)
                 if progress is not None:
