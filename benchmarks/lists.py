@@ -30,6 +30,7 @@ from bot.usecases import delivery, officials, reading
 from bot.usecases.base import Services
 from bot.usecases.views import ListFilter
 from storage import officials as official_store
+from storage.copy import reset_sequences
 from storage.models import Draft, DraftTask, RowClock
 from workflow.engine import DraftStatus
 from workflow.sop import TaskKind
@@ -124,6 +125,9 @@ def fill(
             session.execute(insert(Draft), drafts)
             session.execute(insert(DraftTask), open_tasks)
             session.execute(insert(RowClock), clocks)
+            if session.get_bind().dialect.name == "postgresql":
+                # The drafts' ids were written here: PostgreSQL's next ones follow them.
+                reset_sequences(session.connection())
         session.commit()
     return [first + n for n in range(count)]
 

@@ -105,7 +105,7 @@ def copy_database(
                 if progress is not None:
                     progress(table.name, copied)
             if writing.dialect.name == "postgresql":
-                _reset_sequences(writing)
+                reset_sequences(writing)
         return check_copy(source, target)
     finally:
         source.dispose()
@@ -128,7 +128,7 @@ def _copy_table(reading: Connection, writing: Connection, table: Table, batch_ro
     return copied
 
 
-def _reset_sequences(connection: Connection) -> None:
+def reset_sequences(connection: Connection) -> None:
     """Ids given by PostgreSQL go on after the copied ones (the copy wrote them itself)."""
     quote = connection.dialect.identifier_preparer.quote
     for table in tables():
