@@ -1,0 +1,497 @@
+"""Two `renja-bot run --webhook` processes on one PostgreSQL database, behind one proxy.
+
+What a deployment with two bot processes does: Telegram posts every update to one public
+address, a reverse proxy spreads the posts over the processes (round robin here, and to the
+other process when one does not answer), and both share the database: the inbox, the
+outbox, the drafts' row locks and the reminders' claims.
+
+The Renja SOP is played by the crash harness's officials (tests/e2e/crashrun.py) once
+against a single process on SQLite (the reference) and once against the two processes.
+Every official must receive exactly the reference's messages: none missing, none sent
+twice, none else; and the drafts, tasks, audit trail and document versions must end the same.
+A second run SIGKILLs one of the two processes during the script, just after it took an
+update, and starts it again: the other takes the update over, and nothing is lost. A third
+opens thirty overdue drafts and starts both processes at once: each reminder and each
+escalation goes out exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import random
+import re
+import signal
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import psycopg
+import pytest
+from aiohttp import web
+
+from bot.sample_office import register_officials
+from bot.usecases import drafts
+from bot.usecases.base import Services
+from emulator import BotApiEmulator, EmulatorClient
+from storage.db import make_engine, upgrade
+from tests import pg
+from tests.e2e.crashrun import (
+    OFFICIALS,
+    ROOT,
+    TOKEN,
+    BotProcess,
+    Office,
+    Phone,
+    Received,
+    Run,
+    StepFailed,
+    _archived,
+    as_received,
+    base_env,
+    compare_chat,
+    loop_time,
+    play,
+    play_renja,
+    settle,
+    short,
+    webhook_env,
+)
+from workflow.calendar import OfficeCalendar
+from workflow.organisation import load_organisation
+from workflow.sop import load_sops
+
+pytestmark = [pytest.mark.pg, pytest.mark.slow]
+
+PATH = "/telegram"
+KILLS = 5
+THINK = (0.3, 0.7)
+"""An official's pause before acting, in the run with kills: time for the killed process
+to come back between kills."""
+SEED = 20261129
+
+
+# -- the proxy --------------------------------------------------------------------------------
+
+
+@dataclass
+class Proxy:
+    """A reverse proxy on 127.0.0.1: each POST to the next backend in turn; to the other one
+    when a backend does not answer or answers with an error."""
+
+    backends: list[str]
+    port: int = 0
+    forwarded: dict[str, int] = field(default_factory=dict)
+    """Updates each backend answered 200."""
+    failed: dict[str, int] = field(default_factory=dict)
+    """Posts a backend could not take (down, or an error)."""
+    took: dict[str, asyncio.Event] = field(default_factory=dict)
+    """Set when a backend answers an update 200."""
+    _turn: itertools.count[int] = field(default_factory=itertools.count)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{PATH}"
+
+    async def forward(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        headers = {
+            name: value
+            for name, value in request.headers.items()
+            if name.lower() in ("content-type", "x-telegram-bot-api-secret-token")
+        }
+        first = next(self._turn) % len(self.backends)
+        order = self.backends[first:] + self.backends[:first]
+        assert self.session is not None
+        for backend in order:
+            try:
+                async with self.session.post(backend, data=body, headers=headers) as answer:
+                    text = await answer.read()
+                    if answer.status < 500:
+                        if answer.status == 200:
+                            self.forwarded[backend] = self.forwarded.get(backend, 0) + 1
+                            self.took.setdefault(backend, asyncio.Event()).set()
+                        return web.Response(status=answer.status, body=text)
+            except (aiohttp.ClientError, TimeoutError):
+                pass
+            self.failed[backend] = self.failed.get(backend, 0) + 1
+        return web.Response(status=502, text="Bad Gateway")
+
+    session: aiohttp.ClientSession | None = None
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[Proxy]:
+        app = web.Application()
+        app.router.add_post(PATH, self.forward)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = int(runner.addresses[0][1])
+        timeout = aiohttp.ClientTimeout(total=30)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            self.session = session
+            try:
+                yield self
+            finally:
+                self.session = None
+                await runner.cleanup()
+
+
+# -- the runs -----------------------------------------------------------------------------------
+
+
+@dataclass
+class PairRun:
+    """What one run of the script against the two processes left behind."""
+
+    chats: dict[str, list[Received]]
+    state: dict[str, list[tuple[Any, ...]]]
+    forwarded: dict[str, int]
+    failed: dict[str, int]
+    kills: int
+    steps: int
+    lost: list[str]
+    notes: list[str]
+    failures: list[str]
+    seconds: float
+
+
+def sample_office(url: str, files_dir: Path, *, ago: timedelta = timedelta(0)) -> None:
+    """Migrate the database at `url` and register the seven officials of bot/sample_office.py
+    (as of `ago` before now), one after the other: the order of their positions is the order
+    of a task's shares."""
+    upgrade(url)
+    engine = make_engine(url)
+    organisation = load_organisation(ROOT / "config" / "organisasi.yaml")
+    try:
+        register_officials(
+            Services(
+                engine=engine,
+                sops=load_sops(ROOT / "sops", organisation=organisation),
+                calendar=OfficeCalendar.default(),
+                clock=lambda: datetime.now(UTC) - ago,
+                files_dir=files_dir,
+                max_upload_bytes=20 * 1024 * 1024,
+            )
+        )
+    finally:
+        engine.dispose()
+
+
+def postgres_state(url: str, files_dir: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """crashrun.final_state's rows, read from PostgreSQL."""
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain) as connection:
+        state = {
+            "draft": connection.execute(
+                "SELECT title, year, status, revision, (signed_by IS NOT NULL)::int"
+                " FROM draft ORDER BY id"
+            ).fetchall(),
+            "drafttask": connection.execute(
+                "SELECT task_id, row_no, is_open::int, outcome, return_note, shares, submitted"
+                " FROM drafttask ORDER BY id"
+            ).fetchall(),
+            "auditentry": connection.execute(
+                "SELECT a.action, a.task_id, a.row_no, o.telegram_id, a.share, a.note,"
+                " v.document, v.version"
+                " FROM auditentry a LEFT JOIN official o ON o.id = a.actor_id"
+                " LEFT JOIN documentversion v ON v.id = a.document_version_id ORDER BY a.id"
+            ).fetchall(),
+            "documentversion": connection.execute(
+                "SELECT v.document, v.share, v.version, v.sha256, v.file_name, v.number,"
+                " o.telegram_id, v.stored_path"
+                " FROM documentversion v JOIN official o ON o.id = v.uploaded_by ORDER BY v.id"
+            ).fetchall(),
+        }
+    state["documentversion"] = [
+        (*row[:7], _archived(files_dir / row[7], row[3])) for row in state["documentversion"]
+    ]
+    # JSON columns come back as lists; SQLite gives them as their text.
+    state["drafttask"] = [
+        (*row[:5], json.dumps(row[5]), json.dumps(row[6])) for row in state["drafttask"]
+    ]
+    return state
+
+
+async def kill_and_restart(
+    bot: BotProcess, proxy: Proxy, backend: str, *, count: int, done: asyncio.Event
+) -> int:
+    """SIGKILL `bot` `count` times, each 0-50 ms after it answered an update 200 (it holds the
+    update in the inbox and is handling it), and start it again at once; until `done`."""
+    rng = random.Random(SEED)
+    kills = 0
+    while kills < count and not done.is_set():
+        took = proxy.took.setdefault(backend, asyncio.Event())
+        took.clear()
+        waits = {asyncio.create_task(took.wait()), asyncio.create_task(done.wait())}
+        _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        if done.is_set():
+            break
+        await asyncio.sleep(rng.uniform(0.0, 0.05))
+        await bot.kill()
+        kills += 1
+        await bot.start()
+        await bot.wait_ready()
+    return kills
+
+
+@dataclass
+class Pair:
+    """Two webhook processes on one database, the emulator, and the proxy between them."""
+
+    control: EmulatorClient
+    proxy: Proxy
+    bots: list[BotProcess]
+
+
+@asynccontextmanager
+async def two_processes(workdir: Path, url: str) -> AsyncIterator[Pair]:
+    """The emulator, the proxy, and two (not yet started) `renja-bot run --webhook` processes
+    on database `url`, each in a folder of its own; both stopped (SIGTERM) at the end."""
+    shared = base_env(workdir)
+    shared["DATABASE_URL"] = url
+    envs = [webhook_env(), webhook_env()]
+    backends = [f"http://127.0.0.1:{env['WEBHOOK_PORT']}{PATH}" for env in envs]
+    async with (
+        BotApiEmulator(TOKEN, username="renja_bot", first_name="Renja Bot") as emulator,
+        EmulatorClient(emulator.control_url) as control,
+        Proxy(backends).running() as proxy,
+    ):
+        await control.set_webhook_retry(first=0.1, cap=0.5)
+        bots = []
+        for number, env in enumerate(envs, 1):
+            folder = workdir / f"bot-{number}"
+            folder.mkdir()
+            telegram = {
+                "TELEGRAM_BOT_TOKEN": emulator.token,
+                "TELEGRAM_API_BASE_URL": emulator.base_url,
+                "TELEGRAM_API_FILE_URL": emulator.base_file_url,
+                "WEBHOOK_URL": proxy.url,
+            }
+            bots.append(BotProcess(folder, shared | env | telegram, control, webhook=True))
+        try:
+            yield Pair(control, proxy, bots)
+        finally:
+            for bot in bots:
+                await bot.stop()
+
+
+async def play_two(workdir: Path, url: str, *, kills: int = 0) -> PairRun:
+    """The script against two webhook processes on database `url`, behind a proxy."""
+    sample_office(url, workdir / "files")
+    started = loop_time()
+    failures: list[str] = []
+    done = asyncio.Event()
+    async with two_processes(workdir, url) as pair:
+        control, proxy, bots = pair.control, pair.proxy, pair.bots
+        backends = proxy.backends
+        steady, killed = bots
+        office = Office(steady, think=THINK if kills else (0.0, 0.0), rng=random.Random(SEED))
+        for telegram_id, name, _, _ in OFFICIALS:
+            user = await control.user(telegram_id, name.split()[0])
+            office.phones[telegram_id] = Phone(office, user, name)
+        for bot in bots:  # one after the other: each is up at its own getMe
+            await bot.start()
+            await bot.wait_ready()
+        killing = asyncio.create_task(
+            kill_and_restart(killed, proxy, backends[1], count=kills, done=done)
+        )
+        try:
+            await play_renja(office)
+        except StepFailed as error:
+            failures.append(f"the script stopped at step {len(office.steps)}: {error}")
+        done.set()
+        made = await killing
+        if not killed.running:
+            await killed.start()
+        await killed.wait_ready()
+        await settle(steady, control)
+        chats = {
+            phone.name: [as_received(m) for m in await phone.user.messages()]
+            for phone in office.phones.values()
+        }
+    for bot in bots:
+        if bot.process is not None and bot.process.returncode not in (0, -signal.SIGTERM):
+            failures.append(f"a bot exited with {bot.process.returncode}:\n{bot.log_tail()}")
+    return PairRun(
+        chats=chats,
+        state=postgres_state(url, workdir / "files"),
+        forwarded=dict(proxy.forwarded),
+        failed=dict(proxy.failed),
+        kills=made,
+        steps=len(office.steps),
+        lost=office.lost,
+        notes=office.notes,
+        failures=failures,
+        seconds=loop_time() - started,
+    )
+
+
+DRAFT_NUMBER = re.compile(r"\(#\d+")
+
+
+def numberless(messages: list[Received]) -> list[Received]:
+    """The messages with the draft's number left out. The run has one draft, but PostgreSQL
+    may number it 2: a transaction that drew number 1 and was then killed with its process
+    (or rolled back) does not give the number back, as SQLite does."""
+    return [
+        Received(DRAFT_NUMBER.sub("(#<n>", m.final), DRAFT_NUMBER.sub("(#<n>", m.first))
+        for m in messages
+    ]
+
+
+def differences(reference: Run, run: PairRun) -> list[str]:
+    """Every way the two processes' run differs from the single process's; a message sent
+    again by a process killed between sending it and noting it sent is allowed once per kill."""
+    problems = list(run.failures) + [f"decision lost: {line}" for line in run.lost]
+    repeats: list[str] = []
+    for table, rows in reference.state.items():
+        if run.state[table] != rows:
+            problems.append(f"{table} differs:\n  {rows}\n  {run.state[table]}")
+    for chat, expected in reference.chats.items():
+        diff = compare_chat(chat, numberless(expected), numberless(run.chats.get(chat, [])))
+        repeats += [f"{chat} got twice: {short(body)}" for body in diff.repeated]
+        problems += [f"{chat} never got: {short(body)}" for body in diff.missing]
+        problems += [f"{chat} got, unlike one process: {short(body)}" for body in diff.unexpected]
+        problems += [
+            f"{chat}: a message ended differently: {short(a)} / {short(b)}"
+            for a, b in diff.changed
+        ]
+    if len(repeats) > run.kills:
+        problems += repeats
+    else:
+        print("\n".join(repeats))
+    return problems
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """The script against one `renja-bot run --webhook` on SQLite."""
+    template = tmp_path_factory.mktemp("template")
+    database = template / "renja.db"
+    sample_office(f"sqlite:///{database}", template / "files")
+    run = asyncio.run(play(tmp_path_factory.mktemp("reference"), database, webhook=True))
+    assert (run.failures, run.lost) == ([], [])
+    return run
+
+
+@pytest.fixture
+def database(postgres: pg.PostgresServer) -> Iterator[str]:
+    name = postgres.new_database()
+    yield postgres.url(name)
+    postgres.drop_database(name)
+
+
+def test_two_processes_send_each_message_once(
+    tmp_path: Path, database: str, reference: Run
+) -> None:
+    run = asyncio.run(play_two(tmp_path, database))
+    print(f"{run.steps} steps in {run.seconds:.1f} s; proxy: {run.forwarded}, {run.failed}")
+    problems = differences(reference, run)
+    assert not problems, f"logs in {tmp_path}\n" + "\n".join(problems)
+    # Both processes took updates, and neither ever refused one.
+    assert len(run.forwarded) == 2, run.forwarded
+    assert run.failed == {}
+
+
+def test_a_process_killed_beside_another_loses_nothing(
+    tmp_path: Path, database: str, reference: Run
+) -> None:
+    """The second process is SIGKILLed five times just after it took an update, and started
+    again at once; the first takes over what it held, and the proxy sends to the first
+    while the second does not answer. Nothing is lost: every official gets every message
+    (at most one repeat per kill), and the final state is the single process's."""
+    run = asyncio.run(play_two(tmp_path, database, kills=KILLS))
+    print(
+        f"{run.steps} steps, {run.kills} kills in {run.seconds:.1f} s; "
+        f"proxy: {run.forwarded}, {run.failed}; {run.notes}"
+    )
+    problems = differences(reference, run)
+    assert not problems, f"logs in {tmp_path}\n" + "\n".join(problems)
+    assert run.kills == KILLS
+    assert len(run.forwarded) == 2, run.forwarded
+
+
+DRAFTS = 30
+
+
+def open_overdue_drafts(workdir: Path, url: str, titles: list[str]) -> None:
+    """Drafts opened a day ago by the Kasubbag (the processes' SOPs and 24-hour calendar),
+    whose first row is overdue: every one has reminders due."""
+    organisation = load_organisation(ROOT / "config" / "organisasi.yaml")
+    engine = make_engine(url)
+    services = Services(
+        engine=engine,
+        sops=load_sops(workdir / "sops", organisation=organisation),
+        calendar=OfficeCalendar.from_file(workdir / "kalender-24jam.yaml"),
+        clock=lambda: datetime.now(UTC) - timedelta(days=1),
+        files_dir=workdir / "files",
+        max_upload_bytes=20 * 1024 * 1024,
+    )
+    try:
+        for title in titles:
+            drafts.start_draft(services, telegram_id=101, title=title)
+    finally:
+        engine.dispose()
+
+
+def test_reminders_of_many_drafts_go_out_once(tmp_path: Path, database: str) -> None:
+    """Thirty drafts whose reminders are all due when two processes start at once: each
+    reminder and each escalation reaches its official exactly once, and no message twice."""
+
+    async def run() -> dict[str, list[str]]:
+        async with two_processes(tmp_path, database) as pair:
+            users = {
+                telegram_id: await pair.control.user(telegram_id, name.split()[0])
+                for telegram_id, name, _, _ in OFFICIALS
+            }
+            # Every official starts the bot (a bot cannot write first); then the processes
+            # stop, and the drafts are opened.
+            await pair.bots[0].start()
+            await pair.bots[0].wait_ready()
+            for user in users.values():
+                await user.send_text("/start")
+                await user.wait_for_messages(lambda m: "Selamat datang" in m.body, 30)
+            await pair.bots[0].stop()
+            await asyncio.to_thread(open_overdue_drafts, tmp_path, database, titles)
+            # Both start at once, both find every reminder due.
+            for bot in pair.bots:
+                await bot.start()
+            for bot in pair.bots:
+                await bot.wait_ready()
+            await settle(pair.bots[0], pair.control)
+            await settle(pair.bots[1], pair.control)
+            for bot in pair.bots:  # anything a process still had to send, it sends first
+                await bot.stop()
+            for bot in pair.bots:
+                assert bot.process is not None
+                assert bot.process.returncode in (0, -signal.SIGTERM), bot.log_tail()
+            return {
+                name.split()[0]: [m.body for m in await users[telegram_id].messages()]
+                for telegram_id, name, _, _ in OFFICIALS
+            }
+
+    base_env(tmp_path)
+    sample_office(database, tmp_path / "files", ago=timedelta(days=2))
+    titles = [f"Renja Uji {number:03}" for number in range(1, DRAFTS + 1)]
+    chats = asyncio.run(run())
+    for chat, bodies in chats.items():
+        twice = {body for body in bodies if bodies.count(body) > 1}
+        assert not twice, (chat, twice)
+    reminded = [b for b in chats["Rina"] if "⏰" in b or "⚠️ Terlambat" in b]
+    escalated = [b for b in chats["Budi"] if "🔺 Eskalasi" in b]
+    for title in titles:
+        mine = [b for b in reminded if b.startswith(f"📋 {title} (")]
+        assert len(mine) == 1, (title, mine)
+        up = [b for b in escalated if b.startswith(f"📋 {title} (")]
+        assert len(up) == 1, (title, up)
+        tasks = [b for b in chats["Rina"] if b.startswith(f"📋 {title} (") and b not in mine]
+        assert len(tasks) == 1, (title, tasks)
