@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session
 
 from storage import audit as audit_store
@@ -16,6 +17,12 @@ from tests.e2e.people import Renja
 
 RESTORED = 8
 """How many of the backups are restored and checked (spread over the run), besides the last."""
+
+
+@pytest.fixture
+def backend() -> str:
+    """Backups are of a SQLite file (a PostgreSQL database is backed up with pg_dump)."""
+    return "sqlite"
 
 
 def restored_check(source: Path, into: Path) -> audit_store.Check:
