@@ -227,8 +227,9 @@ def require_party(
 ) -> Party:
     """The draft an official acts on, with the staff of its agency (read once, in one query:
     the roster, the actor, the people to tell). An official of another agency is told the
-    draft does not exist; a stranger, that they are not registered."""
-    draft = draft_store.get_draft(session, draft_id=draft_id)
+    draft does not exist; a stranger, that they are not registered. In a session that
+    writes, the draft is locked until its commit, as `require_draft` locks it."""
+    draft = draft_store.get_draft(session, draft_id=draft_id, lock=locks_rows(session))
     staff = None
     if draft is not None:
         staff = official_store.staff(session, now=now, agency_id=draft.agency_id)
