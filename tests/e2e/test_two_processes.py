@@ -18,27 +18,25 @@ escalation goes out exactly once.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import random
 import re
 import signal
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import psycopg
 import pytest
-from aiohttp import web
 
 from bot.sample_office import register_officials
 from bot.usecases import drafts
 from bot.usecases.base import Services
 from emulator import BotApiEmulator, EmulatorClient
+from emulator.proxy import Proxy
 from storage.db import make_engine, upgrade
 from tests import pg
 from tests.e2e.crashrun import (
@@ -74,73 +72,6 @@ THINK = (0.3, 0.7)
 """An official's pause before acting, in the run with kills: time for the killed process
 to come back between kills."""
 SEED = 20261129
-
-
-# -- the proxy --------------------------------------------------------------------------------
-
-
-@dataclass
-class Proxy:
-    """A reverse proxy on 127.0.0.1: each POST to the next backend in turn; to the other one
-    when a backend does not answer or answers with an error."""
-
-    backends: list[str]
-    port: int = 0
-    forwarded: dict[str, int] = field(default_factory=dict)
-    """Updates each backend answered 200."""
-    failed: dict[str, int] = field(default_factory=dict)
-    """Posts a backend could not take (down, or an error)."""
-    took: dict[str, asyncio.Event] = field(default_factory=dict)
-    """Set when a backend answers an update 200."""
-    _turn: itertools.count[int] = field(default_factory=itertools.count)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{PATH}"
-
-    async def forward(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        headers = {
-            name: value
-            for name, value in request.headers.items()
-            if name.lower() in ("content-type", "x-telegram-bot-api-secret-token")
-        }
-        first = next(self._turn) % len(self.backends)
-        order = self.backends[first:] + self.backends[:first]
-        assert self.session is not None
-        for backend in order:
-            try:
-                async with self.session.post(backend, data=body, headers=headers) as answer:
-                    text = await answer.read()
-                    if answer.status < 500:
-                        if answer.status == 200:
-                            self.forwarded[backend] = self.forwarded.get(backend, 0) + 1
-                            self.took.setdefault(backend, asyncio.Event()).set()
-                        return web.Response(status=answer.status, body=text)
-            except (aiohttp.ClientError, TimeoutError):
-                pass
-            self.failed[backend] = self.failed.get(backend, 0) + 1
-        return web.Response(status=502, text="Bad Gateway")
-
-    session: aiohttp.ClientSession | None = None
-
-    @asynccontextmanager
-    async def running(self) -> AsyncIterator[Proxy]:
-        app = web.Application()
-        app.router.add_post(PATH, self.forward)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = int(runner.addresses[0][1])
-        timeout = aiohttp.ClientTimeout(total=30)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            self.session = session
-            try:
-                yield self
-            finally:
-                self.session = None
-                await runner.cleanup()
 
 
 # -- the runs -----------------------------------------------------------------------------------
@@ -263,7 +194,7 @@ async def two_processes(workdir: Path, url: str) -> AsyncIterator[Pair]:
     async with (
         BotApiEmulator(TOKEN, username="renja_bot", first_name="Renja Bot") as emulator,
         EmulatorClient(emulator.control_url) as control,
-        Proxy(backends).running() as proxy,
+        Proxy(backends, PATH).running() as proxy,
     ):
         await control.set_webhook_retry(first=0.1, cap=0.5)
         bots = []
