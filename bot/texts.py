@@ -1628,66 +1628,66 @@ def _task_list(tasks: Sequence[TaskBriefing]) -> list[str]:
     return [f"• {escape(t.task.judul)} — {escape(t.draft.title)} (#{t.draft.id})" for t in tasks]
 
 
+def _acting_notice(
+    heading: str, sentence: str, tasks_heading: str, tasks: Sequence[TaskBriefing]
+) -> str:
+    """A notice of an acting period: its heading, what changes, and the tasks that moved."""
+    lines = [f"👤 <b>{heading}</b>", sentence]
+    if tasks:
+        lines.append(tasks_heading)
+        lines += _task_list(tasks)
+    return "\n".join(lines)
+
+
 def acting_started_for_holder(view: ActingView, left: Sequence[TaskBriefing], tz: ZoneInfo) -> str:
     """To the holder when the period starts: who acts for them, until when, what moved."""
-    official = escape(view.official.name)
-    lines = [
-        f"👤 <b>{acting_title(view)}</b>",
-        f"{official} ditetapkan sebagai {acting_title(view)} menggantikan Bapak/Ibu sampai "
-        f"{when_text(view.valid_until, tz)}. Selama itu tugas, pengingat dan eskalasi "
-        f"{escape(view.position)} ditujukan kepadanya.",
-    ]
-    if left:
-        lines.append("Tugas yang dialihkan kepadanya (tombolnya di sini tidak berlaku lagi):")
-        lines += _task_list(left)
-    return "\n".join(lines)
+    return _acting_notice(
+        acting_title(view),
+        f"{escape(view.official.name)} ditetapkan sebagai {acting_title(view)} menggantikan "
+        f"Bapak/Ibu sampai {when_text(view.valid_until, tz)}. Selama itu tugas, pengingat dan "
+        f"eskalasi {escape(view.position)} ditujukan kepadanya.",
+        "Tugas yang dialihkan kepadanya (tombolnya di sini tidak berlaku lagi):",
+        left,
+    )
 
 
 def acting_started_for_official(
     view: ActingView, gained: Sequence[TaskBriefing], tz: ZoneInfo
 ) -> str:
     """To the acting official when the period starts; the tasks' messages follow."""
-    lines = [
-        f"👤 <b>{acting_title(view)}</b>",
+    return _acting_notice(
+        acting_title(view),
         f"{sapaan(view.official.name)} ditetapkan sebagai {acting_title(view)} menggantikan "
         f"{escape(view.holder.name)} sampai {when_text(view.valid_until, tz)}. Selama itu "
         f"tugas {escape(view.position)} ditujukan kepada Bapak/Ibu; keputusan Bapak/Ibu "
         f"tercatat sebagai {acting_title(view)}.",
-    ]
-    if gained:
-        lines.append("Tugas yang dialihkan kepada Bapak/Ibu (pesannya menyusul):")
-        lines += _task_list(gained)
-    return "\n".join(lines)
+        "Tugas yang dialihkan kepada Bapak/Ibu (pesannya menyusul):",
+        gained,
+    )
 
 
 def acting_ended_for_holder(view: ActingView, gained: Sequence[TaskBriefing], tz: ZoneInfo) -> str:
     """To the holder when the period ends; their tasks' messages follow."""
-    lines = [
-        f"👤 <b>{acting_title(view)} berakhir</b>",
+    return _acting_notice(
+        f"{acting_title(view)} berakhir",
         f"Masa {escape(view.official.name)} sebagai {acting_title(view)} berakhir "
         f"({when_text(view.valid_until, tz)}). Tugas {escape(view.position)} kembali kepada "
         "Bapak/Ibu.",
-    ]
-    if gained:
-        lines.append("Tugas yang kembali kepada Bapak/Ibu (pesannya menyusul):")
-        lines += _task_list(gained)
-    return "\n".join(lines)
+        "Tugas yang kembali kepada Bapak/Ibu (pesannya menyusul):",
+        gained,
+    )
 
 
 def acting_ended_for_official(view: ActingView, left: Sequence[TaskBriefing], tz: ZoneInfo) -> str:
     """To the acting official when the period ends."""
-    lines = [
-        f"👤 <b>{acting_title(view)} berakhir</b>",
+    return _acting_notice(
+        f"{acting_title(view)} berakhir",
         f"Masa Bapak/Ibu sebagai {acting_title(view)} berakhir "
         f"({when_text(view.valid_until, tz)}). Terima kasih.",
-    ]
-    if left:
-        lines.append(
-            f"Tugas yang kembali kepada {escape(view.holder.name)} (tombolnya di sini tidak "
-            "berlaku lagi):"
-        )
-        lines += _task_list(left)
-    return "\n".join(lines)
+        f"Tugas yang kembali kepada {escape(view.holder.name)} (tombolnya di sini tidak "
+        "berlaku lagi):",
+        left,
+    )
 
 
 # The command line: the trail's check, dossiers and backups (plain text, not HTML) ----------

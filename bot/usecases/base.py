@@ -229,18 +229,18 @@ def require_party(
     the roster, the actor, the people to tell). An official of another agency is told the
     draft does not exist; a stranger, that they are not registered. In a session that
     writes, the draft is locked until its commit, as `require_draft` locks it."""
-    draft = draft_store.get_draft(session, draft_id=draft_id, lock=locks_rows(session))
-    staff = None
-    if draft is not None:
-        staff = official_store.staff(session, now=now, agency_id=draft.agency_id)
-    actor = staff.actor(telegram_id) if staff is not None else None
+    try:
+        draft = require_draft(session, sops=sops, draft_id=draft_id, agency_id=None)
+    except DraftNotFound:
+        require_official(session, telegram_id=telegram_id)  # a stranger: not registered
+        raise
+    staff = official_store.staff(session, now=now, agency_id=draft.agency_id)
+    actor = staff.actor(telegram_id)
     if actor is None:  # not holding a position of the draft's agency now: read on their own
         official = require_official(session, telegram_id=telegram_id)
-        if draft is None or staff is None or official.agency_id != draft.agency_id:
+        if official.agency_id != draft.agency_id:
             raise DraftNotFound(draft_id)
         actor = official_store.actor_of(session, official=official, now=now)
-    if draft is None or staff is None or draft.sop_id not in sops:
-        raise DraftNotFound(draft_id)
     return Party(draft, staff, actor)
 
 
