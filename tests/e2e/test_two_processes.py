@@ -22,7 +22,6 @@ import json
 import random
 import re
 import signal
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -34,9 +33,10 @@ import psycopg
 import pytest
 
 from bot.sample_office import register_officials
+from bot.texts import RECORDED
 from bot.usecases import drafts
 from bot.usecases.base import Services
-from emulator import BotApiEmulator, EmulatorClient
+from emulator import BotApiEmulator, BotMessage, CallbackAnswer, EmulatorClient
 from emulator.proxy import Proxy
 from storage import outbox as outbox_store
 from storage.db import make_engine, upgrade
@@ -496,9 +496,6 @@ def test_reminders_of_many_drafts_go_out_once(tmp_path: Path, database: str, kil
             for bot in pair.bots:
                 assert bot.process is not None
                 assert bot.process.returncode in (0, -signal.SIGTERM), bot.log_tail()
-            for e in await pair.control.log():
-                if e.method == "sendMessage" and "Uji 0" in (e.text or ""):
-                    print("LOG", e.time, e.chat_id, e.message_id, short(e.text or "", 60))
             chats = {
                 telegram_id: [m.body for m in await user.messages()]
                 for telegram_id, user in users.items()
@@ -539,3 +536,138 @@ def test_reminders_of_many_drafts_go_out_once(tmp_path: Path, database: str, kil
         assert len(up) == 1, (title, up)
         tasks = set(b for b in rina if b.startswith(f"📋 {title} (") and b not in mine)
         assert len(tasks) == 1, (title, tasks)
+
+
+RACES = 5
+REVIEW = "Telaah Konsep pendahuluan Renja"
+APPROVE = "✅ Setujui"
+
+
+@dataclass
+class Press:
+    """One draft's review approved: the press (or presses) and what came of it."""
+
+    title: str
+    answers: list[CallbackAnswer | None]
+    backends: list[str]
+    """The process each press's update went to."""
+    messages: dict[str, list[str]]
+    """Per official, the messages that came or changed with the press, the draft's title
+    and number written as <judul> and <n>."""
+    state: dict[str, list[tuple[Any, ...]]]
+    """The draft's tasks and audit trail."""
+
+
+def draft_state(url: str, title: str) -> dict[str, list[tuple[Any, ...]]]:
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain) as connection:
+        found = connection.execute("SELECT id FROM draft WHERE title = %s", (title,)).fetchone()
+        assert found is not None, title
+        draft_id = found[0]
+        return {
+            "draft": connection.execute(
+                "SELECT status, revision FROM draft WHERE id = %s", (draft_id,)
+            ).fetchall(),
+            "drafttask": connection.execute(
+                "SELECT task_id, row_no, is_open, outcome, shares::text, submitted::text"
+                " FROM drafttask WHERE draft_id = %s ORDER BY id",
+                (draft_id,),
+            ).fetchall(),
+            "auditentry": connection.execute(
+                "SELECT a.action, a.task_id, a.row_no, o.telegram_id, a.share, a.note"
+                " FROM auditentry a LEFT JOIN official o ON o.id = a.actor_id"
+                " WHERE a.draft_id = %s ORDER BY a.id",
+                (draft_id,),
+            ).fetchall(),
+        }
+
+
+def test_presses_racing_at_two_processes_give_one_transition(
+    tmp_path: Path, database: str
+) -> None:
+    """The Sekretaris presses Setujui on a review twice at the same instant; Telegram posts
+    the second press once the first is taken (one person's presses are one queue), the proxy
+    sends it to the other process, and both handle them at once. Exactly one approval is
+    recorded, the Kasubbag gets the next task once, the draft ends as after one press; both
+    presses are answered, one of them with "already handled". Five races; a sixth draft
+    approved with one press is the measure."""
+    titles = [f"Renja Balapan {number}" for number in range(RACES + 1)]
+
+    def normal(body: str, title: str) -> str:
+        return DRAFT_NUMBER.sub("(#<n>", body.replace(title, "<judul>"))
+
+    async def approve(
+        pair: Pair, office: Office, review: BotMessage, title: str, times: int
+    ) -> Press:
+        sekretaris = office.phones[102].user
+        before = {
+            phone.name: {m.message_id: as_received(m).final for m in await phone.user.messages()}
+            for phone in office.phones.values()
+        }
+        queries = await asyncio.gather(*(sekretaris.press(review, APPROVE) for _ in range(times)))
+        answers = [await sekretaris.callback_answer(query, wait=20) for query in queries]
+        await settle(pair.bots[0], pair.control)
+        messages = {}
+        for phone in office.phones.values():
+            seen = before[phone.name]
+            messages[phone.name] = [
+                normal(as_received(m).final, title)
+                for m in await phone.user.messages()
+                if seen.get(m.message_id) != as_received(m).final
+            ]
+        backends = [
+            backend
+            for update, backend in pair.proxy.taken
+            if update.get("callback_query", {}).get("id") in queries
+        ]
+        state = await asyncio.to_thread(draft_state, database, title)
+        return Press(title, answers, backends, messages, state)
+
+    async def run() -> list[Press]:
+        async with two_processes(tmp_path, database) as pair:
+            office = Office(pair.bots[0])
+            for telegram_id, name, _, _ in OFFICIALS:
+                user = await pair.control.user(telegram_id, name.split()[0])
+                office.phones[telegram_id] = Phone(office, user, name)
+            for bot in pair.bots:
+                await bot.start()
+                await bot.wait_ready()
+            kasubbag, sekretaris = office.phones[101], office.phones[102]
+            for phone in office.phones.values():
+                await phone.start()
+            reviews = []
+            for number, title in enumerate(titles):
+                await kasubbag.command(f"/renja_baru {title}", "dibuat")
+                await kasubbag.task("Unggah Konsep pendahuluan Renja")
+                content = f"%PDF-1.4 konsep {number}".encode()
+                received = await kasubbag.upload(f"konsep-{number}.pdf", content)
+                await kasubbag.press(received, "📤 Kirim")
+                reviews.append(await sekretaris.task(REVIEW))
+            await settle(pair.bots[0], pair.control)
+            return [
+                await approve(pair, office, review, title, 1 if number == 0 else 2)
+                for number, (review, title) in enumerate(zip(reviews, titles, strict=True))
+            ]
+
+    base_env(tmp_path)
+    sample_office(database, tmp_path / "files")
+    once, *races = asyncio.run(run())
+    assert once.answers == [CallbackAnswer(RECORDED, False, None)]
+    print(f"one press: {once.messages}\n{once.state}")
+    apart = 0
+    for race in races:
+        print(f"{race.title}: {race.backends}, {race.answers}")
+        assert (race.messages, race.state) == (once.messages, once.state), race.title
+        approvals = [entry for entry in race.state["auditentry"] if entry[3] == 102]
+        assert len(approvals) == 1, approvals
+        assert len(race.backends) == 2
+        apart += len(set(race.backends)) == 2
+        answered = sorted(race.answers, key=lambda answer: answer is None or answer.show_alert)
+        first, second = answered
+        assert first == CallbackAnswer(RECORDED, False, None), race.answers
+        assert second is not None and second.show_alert, race.answers
+        assert second.text is not None
+        assert second.text.startswith(f"Tugas “{REVIEW}” sudah ditangani oleh "), second.text
+    # The two presses of a race went to the two processes (round robin; only a post one
+    # process could not take goes to the other one instead).
+    assert apart > RACES // 2, apart
