@@ -10,9 +10,18 @@ against a single process on SQLite (the reference) and once against the two proc
 Every official must receive exactly the reference's messages: none missing, none sent
 twice, none else; and the drafts, tasks, audit trail and document versions must end the same.
 A second run SIGKILLs one of the two processes during the script, just after it took an
-update, and starts it again: the other takes the update over, and nothing is lost. A third
-opens thirty overdue drafts and starts both processes at once: each reminder and each
-escalation goes out exactly once.
+update, and starts it again: the other takes the update over, and nothing is lost.
+
+A hundred overdue drafts, and both processes start at once: each reminder and each
+escalation goes out, and no message twice. Again with one process started first (so that
+the rows it claims are known to be its own) and SIGKILLed while it sends the reminders
+beside the other, then started again: the rows it had claimed are sent by a process once
+their lease (OUTBOX_LEASE_SECONDS, 5 s here) ends; the only repeat allowed is of a row it
+held, sent to Telegram just before the kill and not yet recorded as sent.
+
+Setujui pressed twice at the same instant, five times on five drafts: the two presses go
+to the two processes, which handle them at once; one approval, one next task, the draft as
+after one press, and the second press answered "already handled".
 """
 
 from __future__ import annotations
@@ -410,10 +419,12 @@ def claims(url: str) -> set[Claim]:
     }
 
 
-def outbox_statuses(url: str) -> dict[int, str]:
+def outbox_statuses(url: str) -> dict[int, tuple[str, datetime | None]]:
+    """Each outbox row's status, and when it was sent."""
     plain = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain) as connection:
-        return dict(connection.execute("SELECT id, status FROM outbox").fetchall())
+        rows = connection.execute("SELECT id, status, sent_at FROM outbox").fetchall()
+    return {row_id: (status, sent_at) for row_id, status, sent_at in rows}
 
 
 def is_reminder(body: str) -> bool:
@@ -450,7 +461,10 @@ async def start_and_kill(pair: Pair, url: str) -> set[Claim]:
 
 async def until_outbox_sent(url: str, within: float = 60.0) -> None:
     deadline = loop_time() + within
-    while outbox_store.WAITING in (await asyncio.to_thread(outbox_statuses, url)).values():
+    while any(
+        status == outbox_store.WAITING
+        for status, _ in (await asyncio.to_thread(outbox_statuses, url)).values()
+    ):
         assert loop_time() < deadline, "the outbox never emptied"
         await asyncio.sleep(0.2)
 
@@ -460,10 +474,11 @@ def test_reminders_of_many_drafts_go_out_once(tmp_path: Path, database: str, kil
     """A hundred drafts whose reminders are all due when two processes start at once: each
     reminder and each escalation reaches its official, and no message twice.
 
-    `killed`: the second process is SIGKILLed while the reminders go out, and started again
-    at once. The rows it had claimed are sent by a process after their lease ends; a row it
-    had sent but not yet recorded as sent goes out again (the only repeat allowed, once per
-    claim it held)."""
+    `killed`: the second process starts first, the first joins once it sends; the second is
+    SIGKILLed while both send the reminders, and started again at once. The rows it had
+    claimed are sent by a process after their lease ends; a row it had sent but not yet
+    recorded as sent goes out again: the only repeat allowed, at most once per row it held
+    (one per chat it was sending to)."""
 
     async def run() -> tuple[dict[int, list[str]], set[Claim]]:
         async with two_processes(tmp_path, database) as pair:
@@ -513,16 +528,22 @@ def test_reminders_of_many_drafts_go_out_once(tmp_path: Path, database: str, kil
         f"claims the killed process held: {sorted(held, key=lambda c: c.row_id)}"
     )
     if kill:
-        # The killed process was sending: what it held was taken over and sent.
+        # The killed process was sending: what it held was sent, once its lease had ended.
         assert held, "the killed process held no claim"
-        assert {statuses[c.row_id] for c in held} == {outbox_store.SENT}
-    assert set(statuses.values()) == {outbox_store.SENT}
+        for claim in held:
+            status, sent_at = statuses[claim.row_id]
+            assert status == outbox_store.SENT, claim
+            assert sent_at is not None and sent_at >= claim.until, (claim, sent_at)
+    assert {status for status, _ in statuses.values()} == {outbox_store.SENT}
     repeats = []
     for telegram_id, bodies in chats.items():
         for body in {b for b in bodies if bodies.count(b) > 1}:
             found = TITLE.match(body)
-            mine = [c for c in held if c.chat_id == telegram_id and found and c.title == found[1]]
-            assert mine and bodies.count(body) == 2, (telegram_id, body)
+            # Its row was one the killed process held (and had sent just before the kill).
+            held_row = [
+                c for c in held if c.chat_id == telegram_id and found and c.title == found[1]
+            ]
+            assert held_row and bodies.count(body) == 2, (telegram_id, body)
             repeats.append(body)
     print(f"{len(repeats)} sent again after the kill: {[short(b, 70) for b in repeats]}")
     assert len(repeats) <= len(held)
@@ -530,11 +551,11 @@ def test_reminders_of_many_drafts_go_out_once(tmp_path: Path, database: str, kil
     reminded = [b for b in rina if any(mark in b for mark in REMINDER_MARKS)]
     escalated = [b for b in budi if ESCALATION_MARK in b]
     for title in titles:
-        mine = set(b for b in reminded if b.startswith(f"📋 {title} ("))
+        mine = {b for b in reminded if b.startswith(f"📋 {title} (")}
         assert len(mine) == 1, (title, mine)
-        up = set(b for b in escalated if b.startswith(f"📋 {title} ("))
+        up = {b for b in escalated if b.startswith(f"📋 {title} (")}
         assert len(up) == 1, (title, up)
-        tasks = set(b for b in rina if b.startswith(f"📋 {title} (") and b not in mine)
+        tasks = {b for b in rina if b.startswith(f"📋 {title} (") and b not in mine}
         assert len(tasks) == 1, (title, tasks)
 
 
