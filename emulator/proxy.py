@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -34,6 +36,8 @@ class Proxy:
     """Posts a backend could not take (down, or an error)."""
     took: dict[str, asyncio.Event] = field(default_factory=dict)
     """Set when a backend answers an update 200."""
+    taken: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    """Each update a backend answered 200, as posted, with that backend; in order."""
     _turn: itertools.count[int] = field(default_factory=itertools.count)
 
     @property
@@ -57,6 +61,7 @@ class Proxy:
                     if answer.status < 500:
                         if answer.status == 200:
                             self.forwarded[backend] = self.forwarded.get(backend, 0) + 1
+                            self.taken.append((_update(body), backend))
                             self.took.setdefault(backend, asyncio.Event()).set()
                         return web.Response(status=answer.status, body=text)
             except (aiohttp.ClientError, TimeoutError):
@@ -83,3 +88,12 @@ class Proxy:
             finally:
                 self.session = None
                 await runner.cleanup()
+
+
+def _update(body: bytes) -> dict[str, Any]:
+    """The posted update (an empty dict if it was not a JSON object)."""
+    try:
+        update = json.loads(body)
+    except ValueError:
+        return {}
+    return update if isinstance(update, dict) else {}

@@ -10,9 +10,18 @@ against a single process on SQLite (the reference) and once against the two proc
 Every official must receive exactly the reference's messages: none missing, none sent
 twice, none else; and the drafts, tasks, audit trail and document versions must end the same.
 A second run SIGKILLs one of the two processes during the script, just after it took an
-update, and starts it again: the other takes the update over, and nothing is lost. A third
-opens thirty overdue drafts and starts both processes at once: each reminder and each
-escalation goes out exactly once.
+update, and starts it again: the other takes the update over, and nothing is lost.
+
+A hundred overdue drafts, and both processes start at once: each reminder and each
+escalation goes out, and no message twice. Again with one process started first (so that
+the rows it claims are known to be its own) and SIGKILLed while it sends the reminders
+beside the other, then started again: the rows it had claimed are sent by a process once
+their lease (OUTBOX_LEASE_SECONDS, 5 s here) ends; the only repeat allowed is of a row it
+held, sent to Telegram just before the kill and not yet recorded as sent.
+
+Setujui pressed twice at the same instant, five times on five drafts: the two presses go
+to the two processes, which handle them at once; one approval, one next task, the draft as
+after one press, and the second press answered "already handled".
 """
 
 from __future__ import annotations
@@ -33,10 +42,12 @@ import psycopg
 import pytest
 
 from bot.sample_office import register_officials
+from bot.texts import RECORDED
 from bot.usecases import drafts
 from bot.usecases.base import Services
-from emulator import BotApiEmulator, EmulatorClient
+from emulator import BotApiEmulator, BotMessage, CallbackAnswer, EmulatorClient
 from emulator.proxy import Proxy
+from storage import outbox as outbox_store
 from storage.db import make_engine, upgrade
 from tests import pg
 from tests.e2e.crashrun import (
@@ -351,7 +362,13 @@ def test_a_process_killed_beside_another_loses_nothing(
     assert len(run.forwarded) == 2, run.forwarded
 
 
-DRAFTS = 30
+DRAFTS = 100
+REMINDER_MARKS = ("⏰", "⚠️ Terlambat")
+ESCALATION_MARK = "🔺 Eskalasi"
+SENT_BEFORE_KILL = 30
+"""Reminders and escalations the emulator accepts before one process is killed."""
+TITLE = re.compile(r"📋 (Renja Uji \d{3}) \(")
+TAG = re.compile(r"<[^>]+>")
 
 
 def open_overdue_drafts(workdir: Path, url: str, titles: list[str]) -> None:
@@ -374,11 +391,96 @@ def open_overdue_drafts(workdir: Path, url: str, titles: list[str]) -> None:
         engine.dispose()
 
 
-def test_reminders_of_many_drafts_go_out_once(tmp_path: Path, database: str) -> None:
-    """Thirty drafts whose reminders are all due when two processes start at once: each
-    reminder and each escalation reaches its official exactly once, and no message twice."""
+@dataclass(frozen=True)
+class Claim:
+    """An outbox row claimed for sending, as the database shows it."""
 
-    async def run() -> dict[str, list[str]]:
+    row_id: int
+    chat_id: int
+    worker: str
+    until: datetime
+    title: str | None
+    """The draft the message is about (None for a message about none)."""
+
+
+def claims(url: str) -> set[Claim]:
+    """The waiting outbox rows some sender has claimed."""
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain) as connection:
+        rows = connection.execute(
+            "SELECT id, chat_id, claimed_by, claimed_until, payload->>'text' FROM outbox"
+            " WHERE status = %s AND claimed_by IS NOT NULL",
+            (outbox_store.WAITING,),
+        ).fetchall()
+    return {
+        Claim(row_id, chat_id, worker, until, found[1] if (found := TITLE.match(plain)) else None)
+        for row_id, chat_id, worker, until, html in rows
+        for plain in [TAG.sub("", html or "")]
+    }
+
+
+def outbox_statuses(url: str) -> dict[int, tuple[str, datetime | None]]:
+    """Each outbox row's status, and when it was sent."""
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain) as connection:
+        rows = connection.execute("SELECT id, status, sent_at FROM outbox").fetchall()
+    return {row_id: (status, sent_at) for row_id, status, sent_at in rows}
+
+
+def is_reminder(body: str) -> bool:
+    return any(mark in body for mark in (*REMINDER_MARKS, ESCALATION_MARK))
+
+
+async def start_and_kill(pair: Pair, url: str) -> set[Claim]:
+    """Start the second process, then the first once the second sends; once
+    `SENT_BEFORE_KILL` reminders are out and the second holds a row it is sending, SIGKILL it
+    and start it again at once. The claims it held then."""
+    survivor, victim = pair.bots
+    await victim.start()
+    deadline = loop_time() + 60
+    while not (held := await asyncio.to_thread(claims, url)):
+        assert loop_time() < deadline, "the process never sent anything"
+        await asyncio.sleep(0.01)
+    (worker,) = {claim.worker for claim in held}  # it is the only one that sends so far
+    await survivor.start()
+    while True:
+        assert loop_time() < deadline, "the reminders never went out"
+        log = await pair.control.log()
+        sent = sum(1 for e in log if e.method == "sendMessage" and is_reminder(e.text or ""))
+        held = {c for c in await asyncio.to_thread(claims, url) if c.worker == worker}
+        if sent >= SENT_BEFORE_KILL and held:
+            break
+        await asyncio.sleep(0.01)
+    await victim.kill()
+    held = {c for c in await asyncio.to_thread(claims, url) if c.worker == worker}
+    await victim.start()
+    for bot in pair.bots:
+        await bot.wait_ready()
+    return held
+
+
+async def until_outbox_sent(url: str, within: float = 60.0) -> None:
+    deadline = loop_time() + within
+    while any(
+        status == outbox_store.WAITING
+        for status, _ in (await asyncio.to_thread(outbox_statuses, url)).values()
+    ):
+        assert loop_time() < deadline, "the outbox never emptied"
+        await asyncio.sleep(0.2)
+
+
+@pytest.mark.parametrize("kill", [False, True], ids=["calm", "killed"])
+def test_reminders_of_many_drafts_go_out_once(tmp_path: Path, database: str, kill: bool) -> None:
+    """A hundred drafts whose reminders are all due when two processes start at once: each
+    reminder and each escalation reaches its official, and no message twice.
+
+    `killed`: the second process starts first, the first joins once it sends; the second is
+    SIGKILLed while both send the reminders, and started again at once. The rows it had
+    claimed are sent by a process after their lease ends; a row it had sent but not yet
+    recorded as sent goes out again: the only repeat allowed, at most once per row it held
+    (one per chat it was sending to)."""
+
+    async def run() -> tuple[dict[int, list[str]], set[Claim]]:
         async with two_processes(tmp_path, database) as pair:
             users = {
                 telegram_id: await pair.control.user(telegram_id, name.split()[0])
@@ -393,11 +495,15 @@ def test_reminders_of_many_drafts_go_out_once(tmp_path: Path, database: str) -> 
                 await user.wait_for_messages(lambda m: "Selamat datang" in m.body, 30)
             await pair.bots[0].stop()
             await asyncio.to_thread(open_overdue_drafts, tmp_path, database, titles)
-            # Both start at once, both find every reminder due.
-            for bot in pair.bots:
-                await bot.start()
-            for bot in pair.bots:
-                await bot.wait_ready()
+            held: set[Claim] = set()
+            if kill:
+                held = await start_and_kill(pair, database)
+            else:  # both start at once, both find every reminder due
+                for bot in pair.bots:
+                    await bot.start()
+                for bot in pair.bots:
+                    await bot.wait_ready()
+            await until_outbox_sent(database)
             await settle(pair.bots[0], pair.control)
             await settle(pair.bots[1], pair.control)
             for bot in pair.bots:  # anything a process still had to send, it sends first
@@ -405,24 +511,184 @@ def test_reminders_of_many_drafts_go_out_once(tmp_path: Path, database: str) -> 
             for bot in pair.bots:
                 assert bot.process is not None
                 assert bot.process.returncode in (0, -signal.SIGTERM), bot.log_tail()
-            return {
-                name.split()[0]: [m.body for m in await users[telegram_id].messages()]
-                for telegram_id, name, _, _ in OFFICIALS
+            chats = {
+                telegram_id: [m.body for m in await user.messages()]
+                for telegram_id, user in users.items()
             }
+            return chats, held
 
     base_env(tmp_path)
     sample_office(database, tmp_path / "files", ago=timedelta(days=2))
     titles = [f"Renja Uji {number:03}" for number in range(1, DRAFTS + 1)]
-    chats = asyncio.run(run())
-    for chat, bodies in chats.items():
-        twice = {body for body in bodies if bodies.count(body) > 1}
-        assert not twice, (chat, twice)
-    reminded = [b for b in chats["Rina"] if "⏰" in b or "⚠️ Terlambat" in b]
-    escalated = [b for b in chats["Budi"] if "🔺 Eskalasi" in b]
+    started = datetime.now(UTC)
+    chats, held = asyncio.run(run())
+    statuses = outbox_statuses(database)
+    print(
+        f"{DRAFTS} drafts in {(datetime.now(UTC) - started).total_seconds():.1f} s; "
+        f"claims the killed process held: {sorted(held, key=lambda c: c.row_id)}"
+    )
+    if kill:
+        # The killed process was sending: what it held was sent, once its lease had ended.
+        assert held, "the killed process held no claim"
+        for claim in held:
+            status, sent_at = statuses[claim.row_id]
+            assert status == outbox_store.SENT, claim
+            assert sent_at is not None and sent_at >= claim.until, (claim, sent_at)
+    assert {status for status, _ in statuses.values()} == {outbox_store.SENT}
+    repeats = []
+    for telegram_id, bodies in chats.items():
+        for body in {b for b in bodies if bodies.count(b) > 1}:
+            found = TITLE.match(body)
+            # Its row was one the killed process held (and had sent just before the kill).
+            held_row = [
+                c for c in held if c.chat_id == telegram_id and found and c.title == found[1]
+            ]
+            assert held_row and bodies.count(body) == 2, (telegram_id, body)
+            repeats.append(body)
+    print(f"{len(repeats)} sent again after the kill: {[short(b, 70) for b in repeats]}")
+    assert len(repeats) <= len(held)
+    rina, budi = chats[101], chats[102]
+    reminded = [b for b in rina if any(mark in b for mark in REMINDER_MARKS)]
+    escalated = [b for b in budi if ESCALATION_MARK in b]
     for title in titles:
-        mine = [b for b in reminded if b.startswith(f"📋 {title} (")]
+        mine = {b for b in reminded if b.startswith(f"📋 {title} (")}
         assert len(mine) == 1, (title, mine)
-        up = [b for b in escalated if b.startswith(f"📋 {title} (")]
+        up = {b for b in escalated if b.startswith(f"📋 {title} (")}
         assert len(up) == 1, (title, up)
-        tasks = [b for b in chats["Rina"] if b.startswith(f"📋 {title} (") and b not in mine]
+        tasks = {b for b in rina if b.startswith(f"📋 {title} (") and b not in mine}
         assert len(tasks) == 1, (title, tasks)
+
+
+RACES = 5
+REVIEW = "Telaah Konsep pendahuluan Renja"
+APPROVE = "✅ Setujui"
+
+
+@dataclass
+class Press:
+    """One draft's review approved: the press (or presses) and what came of it."""
+
+    title: str
+    answers: list[CallbackAnswer | None]
+    backends: list[str]
+    """The process each press's update went to."""
+    messages: dict[str, list[str]]
+    """Per official, the messages that came or changed with the press, the draft's title
+    and number written as <judul> and <n>."""
+    state: dict[str, list[tuple[Any, ...]]]
+    """The draft's tasks and audit trail."""
+
+
+def draft_state(url: str, title: str) -> dict[str, list[tuple[Any, ...]]]:
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain) as connection:
+        found = connection.execute("SELECT id FROM draft WHERE title = %s", (title,)).fetchone()
+        assert found is not None, title
+        draft_id = found[0]
+        return {
+            "draft": connection.execute(
+                "SELECT status, revision FROM draft WHERE id = %s", (draft_id,)
+            ).fetchall(),
+            "drafttask": connection.execute(
+                "SELECT task_id, row_no, is_open, outcome, shares::text, submitted::text"
+                " FROM drafttask WHERE draft_id = %s ORDER BY id",
+                (draft_id,),
+            ).fetchall(),
+            "auditentry": connection.execute(
+                "SELECT a.action, a.task_id, a.row_no, o.telegram_id, a.share, a.note"
+                " FROM auditentry a LEFT JOIN official o ON o.id = a.actor_id"
+                " WHERE a.draft_id = %s ORDER BY a.id",
+                (draft_id,),
+            ).fetchall(),
+        }
+
+
+def test_presses_racing_at_two_processes_give_one_transition(
+    tmp_path: Path, database: str
+) -> None:
+    """The Sekretaris presses Setujui on a review twice at the same instant; Telegram posts
+    the second press once the first is taken (one person's presses are one queue), the proxy
+    sends it to the other process, and both handle them at once. Exactly one approval is
+    recorded, the Kasubbag gets the next task once, the draft ends as after one press; both
+    presses are answered, one of them with "already handled". Five races; a sixth draft
+    approved with one press is the measure."""
+    titles = [f"Renja Balapan {number}" for number in range(RACES + 1)]
+
+    def normal(body: str, title: str) -> str:
+        return DRAFT_NUMBER.sub("(#<n>", body.replace(title, "<judul>"))
+
+    async def approve(
+        pair: Pair, office: Office, review: BotMessage, title: str, times: int
+    ) -> Press:
+        sekretaris = office.phones[102].user
+        before = {
+            phone.name: {m.message_id: as_received(m).final for m in await phone.user.messages()}
+            for phone in office.phones.values()
+        }
+        queries = await asyncio.gather(*(sekretaris.press(review, APPROVE) for _ in range(times)))
+        answers = [await sekretaris.callback_answer(query, wait=20) for query in queries]
+        await settle(pair.bots[0], pair.control)
+        messages = {}
+        for phone in office.phones.values():
+            seen = before[phone.name]
+            messages[phone.name] = [
+                normal(as_received(m).final, title)
+                for m in await phone.user.messages()
+                if seen.get(m.message_id) != as_received(m).final
+            ]
+        backends = [
+            backend
+            for update, backend in pair.proxy.taken
+            if update.get("callback_query", {}).get("id") in queries
+        ]
+        state = await asyncio.to_thread(draft_state, database, title)
+        return Press(title, answers, backends, messages, state)
+
+    async def run() -> list[Press]:
+        async with two_processes(tmp_path, database) as pair:
+            office = Office(pair.bots[0])
+            for telegram_id, name, _, _ in OFFICIALS:
+                user = await pair.control.user(telegram_id, name.split()[0])
+                office.phones[telegram_id] = Phone(office, user, name)
+            for bot in pair.bots:
+                await bot.start()
+                await bot.wait_ready()
+            kasubbag, sekretaris = office.phones[101], office.phones[102]
+            for phone in office.phones.values():
+                await phone.start()
+            reviews = []
+            for number, title in enumerate(titles):
+                await kasubbag.command(f"/renja_baru {title}", "dibuat")
+                await kasubbag.task("Unggah Konsep pendahuluan Renja")
+                content = f"%PDF-1.4 konsep {number}".encode()
+                received = await kasubbag.upload(f"konsep-{number}.pdf", content)
+                await kasubbag.press(received, "📤 Kirim")
+                reviews.append(await sekretaris.task(REVIEW))
+            await settle(pair.bots[0], pair.control)
+            return [
+                await approve(pair, office, review, title, 1 if number == 0 else 2)
+                for number, (review, title) in enumerate(zip(reviews, titles, strict=True))
+            ]
+
+    base_env(tmp_path)
+    sample_office(database, tmp_path / "files")
+    once, *races = asyncio.run(run())
+    assert once.answers == [CallbackAnswer(RECORDED, False, None)]
+    print(f"one press: {once.messages}\n{once.state}")
+    apart = 0
+    for race in races:
+        print(f"{race.title}: {race.backends}, {race.answers}")
+        assert (race.messages, race.state) == (once.messages, once.state), race.title
+        approvals = [entry for entry in race.state["auditentry"] if entry[3] == 102]
+        assert len(approvals) == 1, approvals
+        assert len(race.backends) == 2
+        apart += len(set(race.backends)) == 2
+        answered = sorted(race.answers, key=lambda answer: answer is None or answer.show_alert)
+        first, second = answered
+        assert first == CallbackAnswer(RECORDED, False, None), race.answers
+        assert second is not None and second.show_alert, race.answers
+        assert second.text is not None
+        assert second.text.startswith(f"Tugas “{REVIEW}” sudah ditangani oleh "), second.text
+    # The two presses of a race went to the two processes (round robin; only a post one
+    # process could not take goes to the other one instead).
+    assert apart > RACES // 2, apart

@@ -1,5 +1,6 @@
 """Webhook delivery: setWebhook as Telegram validates it, updates posted with the secret
-token, one at a time per chat and in order, retried on failure, reported by getWebhookInfo."""
+token, one at a time per chat and in order, several chats at once up to max_connections,
+retried on failure, reported by getWebhookInfo."""
 
 from __future__ import annotations
 
@@ -188,6 +189,40 @@ async def test_one_update_at_a_time_per_chat_in_order(
     receiver.held["satu"].set()
     await receiver.wait_for(lambda: len(receiver.deliveries) == 4)
     assert receiver.texts() == ["satu", "/start", "dua", "tiga"]
+
+
+async def test_updates_of_different_chats_are_posted_at_once(
+    bot: Bot, control: EmulatorClient, receiver: Receiver
+) -> None:
+    """As Telegram does: up to `max_connections` (40 unless set) posts at once, each to its
+    own connection; one unanswered post holds up only its own chat."""
+    people = [await control.user(3001 + n, f"Orang{n}") for n in range(12)]
+    assert await bot.set_webhook(receiver.url, secret_token=SECRET, drop_pending_updates=True)
+    for n, person in enumerate(people):
+        receiver.held[f"pesan {n}"] = asyncio.Event()
+        await person.send_text(f"pesan {n}")
+    # Twelve posts are open at once: none has been answered yet.
+    await receiver.wait_for(lambda: len(receiver.deliveries) == 12)
+    assert set(receiver.texts()) == {f"pesan {n}" for n in range(12)}
+
+
+async def test_no_more_posts_at_once_than_max_connections(
+    bot: Bot, control: EmulatorClient, receiver: Receiver
+) -> None:
+    people = [await control.user(3101 + n, f"Orang{n}") for n in range(3)]
+    assert await bot.set_webhook(
+        receiver.url, secret_token=SECRET, max_connections=2, drop_pending_updates=True
+    )
+    assert (await bot.get_webhook_info()).max_connections == 2
+    for n, person in enumerate(people):
+        receiver.held[f"pesan {n}"] = asyncio.Event()
+        await person.send_text(f"pesan {n}")
+    await receiver.wait_for(lambda: len(receiver.deliveries) == 2)
+    await asyncio.sleep(0.3)  # a third connection would have been opened by now
+    assert receiver.texts() == ["pesan 0", "pesan 1"]
+    receiver.held["pesan 1"].set()  # one answered: its connection takes the next update
+    await receiver.wait_for(lambda: len(receiver.deliveries) == 3)
+    assert receiver.texts() == ["pesan 0", "pesan 1", "pesan 2"]
 
 
 async def test_a_failed_delivery_is_retried_and_reported(
