@@ -200,10 +200,16 @@ async def emulator_process() -> AsyncIterator[Emulator]:
 
 @asynccontextmanager
 async def bot_process(
-    emulator: Emulator, kind: str, folder: Path | None = None, database_url: str | None = None
+    emulator: Emulator,
+    kind: str,
+    folder: Path | None = None,
+    database_url: str | None = None,
+    *,
+    webhook: tuple[int, str] | None = None,
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """`python -m benchmarks.botprocess` (the bot alone in its process) for the block; the
-    office's database is `folder`'s own, or the one at `database_url`."""
+    office's database is `folder`'s own, or the one at `database_url`. `webhook`: (port,
+    the address the emulator posts to): ours takes its updates by webhook on that port."""
     arguments = [
         "--token",
         emulator.token,
@@ -216,21 +222,53 @@ async def bot_process(
         arguments += ["--folder", str(folder)]
     if database_url is not None:
         arguments += ["--database-url", database_url]
+    if webhook is not None:
+        arguments += ["--webhook-port", str(webhook[0]), "--webhook-url", webhook[1]]
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "benchmarks.botprocess", kind, *arguments, cwd=ROOT
     )
     try:
         yield process
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), timeout=30)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-        if process.returncode not in (0, -signal.SIGKILL):
-            raise RuntimeError(f"the {kind} bot ended with {process.returncode}")
+        await _stop(process, f"the {kind} bot")
+
+
+async def _stop(process: asyncio.subprocess.Process, what: str) -> None:
+    """SIGTERM, then SIGKILL after 30 seconds; an error if it ended badly."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), timeout=30)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+    if process.returncode not in (0, -signal.SIGKILL):
+        raise RuntimeError(f"{what} ended with {process.returncode}")
+
+
+@asynccontextmanager
+async def proxy_process(backends: list[str]) -> AsyncIterator[str]:
+    """emulator/proxy.py's round-robin proxy in front of `backends`, in a process of its own
+    (`python -m benchmarks.botprocess proxy`), for the block; its address."""
+    arguments = [argument for backend in backends for argument in ("--backend", backend)]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "benchmarks.botprocess",
+        "proxy",
+        *arguments,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        line = (await asyncio.wait_for(process.stdout.readline(), timeout=30)).decode()
+        name, _, url = line.partition("=")
+        if name.strip() != "url":
+            raise RuntimeError("the proxy stopped before it listened")
+        yield url.strip()
+    finally:
+        await _stop(process, "the proxy")
 
 
 def percentile(values: list[float], percent: float) -> float:
