@@ -17,8 +17,9 @@
   limits, against the same 30 a second, and the 429s (benchmarks/invitations.py);
 - load: an office of 10,000 open drafts and 50,000 waiting reminders: decisions per
   second, press → next holder, start-up and peak memory, against a bare python-telegram-bot
-  bot (benchmarks/load.py); `--database-url URL` and `--processes N` choose the backend
-  and the bot's processes.
+  bot, on SQLite, on PostgreSQL (a server started for the run) and on two webhook processes
+  on PostgreSQL (benchmarks/load.py); `--backend`, `--database-url URL` and
+  `--processes N` choose among them.
 
 The bots and the emulator run in processes of their own, on 127.0.0.1. Absolute times
 depend on the machine (and on what else it runs); the ratios are what to compare between

@@ -10,7 +10,7 @@ With `--webhook-port`, `ours` takes its updates by webhook instead, as `renja-bo
 --webhook` does (`bot.app.serve_webhook`: its own server on that port of 127.0.0.1, and
 setWebhook to `--webhook-url`, the proxy's address). `proxy` is emulator/proxy.py's
 round-robin proxy in front of such processes (`--backend`, once for each), which prints its
-address and runs until SIGTERM.
+address, runs until SIGTERM, and then prints how many updates each process took.
 
 The officials the benchmark plays, and the emulator, run in other processes: what this
 process spends is the bot's alone.
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import signal
 from datetime import timedelta
 from pathlib import Path
@@ -103,6 +104,8 @@ async def proxy(backends: list[str]) -> None:
     async with Proxy(backends, WEBHOOK_PATH).running() as running:
         print(f"url = {running.url}", flush=True)
         await stop.wait()
+        print(f"forwarded = {json.dumps(running.forwarded)}", flush=True)
+        print(f"failed = {json.dumps(running.failed)}", flush=True)
 
 
 def main() -> None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import math
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -246,10 +247,21 @@ async def _stop(process: asyncio.subprocess.Process, what: str) -> None:
         raise RuntimeError(f"{what} ended with {process.returncode}")
 
 
+@dataclass
+class ProxyProcess:
+    """Where the proxy listens; once it has stopped, what it forwarded to each backend."""
+
+    url: str
+    forwarded: dict[str, int] = field(default_factory=dict)
+    """Updates each backend answered 200."""
+    failed: dict[str, int] = field(default_factory=dict)
+    """Posts a backend could not take (and the proxy sent to another)."""
+
+
 @asynccontextmanager
-async def proxy_process(backends: list[str]) -> AsyncIterator[str]:
+async def proxy_process(backends: list[str]) -> AsyncIterator[ProxyProcess]:
     """emulator/proxy.py's round-robin proxy in front of `backends`, in a process of its own
-    (`python -m benchmarks.botprocess proxy`), for the block; its address."""
+    (`python -m benchmarks.botprocess proxy`), for the block."""
     arguments = [argument for backend in backends for argument in ("--backend", backend)]
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -260,15 +272,20 @@ async def proxy_process(backends: list[str]) -> AsyncIterator[str]:
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
     )
+    assert process.stdout is not None
     try:
-        assert process.stdout is not None
         line = (await asyncio.wait_for(process.stdout.readline(), timeout=30)).decode()
         name, _, url = line.partition("=")
         if name.strip() != "url":
             raise RuntimeError("the proxy stopped before it listened")
-        yield url.strip()
+        proxy = ProxyProcess(url.strip())
+        yield proxy
     finally:
         await _stop(process, "the proxy")
+    for line in (await process.stdout.read()).decode().splitlines():
+        name, _, value = line.partition("=")
+        if name.strip() in ("forwarded", "failed"):
+            setattr(proxy, name.strip(), json.loads(value))
 
 
 def percentile(values: list[float], percent: float) -> float:

@@ -1,6 +1,6 @@
 """The load benchmark: the bot in a big office against a bare python-telegram-bot bot.
 
-`python -m benchmarks load [--database-url URL] [--processes N]`.
+`python -m benchmarks load [--backend sqlite|postgresql] [--database-url URL] [--processes N]`.
 
 The office: 10,000 drafts open at the Sekretaris's review (Telaah Konsep pendahuluan Renja)
 and 50,000 reminders waiting. A few hundred of the drafts are made through the use cases
@@ -8,28 +8,38 @@ and 50,000 reminders waiting. A few hundred of the drafts are made through the u
 row for row (draft, tasks, row clock, document version, audit lines, reminders, and the
 outbox rows it wrote, all sent), up to the 10,000, and the reminders are topped up with
 overdue ones ('terlambat') of the copies' rows. Every reminder falls due after the bot's
-clock: none goes out during the measures. The database is made once per run and copied
-for every bot process measured, so each starts from the same office.
+clock: none goes out during the measures. The office is made once per backend and copied
+for every start of the bot measured, so each starts from the same office.
 
-Measured, each against the bare bot on an emulator of its own in the same run:
-- start-up: from the process's start to its first update handled: a Setujui pressed
-  before the process starts, handled when the next holder's message has arrived at the
-  emulator (the bare bot: its one message). Both bots are started in turns, each on a
-  fresh copy;
+The variants (`ALL`, all of them by default):
+- SQLite, one polling process;
+- PostgreSQL, one polling process;
+- PostgreSQL, two webhook processes (`--processes 2`): each is `renja-bot run --webhook`'s
+  server (`benchmarks/botprocess.py`) on a port of its own, behind emulator/proxy.py's
+  round-robin proxy (in a process of its own, up before them, as in a deployment); the
+  emulator posts the updates to the proxy once a process has called setWebhook.
+PostgreSQL is a server the benchmark starts itself in a temporary folder, the way the tests
+do (tests/pg.py: Debian's server binaries, initdb and pg_ctl, with fsync off), or the one
+`--database-url postgresql+psycopg://USER@HOST/postgres` names (the office and its copies
+are databases of their own there, dropped at the end). Without server binaries, and no
+URL, the PostgreSQL variants are skipped with a line that says so (`make postgresql`
+installs them).
+
+Measured for each variant, against the bare bot (one polling process, on an emulator of its
+own shared by the variants) in turns in the same run:
+- start-up: from the start of the process(es) to the first update handled: a Setujui
+  pressed before they start, handled when the next holder's message has arrived at the
+  emulator (the bare bot: its one message). Both bots are started in turns, ours each time
+  on a fresh copy;
 - decisions per second with 1 and with 16 presses in flight, and the latency from a press
   to the next holder's message, as `benchmarks/decisions.py` measures them (the two bots
   running at the same time and taking turns);
-- peak memory: the bot process's high-water mark of resident memory (VmHWM), after its
-  start-up and after all its decisions.
+- peak memory: the high-water mark of resident memory (VmHWM) of the bot's process (of two
+  processes: the sum of both), after its start-up and after all its decisions.
 
 The reviewer's task messages are put on the phone before the bot starts, as the sender
 would have sent them (the outbox rows are marked sent, with their message ids): the bot
 starts with nothing owed. Flood limits are off and the bot's pacing high.
-
-Backends and processes are parameters: SQLite works now. A PostgreSQL URL (of a server and
-a database to connect to; the office and its copies are databases of their own, dropped at
-the end) stops with what is missing while the bot has no PostgreSQL driver, and
-`--processes 2` (webhook processes) while the bot has no webhook mode.
 """
 
 from __future__ import annotations
@@ -709,20 +719,24 @@ async def our_bot(emulator: Emulator, folder: Path, processes: int) -> AsyncIter
         return
     ports = [pg.free_port() for _ in range(processes)]
     backends = [f"http://127.0.0.1:{port}{botprocess.WEBHOOK_PATH}" for port in ports]
-    async with proxy_process(backends) as proxy_url:
+    async with proxy_process(backends) as proxy:
 
         @contextlib.asynccontextmanager
         async def webhook(url: str | None) -> AsyncIterator[list[Process]]:
             async with contextlib.AsyncExitStack() as stack:
                 started = [
                     await stack.enter_async_context(
-                        bot_process(emulator, "ours", folder, url, webhook=(port, proxy_url))
+                        bot_process(emulator, "ours", folder, url, webhook=(port, proxy.url))
                     )
                     for port in ports
                 ]
                 yield started
 
         yield webhook
+    took = ", ".join(f"{proxy.forwarded.get(backend, 0):,}" for backend in backends)
+    progress(f"load: the proxy forwarded {took} updates to the {processes} processes")
+    if sum(proxy.failed.values()):
+        progress(f"load: posts the processes could not take: {sum(proxy.failed.values())}")
 
 
 async def start_up(side: Side, press: Press, url: str | None) -> tuple[float, int]:
