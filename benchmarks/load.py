@@ -35,7 +35,9 @@ own shared by the variants) in turns in the same run:
   to the next holder's message, as `benchmarks/decisions.py` measures them (the two bots
   running at the same time and taking turns);
 - peak memory: the high-water mark of resident memory (VmHWM) of the bot's process (of two
-  processes: the sum of both), after its start-up and after all its decisions.
+  processes: the sum of both), after its start-up (of two: once both have called
+  setWebhook, as the first update may be handled while the other still starts) and after
+  all its decisions, which begin once both are up.
 
 The reviewer's task messages are put on the phone before the bot starts, as the sender
 would have sent them (the outbox rows are marked sent, with their message ids): the bot
@@ -310,9 +312,11 @@ class Variant:
 
     @property
     def name(self) -> str:
-        if self.processes == 1:
-            return f"{self.backend}, 1 process"
-        return f"{self.backend}, {self.processes} webhook processes"
+        return f"{self.backend}, {self.how}"
+
+    @property
+    def how(self) -> str:
+        return "1 process" if self.processes == 1 else f"{self.processes} webhook processes"
 
     @property
     def short(self) -> str:
@@ -653,11 +657,6 @@ def peak_memory(pid: int) -> int:
     raise RuntimeError(f"no VmHWM for process {pid}")
 
 
-def peak_memories(processes: list[Process]) -> int:
-    """The sum of the processes' high-water marks."""
-    return sum(peak_memory(process.pid) for process in processes)
-
-
 async def first_handled(
     control: EmulatorClient, press: Press, notice: re.Pattern[str], started: float
 ) -> float:
@@ -679,7 +678,38 @@ async def first_handled(
     raise RuntimeError(f"no next-holder message for {press.key} in the emulator's log")
 
 
-Starter = Callable[[str | None], AbstractAsyncContextManager[list[Process]]]
+@dataclass(frozen=True)
+class Bots:
+    """A bot's running processes."""
+
+    processes: list[Process]
+    webhooks: int = 0
+    """How many of them call setWebhook once they are up."""
+    since: float = 0.0
+    """When they were started (wall time)."""
+
+    async def all_up(self, control: EmulatorClient) -> None:
+        """Until each webhook process has called setWebhook (is wholly up): the first
+        update may be handled by one while the other still starts."""
+        deadline = time.monotonic() + LONGEST_START
+        while self.webhooks:
+            calls = [
+                entry
+                for entry in await control.log()
+                if entry.ok and entry.method == "setWebhook" and entry.time >= self.since
+            ]
+            if len(calls) >= self.webhooks:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.webhooks - len(calls)} webhook processes never came up")
+            await asyncio.sleep(0.05)
+
+    def peak_memory(self) -> int:
+        """The sum of the processes' high-water marks."""
+        return sum(peak_memory(process.pid) for process in self.processes)
+
+
+Starter = Callable[[str | None], AbstractAsyncContextManager[Bots]]
 """Starts a bot's processes, over a database copy (ours) or none (bare), for a block."""
 
 
@@ -696,9 +726,9 @@ class Side:
 
 def bare_bot(emulator: Emulator) -> Starter:
     @contextlib.asynccontextmanager
-    async def start(_: str | None) -> AsyncIterator[list[Process]]:
+    async def start(_: str | None) -> AsyncIterator[Bots]:
         async with bot_process(emulator, "bare") as process:
-            yield [process]
+            yield Bots([process])
 
     return start
 
@@ -711,9 +741,9 @@ async def our_bot(emulator: Emulator, folder: Path, processes: int) -> AsyncIter
     if processes == 1:
 
         @contextlib.asynccontextmanager
-        async def polling(url: str | None) -> AsyncIterator[list[Process]]:
+        async def polling(url: str | None) -> AsyncIterator[Bots]:
             async with bot_process(emulator, "ours", folder, url) as process:
-                yield [process]
+                yield Bots([process])
 
         yield polling
         return
@@ -722,7 +752,8 @@ async def our_bot(emulator: Emulator, folder: Path, processes: int) -> AsyncIter
     async with proxy_process(backends) as proxy:
 
         @contextlib.asynccontextmanager
-        async def webhook(url: str | None) -> AsyncIterator[list[Process]]:
+        async def webhook(url: str | None) -> AsyncIterator[Bots]:
+            since = time.time()
             async with contextlib.AsyncExitStack() as stack:
                 started = [
                     await stack.enter_async_context(
@@ -730,7 +761,7 @@ async def our_bot(emulator: Emulator, folder: Path, processes: int) -> AsyncIter
                     )
                     for port in ports
                 ]
-                yield started
+                yield Bots(started, webhooks=processes, since=since)
 
         yield webhook
     took = ", ".join(f"{proxy.forwarded.get(backend, 0):,}" for backend in backends)
@@ -741,14 +772,15 @@ async def our_bot(emulator: Emulator, folder: Path, processes: int) -> AsyncIter
 
 async def start_up(side: Side, press: Press, url: str | None) -> tuple[float, int]:
     """The bot started with `press` waiting: seconds to its first update handled, and its
-    peak memory then (of all its processes)."""
+    peak memory then (of several processes: the sum, once all are up)."""
     await forget_updates(side.emulator)
     await side.control.reset_stats()
     await press.user.press(press.message_id, press.label)
     started = time.time()
-    async with side.start(url) as processes:
+    async with side.start(url) as bots:
         seconds = await first_handled(side.control, press, side.notice, started)
-        return seconds, peak_memories(processes)
+        await bots.all_up(side.control)
+        return seconds, bots.peak_memory()
 
 
 async def run(
@@ -774,8 +806,8 @@ async def run(
                     backend_of(backend_name, database_url, folder)
                 )
             except NotAvailable as error:
-                names = ", ".join(v.name for v in chosen if v.backend == backend_name)
-                skipped.append(f"load ({names}) skipped: {error}")
+                hows = "; ".join(v.how for v in chosen if v.backend == backend_name)
+                skipped.append(f"load on {backend_name} ({hows}) skipped: {error}")
                 progress(skipped[-1])
         measured = [variant for variant in chosen if variant.backend in ready]
         if not measured:
@@ -860,15 +892,16 @@ async def measure(
             await side.control.reset_stats()
             await first.user.press(first.message_id, first.label)
         started = time.time()
-        async with bare.start(None) as bare_bot_processes, ours.start(url) as ours_processes:
+        async with bare.start(None) as bare_bots, ours.start(url) as ours_bots:
             for side, first in firsts:
                 await first_handled(side.control, first, side.notice, started)
+            await ours_bots.all_up(ours_control)
             runs = await decisions.compare(
                 Contestant(ours_control, ours_presses, OUR_NOTICE),
                 Contestant(bare.control, bare_presses_left, BARE_NOTICE),
                 sizes.decisions,
             )
-            run_memory = (peak_memories(ours_processes), peak_memories(bare_bot_processes))
+            run_memory = (ours_bots.peak_memory(), bare_bots.peak_memory())
     return Result(
         office=made,
         variant=variant,

@@ -112,7 +112,7 @@ def test_without_postgresql_its_variants_are_skipped_with_a_reason(
     main(["--quick", "load", "--backend", "postgresql"])
     out = capsys.readouterr().out
     (said,) = [line for line in out.splitlines() if "skipped" in line]
-    assert "postgresql, 1 process" in said and "postgresql, 2 webhook processes" in said
+    assert "load on postgresql (1 process; 2 webhook processes) skipped" in said
     assert pg.MISSING in said and "make postgresql" in said
 
 
