@@ -17,8 +17,9 @@
   limits, against the same 30 a second, and the 429s (benchmarks/invitations.py);
 - load: an office of 10,000 open drafts and 50,000 waiting reminders: decisions per
   second, press → next holder, start-up and peak memory, against a bare python-telegram-bot
-  bot (benchmarks/load.py); `--database-url URL` and `--processes N` choose the backend
-  and the bot's processes.
+  bot, on SQLite, on PostgreSQL (a server started for the run) and on two webhook processes
+  on PostgreSQL (benchmarks/load.py); `--backend`, `--database-url URL` and
+  `--processes N` choose among them.
 
 The bots and the emulator run in processes of their own, on 127.0.0.1. Absolute times
 depend on the machine (and on what else it runs); the ratios are what to compare between
@@ -338,23 +339,35 @@ def main(argv: list[str] | None = None) -> list[Row]:
         "measures", nargs="*", metavar="NAME", help=f"run only these: {', '.join(MEASURES)}"
     )
     parser.add_argument(
-        "--database-url",
-        help="load: the database to prepare the office in (default: a SQLite file in a "
-        "temporary folder); it is copied for each bot process measured",
+        "--backend",
+        choices=[load.SQLITE, load.POSTGRESQL],
+        help="load: only this backend (default: both; PostgreSQL on a server started for the "
+        "run, as the tests start theirs)",
     )
     parser.add_argument(
-        "--processes", type=int, default=1, help="load: bot processes (default 1, polling)"
+        "--database-url",
+        help="load: the database to prepare the office in instead (a new SQLite file, or a "
+        "PostgreSQL server: postgresql+psycopg://USER@HOST/postgres); it is copied for each "
+        "bot start measured",
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        help="load: only with this many bot processes: 1 (polling), or 2 or more (webhook "
+        "processes behind a proxy, on PostgreSQL); default: 1 on each backend, and 2 on "
+        "PostgreSQL",
     )
     args = parser.parse_args(argv)
     if unknown := set(args.measures) - set(MEASURES):
         parser.error(f"no such measure: {', '.join(sorted(unknown))}")
     sizes = QUICK if args.quick else FULL
     only = set(args.measures or MEASURES)
-    if "load" in only:  # the variants not available yet stop before anything runs
+    if "load" in only:  # what cannot be measured stops before anything runs
         try:
-            load.check_processes(args.processes)
+            load.variants(args.database_url, args.processes, args.backend)
             with tempfile.TemporaryDirectory() as folder:
-                load.backend_for(args.database_url, Path(folder))
+                if args.database_url is not None:
+                    load.backend_for(args.database_url, Path(folder))
         except (load.NotAvailable, FileExistsError) as error:
             parser.exit(2, f"{error}\n")
 
@@ -391,18 +404,21 @@ def main(argv: list[str] | None = None) -> list[Row]:
         progress("/status and /tugas with many drafts")
         rows += lists.measure(quick=args.quick)
     rows += asyncio.run(live(sizes, only))
+    skipped: list[str] = []
     if "load" in only:
         load_sizes = load.QUICK if args.quick else load.FULL
-        progress(
-            f"load: preparing {load_sizes.drafts:,} drafts and "
-            f"{load_sizes.reminders:,} waiting reminders"
+        results, skipped = asyncio.run(
+            load.run(load_sizes, args.database_url, args.processes, args.backend)
         )
-        result = asyncio.run(load.run(load_sizes, args.database_url, args.processes))
-        rows += load.rows(result)
-    width = max(len(name) for name, *_ in rows) + 2
-    print(f"{'measure':<{width}}{'value':>14}{'baseline':>14}  ratio")
-    for name, value, baseline, ratio in rows:
-        print(f"{name:<{width}}{value:>14}{baseline:>14}  {ratio}".rstrip())
+        for result in results:
+            rows += load.rows(result)
+    if rows:
+        width = max(len(name) for name, *_ in rows) + 2
+        print(f"{'measure':<{width}}{'value':>14}{'baseline':>14}  ratio")
+        for name, value, baseline, ratio in rows:
+            print(f"{name:<{width}}{value:>14}{baseline:>14}  {ratio}".rstrip())
+    for line in skipped:
+        print(line)
     return rows
 
 

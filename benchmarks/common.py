@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import math
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -200,10 +201,16 @@ async def emulator_process() -> AsyncIterator[Emulator]:
 
 @asynccontextmanager
 async def bot_process(
-    emulator: Emulator, kind: str, folder: Path | None = None, database_url: str | None = None
+    emulator: Emulator,
+    kind: str,
+    folder: Path | None = None,
+    database_url: str | None = None,
+    *,
+    webhook: tuple[int, str] | None = None,
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """`python -m benchmarks.botprocess` (the bot alone in its process) for the block; the
-    office's database is `folder`'s own, or the one at `database_url`."""
+    office's database is `folder`'s own, or the one at `database_url`. `webhook`: (port,
+    the address the emulator posts to): ours takes its updates by webhook on that port."""
     arguments = [
         "--token",
         emulator.token,
@@ -216,21 +223,69 @@ async def bot_process(
         arguments += ["--folder", str(folder)]
     if database_url is not None:
         arguments += ["--database-url", database_url]
+    if webhook is not None:
+        arguments += ["--webhook-port", str(webhook[0]), "--webhook-url", webhook[1]]
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "benchmarks.botprocess", kind, *arguments, cwd=ROOT
     )
     try:
         yield process
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), timeout=30)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-        if process.returncode not in (0, -signal.SIGKILL):
-            raise RuntimeError(f"the {kind} bot ended with {process.returncode}")
+        await _stop(process, f"the {kind} bot")
+
+
+async def _stop(process: asyncio.subprocess.Process, what: str) -> None:
+    """SIGTERM, then SIGKILL after 30 seconds; an error if it ended badly."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), timeout=30)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+    if process.returncode not in (0, -signal.SIGKILL):
+        raise RuntimeError(f"{what} ended with {process.returncode}")
+
+
+@dataclass
+class ProxyProcess:
+    """Where the proxy listens; once it has stopped, what it forwarded to each backend."""
+
+    url: str
+    forwarded: dict[str, int] = field(default_factory=dict)
+    """Updates each backend answered 200."""
+    failed: dict[str, int] = field(default_factory=dict)
+    """Posts a backend could not take (and the proxy sent to another)."""
+
+
+@asynccontextmanager
+async def proxy_process(backends: list[str]) -> AsyncIterator[ProxyProcess]:
+    """emulator/proxy.py's round-robin proxy in front of `backends`, in a process of its own
+    (`python -m benchmarks.botprocess proxy`), for the block."""
+    arguments = [argument for backend in backends for argument in ("--backend", backend)]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "benchmarks.botprocess",
+        "proxy",
+        *arguments,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    try:
+        line = (await asyncio.wait_for(process.stdout.readline(), timeout=30)).decode()
+        name, _, url = line.partition("=")
+        if name.strip() != "url":
+            raise RuntimeError("the proxy stopped before it listened")
+        proxy = ProxyProcess(url.strip())
+        yield proxy
+    finally:
+        await _stop(process, "the proxy")
+    for line in (await process.stdout.read()).decode().splitlines():
+        name, _, value = line.partition("=")
+        if name.strip() in ("forwarded", "failed"):
+            setattr(proxy, name.strip(), json.loads(value))
 
 
 def percentile(values: list[float], percent: float) -> float:

@@ -1,6 +1,6 @@
 """The load benchmark: the bot in a big office against a bare python-telegram-bot bot.
 
-`python -m benchmarks load [--database-url URL] [--processes N]`.
+`python -m benchmarks load [--backend sqlite|postgresql] [--database-url URL] [--processes N]`.
 
 The office: 10,000 drafts open at the Sekretaris's review (Telaah Konsep pendahuluan Renja)
 and 50,000 reminders waiting. A few hundred of the drafts are made through the use cases
@@ -8,34 +8,46 @@ and 50,000 reminders waiting. A few hundred of the drafts are made through the u
 row for row (draft, tasks, row clock, document version, audit lines, reminders, and the
 outbox rows it wrote, all sent), up to the 10,000, and the reminders are topped up with
 overdue ones ('terlambat') of the copies' rows. Every reminder falls due after the bot's
-clock: none goes out during the measures. The database is made once per run and copied
-for every bot process measured, so each starts from the same office.
+clock: none goes out during the measures. The office is made once per backend and copied
+for every start of the bot measured, so each starts from the same office.
 
-Measured, each against the bare bot on an emulator of its own in the same run:
-- start-up: from the process's start to its first update handled: a Setujui pressed
-  before the process starts, handled when the next holder's message has arrived at the
-  emulator (the bare bot: its one message). Both bots are started in turns, each on a
-  fresh copy;
+The variants (`ALL`, all of them by default):
+- SQLite, one polling process;
+- PostgreSQL, one polling process;
+- PostgreSQL, two webhook processes (`--processes 2`): each is `renja-bot run --webhook`'s
+  server (`benchmarks/botprocess.py`) on a port of its own, behind emulator/proxy.py's
+  round-robin proxy (in a process of its own, up before them, as in a deployment); the
+  emulator posts the updates to the proxy once a process has called setWebhook.
+PostgreSQL is a server the benchmark starts itself in a temporary folder, the way the tests
+do (tests/pg.py: Debian's server binaries, initdb and pg_ctl, with fsync off), or the one
+`--database-url postgresql+psycopg://USER@HOST/postgres` names (the office and its copies
+are databases of their own there, dropped at the end). Without server binaries, and no
+URL, the PostgreSQL variants are skipped with a line that says so (`make postgresql`
+installs them).
+
+Measured for each variant, against the bare bot (one polling process, on an emulator of its
+own shared by the variants) in turns in the same run:
+- start-up: from the start of the process(es) to the first update handled: a Setujui
+  pressed before they start, handled when the next holder's message has arrived at the
+  emulator (the bare bot: its one message). Both bots are started in turns, ours each time
+  on a fresh copy;
 - decisions per second with 1 and with 16 presses in flight, and the latency from a press
   to the next holder's message, as `benchmarks/decisions.py` measures them (the two bots
   running at the same time and taking turns);
-- peak memory: the bot process's high-water mark of resident memory (VmHWM), after its
-  start-up and after all its decisions.
+- peak memory: the high-water mark of resident memory (VmHWM) of the bot's process (of two
+  processes: the sum of both), after its start-up (of two: once both have called
+  setWebhook, as the first update may be handled while the other still starts) and after
+  all its decisions, which begin once both are up.
 
 The reviewer's task messages are put on the phone before the bot starts, as the sender
 would have sent them (the outbox rows are marked sent, with their message ids): the bot
 starts with nothing owed. Flood limits are off and the bot's pacing high.
-
-Backends and processes are parameters: SQLite works now. A PostgreSQL URL (of a server and
-a database to connect to; the office and its copies are databases of their own, dropped at
-the end) stops with what is missing while the bot has no PostgreSQL driver, and
-`--processes 2` (webhook processes) while the bot has no webhook mode.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
+import contextlib
 import os
 import re
 import shutil
@@ -43,7 +55,8 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -55,7 +68,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, col
 from telegram import InlineKeyboardMarkup
 
-from benchmarks import decisions
+from benchmarks import botprocess, decisions
 from benchmarks.common import (
     KASUBBAG,
     OFFICIALS,
@@ -66,6 +79,7 @@ from benchmarks.common import (
     count_as_delivered,
     emulator_process,
     percentile,
+    proxy_process,
     services_at,
 )
 from benchmarks.decisions import (
@@ -94,20 +108,23 @@ from storage.models import (
     Reminder,
     RowClock,
 )
+from tests import pg
 from workflow.engine import DraftStatus
 from workflow.reminders import ReminderKind
 
 NEXT_HOLDER = KASUBBAG
+SQLITE, POSTGRESQL = "sqlite", "postgresql"
 COPIED = (Draft, DraftTask, RowClock, DocumentVersion, AuditEntry, Reminder, OutboxMessage)
 """The tables of a draft's rows, in the order they are copied (each refers to earlier ones)."""
 BATCH = 2_000
 """Rows per INSERT."""
 LONGEST_START = 120.0
 """Seconds a start-up may take before the benchmark gives up."""
+Process = asyncio.subprocess.Process
 
 
 class NotAvailable(RuntimeError):
-    """The variant asked for needs parts this version of the bot does not have yet."""
+    """The variant asked for cannot be measured here (and why)."""
 
 
 @dataclass(frozen=True)
@@ -145,13 +162,13 @@ class Office:
 @dataclass(frozen=True)
 class Result:
     office: Office
-    backend: str
-    processes: int
+    variant: Variant
     sizes: LoadSizes
     start_up: tuple[list[float], list[float]]
     """Seconds, ours and the bare bot's."""
     start_memory: tuple[int, int]
-    """Peak resident bytes after start-up (the largest of the start-ups)."""
+    """Peak resident bytes after start-up (the largest of the start-ups; of two processes,
+    the sum of theirs)."""
     runs: dict[int, tuple[Run, Run]]
     """By presses in flight: ours, the bare bot's."""
     run_memory: tuple[int, int]
@@ -186,7 +203,7 @@ class Backend:
 class SqliteBackend(Backend):
     """A file; each copy is a copy of the file."""
 
-    name = "sqlite"
+    name = SQLITE
 
     def __init__(self, url: str | None, folder: Path) -> None:
         database = make_url(url).database if url else None
@@ -232,7 +249,7 @@ class PostgresBackend(Backend):
     created from it (CREATE DATABASE … TEMPLATE); all of them are dropped at the end. The
     URL given names the server and a database to connect to for that (e.g. `postgres`)."""
 
-    name = "postgresql"
+    name = POSTGRESQL
 
     def __init__(self, url: str) -> None:
         self.url = make_url(url)
@@ -268,7 +285,7 @@ class PostgresBackend(Backend):
         try:
             with admin.connect() as connection:
                 for database in reversed(self.made):
-                    connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {database}")
+                    connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         finally:
             admin.dispose()
         self.made.clear()
@@ -279,29 +296,98 @@ def backend_for(url: str | None, folder: Path) -> Backend:
     if url is None:
         return SqliteBackend(None, folder)
     name = make_url(url).get_backend_name()
-    if name == "sqlite":
+    if name == SQLITE:
         return SqliteBackend(url, folder)
-    if name == "postgresql":
-        if importlib.util.find_spec("psycopg") is None:
-            raise NotAvailable(
-                "PostgreSQL is not available yet: the bot has no PostgreSQL driver (psycopg "
-                "is not among its dependencies). Use a sqlite:/// URL."
-            )
+    if name == POSTGRESQL:
         return PostgresBackend(url)
     raise NotAvailable(f"no such backend for the load benchmark: {name}")
 
 
-def check_processes(processes: int) -> None:
-    """One polling process works now; the benchmark does not yet drive several webhook
-    processes (they need one PostgreSQL database between them)."""
-    if processes == 1:
-        return
-    if processes < 1:
+@dataclass(frozen=True)
+class Variant:
+    """Where the bot's data lives, and how many processes serve it."""
+
+    backend: str
+    processes: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.backend}, {self.how}"
+
+    @property
+    def how(self) -> str:
+        return "1 process" if self.processes == 1 else f"{self.processes} webhook processes"
+
+    @property
+    def short(self) -> str:
+        """The variant, in the name of each of its rows."""
+        return self.backend if self.processes == 1 else f"{self.backend} ×{self.processes}"
+
+
+ALL = (Variant(SQLITE, 1), Variant(POSTGRESQL, 1), Variant(POSTGRESQL, 2))
+"""What `python -m benchmarks load` measures without options."""
+
+
+def variants(
+    database_url: str | None, processes: int | None, backend: str | None = None
+) -> list[Variant]:
+    """The variants asked for: a backend (`database_url`'s, or `backend`; else every one)
+    and a number of processes (else: one, and two on PostgreSQL); NotAvailable for what
+    cannot be measured."""
+    if processes is not None and processes < 1:
         raise NotAvailable("--processes must be 1 or more")
-    raise NotAvailable(
-        f"{processes} webhook processes are not available yet in the load benchmark: it "
-        "starts one polling process. Use --processes 1."
-    )
+    if database_url is not None:
+        named = make_url(database_url).get_backend_name()
+        if named not in (SQLITE, POSTGRESQL):
+            raise NotAvailable(f"no such backend for the load benchmark: {named}")
+        if backend is not None and backend != named:
+            raise NotAvailable(f"--database-url is a {named} URL, not {backend}")
+        backend = named
+    chosen = [
+        variant
+        for variant in ALL
+        if backend in (None, variant.backend) and processes in (None, variant.processes)
+    ]
+    if processes is not None and processes > 1:
+        if backend == SQLITE:
+            raise NotAvailable(
+                f"{processes} webhook processes share one PostgreSQL database, not a SQLite "
+                "file: leave out --database-url (a PostgreSQL server is started), or give a "
+                "postgresql+psycopg:// URL"
+            )
+        chosen = [Variant(POSTGRESQL, processes)]
+    return chosen
+
+
+@contextlib.contextmanager
+def backend_of(name: str, database_url: str | None, folder: Path) -> Iterator[Backend]:
+    """The backend `name`: at `database_url` when given; else a SQLite file in `folder`, or a
+    PostgreSQL server started for the block the way the tests start theirs (tests/pg.py),
+    or NotAvailable when no PostgreSQL server binaries are installed. Its copies are
+    removed at the end, and the server stopped."""
+    if database_url is not None or name == SQLITE:
+        backend = backend_for(database_url, folder)
+        try:
+            yield backend
+        finally:
+            backend.drop_copies()
+        return
+    binaries = pg.find_binaries()
+    if binaries is None:
+        raise NotAvailable(
+            f"{pg.MISSING}: `make postgresql` installs them (Debian's postgresql package), "
+            "or give a server with --database-url postgresql+psycopg://USER@HOST/postgres"
+        )
+    server = pg.PostgresServer(binaries)
+    try:
+        server.start()
+        backend = PostgresBackend(server.url("postgres"))
+        try:
+            yield backend
+        finally:
+            backend.drop_copies()
+    finally:
+        server.stop()
 
 
 # Seeding -----------------------------------------------------------------------------------
@@ -556,12 +642,11 @@ async def put_tasks_on_phone(
 
 
 async def forget_updates(emulator: Emulator) -> None:
-    """Confirm whatever waits for the bot (the phones' /start): a bot that starts finds
-    only what is pressed after this."""
+    """Drop whatever waits for the bot (the phones' /start), and its webhook if it has one:
+    a bot that starts finds only what is pressed after this (a webhook process, once it
+    has called setWebhook)."""
     async with setup_bot(emulator) as bot:
-        waiting = await bot.get_updates(timeout=0)
-        if waiting:
-            await bot.get_updates(offset=waiting[-1].update_id + 1, timeout=0)
+        await bot.delete_webhook(drop_pending_updates=True)
 
 
 def peak_memory(pid: int) -> int:
@@ -593,6 +678,41 @@ async def first_handled(
     raise RuntimeError(f"no next-holder message for {press.key} in the emulator's log")
 
 
+@dataclass(frozen=True)
+class Bots:
+    """A bot's running processes."""
+
+    processes: list[Process]
+    webhooks: int = 0
+    """How many of them call setWebhook once they are up."""
+    since: float = 0.0
+    """When they were started (wall time)."""
+
+    async def all_up(self, control: EmulatorClient) -> None:
+        """Until each webhook process has called setWebhook (is wholly up): the first
+        update may be handled by one while the other still starts."""
+        deadline = time.monotonic() + LONGEST_START
+        while self.webhooks:
+            calls = [
+                entry
+                for entry in await control.log()
+                if entry.ok and entry.method == "setWebhook" and entry.time >= self.since
+            ]
+            if len(calls) >= self.webhooks:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.webhooks - len(calls)} webhook processes never came up")
+            await asyncio.sleep(0.05)
+
+    def peak_memory(self) -> int:
+        """The sum of the processes' high-water marks."""
+        return sum(peak_memory(process.pid) for process in self.processes)
+
+
+Starter = Callable[[str | None], AbstractAsyncContextManager[Bots]]
+"""Starts a bot's processes, over a database copy (ours) or none (bare), for a block."""
+
+
 @dataclass
 class Side:
     """One bot's emulator, the way it is started, and its presses."""
@@ -601,75 +721,167 @@ class Side:
     emulator: Emulator
     control: EmulatorClient
     notice: re.Pattern[str]
-    start: Callable[[str | None], Any]
-    """The bot process (a context manager), over a database copy (ours) or none (bare)."""
+    start: Starter
+
+
+def bare_bot(emulator: Emulator) -> Starter:
+    @contextlib.asynccontextmanager
+    async def start(_: str | None) -> AsyncIterator[Bots]:
+        async with bot_process(emulator, "bare") as process:
+            yield Bots([process])
+
+    return start
+
+
+@contextlib.asynccontextmanager
+async def our_bot(emulator: Emulator, folder: Path, processes: int) -> AsyncIterator[Starter]:
+    """How our bot is started: one polling process; or `processes` webhook processes on
+    ports of their own, behind the round-robin proxy (started now, for the whole block, as
+    it is always up in front of them), the emulator posting to the proxy."""
+    if processes == 1:
+
+        @contextlib.asynccontextmanager
+        async def polling(url: str | None) -> AsyncIterator[Bots]:
+            async with bot_process(emulator, "ours", folder, url) as process:
+                yield Bots([process])
+
+        yield polling
+        return
+    ports = [pg.free_port() for _ in range(processes)]
+    backends = [f"http://127.0.0.1:{port}{botprocess.WEBHOOK_PATH}" for port in ports]
+    async with proxy_process(backends) as proxy:
+
+        @contextlib.asynccontextmanager
+        async def webhook(url: str | None) -> AsyncIterator[Bots]:
+            since = time.time()
+            async with contextlib.AsyncExitStack() as stack:
+                started = [
+                    await stack.enter_async_context(
+                        bot_process(emulator, "ours", folder, url, webhook=(port, proxy.url))
+                    )
+                    for port in ports
+                ]
+                yield Bots(started, webhooks=processes, since=since)
+
+        yield webhook
+    took = ", ".join(f"{proxy.forwarded.get(backend, 0):,}" for backend in backends)
+    progress(f"load: the proxy forwarded {took} updates to the {processes} processes")
+    if sum(proxy.failed.values()):
+        progress(f"load: posts the processes could not take: {sum(proxy.failed.values())}")
 
 
 async def start_up(side: Side, press: Press, url: str | None) -> tuple[float, int]:
     """The bot started with `press` waiting: seconds to its first update handled, and its
-    peak memory then."""
+    peak memory then (of several processes: the sum, once all are up)."""
     await forget_updates(side.emulator)
     await side.control.reset_stats()
     await press.user.press(press.message_id, press.label)
     started = time.time()
-    async with side.start(url) as process:
+    async with side.start(url) as bots:
         seconds = await first_handled(side.control, press, side.notice, started)
-        return seconds, peak_memory(process.pid)
+        await bots.all_up(side.control)
+        return seconds, bots.peak_memory()
 
 
-async def run(sizes: LoadSizes, database_url: str | None = None, processes: int = 1) -> Result:
-    """Prepare the office, then measure both bots (see the module's text)."""
-    check_processes(processes)
-    with tempfile.TemporaryDirectory(prefix="renja-load-") as name:
+async def run(
+    sizes: LoadSizes,
+    database_url: str | None = None,
+    processes: int | None = None,
+    backend: str | None = None,
+) -> tuple[list[Result], list[str]]:
+    """Prepare the office once per backend, then measure each variant asked for (see
+    `variants`) against the bare bot; what was measured, and why what was not was skipped."""
+    chosen = variants(database_url, processes, backend)
+    results: list[Result] = []
+    skipped: list[str] = []
+    with (
+        tempfile.TemporaryDirectory(prefix="renja-load-") as name,
+        contextlib.ExitStack() as backends,
+    ):
         folder = Path(name)
-        backend = backend_for(database_url, folder)
-        try:
-            made = await asyncio.to_thread(prepare, backend, folder, sizes)
-            progress(
-                f"load: office ready in {made.seconds:.1f} s: {made.drafts:,} drafts "
-                f"({made.open_drafts:,} open), {made.waiting_reminders:,} waiting reminders, "
-                f"{made.outbox_rows:,} outbox rows"
+        ready: dict[str, Backend] = {}
+        for backend_name in dict.fromkeys(variant.backend for variant in chosen):
+            try:
+                ready[backend_name] = backends.enter_context(
+                    backend_of(backend_name, database_url, folder)
+                )
+            except NotAvailable as error:
+                hows = "; ".join(v.how for v in chosen if v.backend == backend_name)
+                skipped.append(f"load on {backend_name} ({hows}) skipped: {error}")
+                progress(skipped[-1])
+        measured = [variant for variant in chosen if variant.backend in ready]
+        if not measured:
+            return results, skipped
+        offices: dict[str, Office] = {}
+        async with (
+            emulator_process() as bare_emulator,
+            EmulatorClient(bare_emulator.control_url) as bare_control,
+        ):
+            bare_waiting = await bare_presses(
+                bare_control, bare_emulator, sizes.pressed * len(measured)
             )
-            return await measure(sizes, backend, folder, made, processes)
-        finally:
-            backend.drop_copies()
+            bare = Side("bare", bare_emulator, bare_control, BARE_NOTICE, bare_bot(bare_emulator))
+            for variant in measured:
+                store = ready[variant.backend]
+                if variant.backend not in offices:
+                    progress(
+                        f"load: preparing {sizes.drafts:,} drafts and {sizes.reminders:,} "
+                        f"waiting reminders on {variant.backend}"
+                    )
+                    made = await asyncio.to_thread(prepare, store, folder, sizes)
+                    offices[variant.backend] = made
+                    progress(
+                        f"load: office ready in {made.seconds:.1f} s: {made.drafts:,} drafts "
+                        f"({made.open_drafts:,} open), {made.waiting_reminders:,} waiting "
+                        f"reminders, {made.outbox_rows:,} outbox rows"
+                    )
+                presses, bare_waiting = (
+                    bare_waiting[: sizes.pressed],
+                    bare_waiting[sizes.pressed :],
+                )
+                results.append(
+                    await measure(
+                        sizes, store, folder, offices[variant.backend], variant, bare, presses
+                    )
+                )
+    return results, skipped
 
 
 async def measure(
-    sizes: LoadSizes, backend: Backend, folder: Path, made: Office, processes: int
+    sizes: LoadSizes,
+    backend: Backend,
+    folder: Path,
+    made: Office,
+    variant: Variant,
+    bare: Side,
+    bare_waiting: list[Press],
 ) -> Result:
+    """One variant against the bare bot: start-ups in turns, then the decisions."""
+    label = f"p{variant.processes}"
     async with (
-        emulator_process() as bare_emulator,
         emulator_process() as ours_emulator,
-        EmulatorClient(bare_emulator.control_url) as bare_control,
         EmulatorClient(ours_emulator.control_url) as ours_control,
+        our_bot(ours_emulator, folder, variant.processes) as start_ours,
     ):
-        bare_waiting = await bare_presses(bare_control, bare_emulator, sizes.pressed)
         await ours_control.reset()
+        if variant.processes > 1:  # a delivery refused is tried again soon (as in the tests)
+            await ours_control.set_webhook_retry(first=0.1, cap=0.5)
         _, reviewer = await phones(ours_control, [NEXT_HOLDER, SEKRETARIS])
-
-        def ours_process(url: str | None) -> Any:
-            return bot_process(ours_emulator, "ours", folder, url)
-
-        def bare_process(_: str | None) -> Any:
-            return bot_process(bare_emulator, "bare")
-
-        ours = Side("ours", ours_emulator, ours_control, OUR_NOTICE, ours_process)
-        bare = Side("bare", bare_emulator, bare_control, BARE_NOTICE, bare_process)
+        ours = Side("ours", ours_emulator, ours_control, OUR_NOTICE, start_ours)
 
         times: dict[str, list[float]] = {"ours": [], "bare": []}
         memory = {"ours": 0, "bare": 0}
         for number in range(sizes.starts):
-            progress(f"load: start-up {number + 1} of {sizes.starts}, both bots")
-            url = backend.copy(f"start{number}")
+            progress(f"load ({variant.name}): start-up {number + 1} of {sizes.starts}, both bots")
+            url = backend.copy(f"{label}_start{number}")
             (press,) = await put_tasks_on_phone(ours_emulator, folder, url, reviewer, limit=1)
             for side, this, copy in ((ours, press, url), (bare, bare_waiting[number], None)):
                 seconds, peak = await start_up(side, this, copy)
                 times[side.kind].append(seconds)
                 memory[side.kind] = max(memory[side.kind], peak)
 
-        progress("load: decisions, both bots in turns")
-        url = backend.copy("decisions")
+        progress(f"load ({variant.name}): decisions, both bots in turns")
+        url = backend.copy(f"{label}_decisions")
         ours_first, *ours_presses = await put_tasks_on_phone(
             ours_emulator, folder, url, reviewer, None
         )
@@ -680,19 +892,19 @@ async def measure(
             await side.control.reset_stats()
             await first.user.press(first.message_id, first.label)
         started = time.time()
-        async with bare.start(None) as bare_bot, ours.start(url) as ours_bot:
+        async with bare.start(None) as bare_bots, ours.start(url) as ours_bots:
             for side, first in firsts:
                 await first_handled(side.control, first, side.notice, started)
+            await ours_bots.all_up(ours_control)
             runs = await decisions.compare(
                 Contestant(ours_control, ours_presses, OUR_NOTICE),
-                Contestant(bare_control, bare_presses_left, BARE_NOTICE),
+                Contestant(bare.control, bare_presses_left, BARE_NOTICE),
                 sizes.decisions,
             )
-            run_memory = (peak_memory(ours_bot.pid), peak_memory(bare_bot.pid))
+            run_memory = (ours_bots.peak_memory(), bare_bots.peak_memory())
     return Result(
         office=made,
-        backend=backend.name,
-        processes=processes,
+        variant=variant,
         sizes=sizes,
         start_up=(times["ours"], times["bare"]),
         start_memory=(memory["ours"], memory["bare"]),
@@ -719,10 +931,11 @@ def mib(size: int) -> str:
 def rows(result: Result) -> list[Row]:
     """The table's rows: measure, value (ours), baseline (the bare bot), ratio."""
     made = result.office
-    process = "1 process" if result.processes == 1 else f"{result.processes} processes"
+    variant = result.variant
+    load = f"load {variant.short}:"
     table: list[Row] = [
         (
-            f"load ({result.backend}, {process}): {made.open_drafts:,} open drafts, "
+            f"load ({variant.name}): {made.open_drafts:,} open drafts, "
             f"{made.waiting_reminders:,} reminders",
             f"{made.seconds:9.1f} s",
             "",
@@ -733,19 +946,19 @@ def rows(result: Result) -> list[Row]:
         where = f"{in_flight} in flight ({ours.decisions} presses)"
         table += [
             (
-                f"load: decisions/s, {where}",
+                f"{load} decisions/s, {where}",
                 f"{ours.per_second:9.1f} /s",
                 f"{bare.per_second:9.1f} /s",
                 f"{ours.per_second / bare.per_second:6.2f}× a bare PTB bot",
             ),
             (
-                f"load: press → next holder, median, {in_flight} in flight",
+                f"{load} press → next holder, median, {in_flight} in flight",
                 ms(ours.median),
                 ms(bare.median),
                 f"{ours.median / bare.median:6.1f}× the bare bot's",
             ),
             (
-                f"load: press → next holder, p99, {in_flight} in flight",
+                f"{load} press → next holder, p99, {in_flight} in flight",
                 ms(ours.p99),
                 ms(bare.p99),
                 f"{ours.p99 / bare.p99:6.1f}× the bare bot's",
@@ -753,21 +966,24 @@ def rows(result: Result) -> list[Row]:
         ]
     ours_start, bare_start = (percentile(times, 50) for times in result.start_up)
     starts = len(result.start_up[0])
+    processes = variant.processes
+    summed = "" if processes == 1 else f", sum of {processes} processes"
+    both = {1: "", 2: " of both"}.get(processes, f" of all {processes}")
     table += [
         (
-            f"load: start-up → first update handled, median of {starts}",
+            f"{load} start-up{both} → first update handled, median of {starts}",
             ms(ours_start),
             ms(bare_start),
             f"{ours_start / bare_start:6.1f}× the bare bot's",
         ),
         (
-            "load: peak memory (VmHWM) after start-up",
+            f"{load} peak memory (VmHWM{summed}) after start-up",
             mib(result.start_memory[0]),
             mib(result.start_memory[1]),
             f"{result.start_memory[0] / result.start_memory[1]:6.1f}× the bare bot's",
         ),
         (
-            "load: peak memory (VmHWM) after all decisions",
+            f"{load} peak memory (VmHWM{summed}) after all decisions",
             mib(result.run_memory[0]),
             mib(result.run_memory[1]),
             f"{result.run_memory[0] / result.run_memory[1]:6.1f}× the bare bot's",
