@@ -123,7 +123,8 @@ async def join(office: Office, telegram_ids: list[int], *, start: bool = True) -
 
     async def starts(phone: SimulatedUser) -> None:
         await phone.send_text("/start")
-        await phone.wait_for_messages(lambda m: "Selamat datang" in m.body, 30)
+        # 200 welcomes take seven seconds at Telegram's 30 a second; a busy machine, more.
+        await phone.wait_for_messages(lambda m: "Selamat datang" in m.body, 120)
 
     phones = [await office.phone(i, name_of(i)) for i in telegram_ids]
     if start:
