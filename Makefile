@@ -23,13 +23,16 @@ typecheck: $(STAMP)
 	$(BIN)/mypy bot handlers storage workflow emulator benchmarks tests
 
 # Every test; those marked `pg` run on a PostgreSQL server the tests start themselves, and are
-# skipped (the summary says so) when no PostgreSQL server binaries are installed.
+# skipped (the summary says so) when no PostgreSQL server binaries are installed. The tests
+# run in TEST_WORKERS processes (pytest-xdist): most of an end-to-end test's time is waiting
+# for Telegram's limits, so four share two cores well. TEST_WORKERS=0 runs them in one.
+TEST_WORKERS ?= 4
 test: lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # Only the PostgreSQL tests, installing the server binaries first when they are missing.
 test-pg: postgresql $(STAMP)
-	$(BIN)/pytest -m pg
+	$(BIN)/pytest -n $(TEST_WORKERS) -m pg
 
 # The Debian `postgresql` package (initdb, pg_ctl): the tests start their own server with
 # them, in a temporary folder; nothing is started as a system service.
