@@ -19,6 +19,7 @@ To show something new (a reminder, an escalation), add a step class with ``descr
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import io
 import logging
@@ -791,10 +792,18 @@ class StepFailed(Exception):
 
 
 async def run(
-    out: TextIO | None = None, steps: Sequence[Step] = STEPS, ending: Sequence[Step] = ENDING
+    out: TextIO | None = None,
+    steps: Sequence[Step] = STEPS,
+    ending: Sequence[Step] = ENDING,
+    *,
+    keep: Path | None = None,
 ) -> int:
     """Play the demo; 0 when the draft ends signed (and the `ending` steps, the report,
-    went through), 1 (with the reason on stderr) if not."""
+    went through), 1 (with the reason on stderr) if not.
+
+    `keep`: an empty folder (absolute) to play in, kept afterwards with the office's
+    database (`renja.db`) and files (`files/`); by default a temporary folder, removed at
+    the end."""
     out = out or sys.stdout
     quiet_logging()
     started = time.monotonic()
@@ -805,19 +814,47 @@ async def run(
         flush=True,
     )
     try:
-        with tempfile.TemporaryDirectory(prefix="renja-demo-") as root:
-            await play(out, steps, Path(root), ending)
+        if keep is not None:
+            await play(out, steps, keep, ending)
+        else:
+            with tempfile.TemporaryDirectory(prefix="renja-demo-") as root:
+                await play(out, steps, Path(root), ending)
     except Exception as error:
         reason = error if isinstance(error, StepFailed) else f"{type(error).__name__}: {error}"
         print(f"\n❌ Demo gagal pada {reason}", file=sys.stderr, flush=True)
         return 1
     print(f"(demo selesai dalam {time.monotonic() - started:.1f} detik)", file=out, flush=True)
+    if keep is not None:
+        print(
+            f"Basis data demo disimpan: sqlite:///{keep / 'renja.db'} "
+            f"(berkas di {keep / 'files'}).",
+            file=out,
+            flush=True,
+        )
     return 0
 
 
-def main() -> int:
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.demo",
+        description="Demo SOP Menyusun Rencana Kerja di emulator Bot API (127.0.0.1).",
+    )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="FOLDER",
+        help="folder baru tempat demo berjalan dan yang disimpan sesudahnya: basis data "
+        "renja.db dan berkas (files/), misalnya untuk `renja-bot db copy`",
+    )
+    args = parser.parse_args(argv)
+    keep: Path | None = args.keep
+    if keep is not None:
+        if keep.exists():
+            parser.error(f"{keep} sudah ada: sebutkan folder baru")
+        keep = keep.resolve()
+        keep.mkdir(parents=True)
     try:
-        return asyncio.run(run())
+        return asyncio.run(run(out, keep=keep))
     except KeyboardInterrupt:
         print("\nDemo dihentikan.", file=sys.stderr)
         return 130

@@ -5,18 +5,34 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from bot import demo
+from bot.cli import main
+from tests import pg
 
 
-async def test_the_demo_takes_the_draft_to_the_signature() -> None:
+@dataclass(frozen=True)
+class Played:
+    """What the demo printed, and the folder it kept (its database and files)."""
+
+    text: str
+    folder: Path
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory: pytest.TempPathFactory) -> Played:
+    """`python -m bot.demo --keep FOLDER`, played once for the module's tests."""
+    folder = tmp_path_factory.mktemp("demo") / "kantor"
     out = io.StringIO()
+    assert demo.main(["--keep", str(folder)], out=out) == 0
+    return Played(out.getvalue(), folder)
 
-    assert await demo.run(out) == 0
 
-    text = out.getvalue()
+def test_the_demo_takes_the_draft_to_the_signature(played: Played) -> None:
+    text = played.text
     for moment in (
         # /baru: Rina holds the first step of the Renja and of the demo's own SOP.
         "── Rina (Kasubbag. Renja & Monev) mengetik: /baru",
@@ -110,3 +126,46 @@ async def test_a_failed_step_exits_non_zero_and_says_which(
     error = capsys.readouterr().err
     assert "❌ Demo gagal pada tahap 2 dari 2 (── Rina menunggu jawaban): TimeoutError" in error
     assert "Rina tidak menerima pesan berisi 'Langkah 1'" in error
+
+
+def test_keep_names_a_new_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        demo.main(["--keep", str(tmp_path)])
+    assert exited.value.code == 2
+    assert "sudah ada: sebutkan folder baru" in capsys.readouterr().err
+
+
+@pytest.mark.pg
+def test_the_demos_database_moves_to_postgresql_with_equal_counts_and_sound_chains(
+    played: Played,
+    postgres: pg.PostgresServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """What the README shows: the demo's office copied with `db copy`, then `audit verify`
+    on the copy."""
+    database = played.folder / "renja.db"
+    assert f"Basis data demo disimpan: sqlite:///{database}" in played.text
+    name = postgres.new_database(migrated=False)
+    target = postgres.url(name)
+    monkeypatch.chdir(played.folder)  # no stray .env is read
+
+    assert main(["db", "copy", "--from", f"sqlite:///{database}", "--to", target]) == 0
+    copied = capsys.readouterr().out
+    assert "BEDA" not in copied and "baris disalin, cocok." in copied
+    counts = {}
+    for table in ("draft", "auditentry", "documentversion", "outbox", "meeting"):
+        line = next(line for line in copied.splitlines() if line.startswith(f"{table} "))
+        source, target_rows = line.split()[1:3]
+        assert source == target_rows and int(source) > 0, line
+        counts[table] = int(source)
+
+    monkeypatch.setenv("DATABASE_URL", target)
+    monkeypatch.setenv("FILES_DIR", str(played.folder / "files"))
+    assert main(["audit", "verify"]) == 0
+    verified = capsys.readouterr().out
+    entries = f"{counts['draft']} draft, {counts['auditentry']} entri, setiap rantai bersambung"
+    assert f"Jejak audit utuh: {entries}" in verified, verified
+    files = f"Arsip berkas utuh: {counts['documentversion']} berkas cocok"
+    assert files in verified, verified
+    postgres.drop_database(name)
