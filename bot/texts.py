@@ -784,6 +784,9 @@ def sop_picture_caption(sop: Sop) -> str:
     )
 
 
+NO_SOP_FOR_AGENCY = "Belum ada SOP yang dijalankan di instansi Bapak/Ibu."
+
+
 def unknown_sop(sop_id: str, known: list[str]) -> str:
     """Plain text: shown on the command line, and escaped in a chat."""
     return f"SOP '{sop_id}' tidak ada. Pilihan: {', '.join(known)}."

@@ -169,9 +169,8 @@ def _sop_titles(context: BotContext) -> dict[str, str]:
 async def sop(update: Update, context: BotContext) -> None:
     """The SOP's flowchart picture, then its table row by row (/sop [id])."""
     uid, chat_id = _who(update)
-    await _refuse_strangers(context, uid)
     sop_id = context.args[0][:64] if context.args else None
-    await context.call(sops.send_sop, chat_id=chat_id, sop_id=sop_id)
+    await context.call(sops.send_sop, telegram_id=uid, chat_id=chat_id, sop_id=sop_id)
 
 
 @answers_refusals

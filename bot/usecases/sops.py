@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import notify, texts
-from bot.usecases.base import Services
+from bot.usecases import agencies, officials
+from bot.usecases.base import Services, require_member
 from bot.usecases.errors import InvalidInput
 from storage import files
 from workflow.flowchart import DRAWING_VERSION, draw_flowchart, png_size
@@ -54,18 +55,35 @@ def flowchart(services: Services, *, sop: Sop) -> Picture:
     return Picture(path.resolve(), width, height)
 
 
-def choose(services: Services, *, sop_id: str | None) -> Sop:
-    """The SOP asked for by id, or the office's default one."""
+def readable(services: Services, *, telegram_id: int) -> list[Sop]:
+    """The SOPs this account may read, by id: a province-level administrator every one; an
+    official those their agency runs (its own and the shared ones); a stranger is refused."""
+    ordered = [services.sops[key] for key in sorted(services.sops)]
+    if officials.is_province_admin(services, telegram_id=telegram_id):
+        return ordered
+    with services.reading() as session:
+        member = require_member(session, telegram_id=telegram_id, now=services.clock())
+        return agencies.offered(session, ordered, agency_id=member.agency_id)
+
+
+def choose(services: Services, *, telegram_id: int, sop_id: str | None) -> Sop:
+    """The SOP asked for by id, or the office's default one, among those the account may
+    read: another agency's own SOP is refused as one that does not exist."""
+    known = {sop.id: sop for sop in readable(services, telegram_id=telegram_id)}
+    if not known:
+        raise InvalidInput(texts.NO_SOP_FOR_AGENCY)
     if sop_id is None:
-        return services.sops[services.default_sop]
-    if sop_id not in services.sops:
-        raise InvalidInput(texts.unknown_sop(sop_id, sorted(services.sops)))
-    return services.sops[sop_id]
+        return known.get(services.default_sop) or next(iter(known.values()))
+    if sop_id not in known:
+        raise InvalidInput(texts.unknown_sop(sop_id, list(known)))
+    return known[sop_id]
 
 
-def send_sop(services: Services, *, chat_id: int, sop_id: str | None = None) -> None:
+def send_sop(
+    services: Services, *, telegram_id: int, chat_id: int, sop_id: str | None = None
+) -> None:
     """Owe the SOP to a chat: its flowchart picture, then its mutu baku table as text."""
-    sop = choose(services, sop_id=sop_id)
+    sop = choose(services, telegram_id=telegram_id, sop_id=sop_id)
     found = flowchart(services, sop=sop)
     messages = [
         notify.picture(

@@ -21,9 +21,18 @@ from bot.usecases import (
     starting,
     uploads,
 )
+from bot.usecases import sops as sop_usecases
 from bot.usecases.base import EVERY_AGENCY, Services
-from bot.usecases.errors import DraftNotFound, InvalidInput, InviteProblem, InviteRefused, NotAdmin
+from bot.usecases.errors import (
+    DraftNotFound,
+    InvalidInput,
+    InviteProblem,
+    InviteRefused,
+    NotAdmin,
+    NotRegistered,
+)
 from storage import drafts as draft_store
+from storage import outbox as outbox_store
 from tests.bot.usecases.files import new_file
 from tests.bot.usecases.test_meetings import schedule, to_the_forum
 from tests.conftest import FakeClock
@@ -156,6 +165,39 @@ def test_baru_offers_the_agencys_own_sops_and_the_shared_ones(
         two, telegram_id=SARI, title="Renja Sendiri", sop_id="renja-dinkes"
     )
     assert [p.telegram_id for b in started.opened for p in b.holders] == [SARI]
+
+
+def test_sop_shows_the_agencys_own_sops_and_the_shared_ones(
+    two: Services, sops: dict[str, Sop]
+) -> None:
+    two.sops = second_sops(sops)
+    assert [sop.id for sop in sop_usecases.readable(two, telegram_id=RINA)] == [
+        "menyusun-rencana-kerja"
+    ]
+    assert [sop.id for sop in sop_usecases.readable(two, telegram_id=SARI)] == [
+        "menyusun-rencana-kerja",
+        "renja-dinkes",
+    ]
+    assert len(sop_usecases.readable(two, telegram_id=PROVINCE_ADMIN)) == 2
+    owed = outbox_rows(two)
+    # Another agency's own SOP is one that does not exist, and nothing is owed.
+    with pytest.raises(
+        InvalidInput, match=r"SOP 'renja-dinkes' tidak ada\. Pilihan: menyusun-rencana-kerja\.$"
+    ):
+        sop_usecases.send_sop(two, telegram_id=RINA, chat_id=RINA, sop_id="renja-dinkes")
+    with pytest.raises(NotRegistered):
+        sop_usecases.send_sop(two, telegram_id=777, chat_id=777)
+    assert outbox_rows(two) == owed
+    sop_usecases.send_sop(two, telegram_id=SARI, chat_id=SARI, sop_id="renja-dinkes")
+    sop_usecases.send_sop(
+        two, telegram_id=PROVINCE_ADMIN, chat_id=PROVINCE_ADMIN, sop_id="renja-dinkes"
+    )
+    assert outbox_rows(two) == owed + 4
+
+
+def outbox_rows(services: Services) -> int:
+    with services.reading() as session:
+        return sum(outbox_store.counts(session).values())
 
 
 def test_invitations_register_into_the_administrators_agency(two: Services) -> None:

@@ -21,8 +21,9 @@ def owed(services: Services) -> list[OutboxMessage]:
         return [row for row, _ in outbox_store.listing(session, statuses=("menunggu",))]
 
 
-def test_sop_owes_the_picture_then_the_table(services: Services) -> None:
-    sops.send_sop(services, chat_id=101)
+def test_sop_owes_the_picture_then_the_table(office: Services) -> None:
+    services = office
+    sops.send_sop(services, telegram_id=101, chat_id=101)
     picture, table = sorted(owed(services), key=lambda row: row.id or 0)
     assert (picture.chat_id, picture.kind) == (101, outbox_store.PHOTO)
     path = Path(picture.payload["path"])
@@ -66,7 +67,8 @@ def test_a_tall_flowchart_goes_as_a_document(services: Services) -> None:
     assert sops.Picture(Path("x.png"), 2300, 2500).as_photo
 
 
-def test_an_unknown_sop_is_refused_with_the_known_ones(services: Services) -> None:
+def test_an_unknown_sop_is_refused_with_the_known_ones(office: Services) -> None:
+    services = office
     with pytest.raises(InvalidInput, match=r"SOP 'cuti' tidak ada\. Pilihan: menyusun-"):
-        sops.send_sop(services, chat_id=101, sop_id="cuti")
+        sops.send_sop(services, telegram_id=101, chat_id=101, sop_id="cuti")
     assert owed(services) == []
