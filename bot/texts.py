@@ -645,6 +645,9 @@ AUDIT_VERBS = {
     "tidak_hadir": "tidak akan hadir di rapat",
     "diwakilkan": "diwakilkan di rapat",
     "kehadiran": "tercatat dalam daftar hadir",
+    # An acting period's start and end move open tasks (bot/usecases/acting.py).
+    "tugas_dialihkan": "mengalihkan tugas",
+    "tugas_kembali": "mengembalikan tugas",
 }
 """What each action of the audit trail says, after the official's name."""
 
@@ -1640,6 +1643,22 @@ def _acting_notice(
         lines.append(tasks_heading)
         lines += _task_list(tasks)
     return "\n".join(lines)
+
+
+def acting_moved_note(view: ActingView, set_by: str | None, tz: ZoneInfo) -> str:
+    """The trail's note when a period starts (plain text): to whom the task went, until when,
+    and who set the period."""
+    note = (
+        f"kepada {acting_who(view.official.name, view.acting, view.position)} menggantikan "
+        f"{view.holder.name} sampai {when_text(view.valid_until, tz)}"
+    )
+    return f"{note}; ditetapkan oleh {set_by}" if set_by else note
+
+
+def acting_returned_note(view: ActingView) -> str:
+    """The trail's note when a period ends (plain text)."""
+    who = acting_who(view.official.name, view.acting, view.position)
+    return f"kepada {view.holder.name}; masa {who} berakhir"
 
 
 def acting_started_for_holder(view: ActingView, left: Sequence[TaskBriefing], tz: ZoneInfo) -> str:

@@ -26,6 +26,7 @@ from bot.usecases.errors import InvalidInput
 from bot.usecases.views import ActingView, Person, TaskBriefing
 from storage import acting as acting_store
 from storage import agencies as agency_store
+from storage import audit as audit_store
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage import reminders as reminder_store
@@ -170,13 +171,17 @@ def confirm(
         view = _view(services, period, official, checked.holder)
         left, gained = _moves(services, session, staff, after, view.holder, view.official, now)
         messages: list[notify.Outgoing] = []
+        requester = staff.actor(telegram_id)  # None: an administrator who holds nothing
+        set_by = requester.name if requester else None
         if origin is not None and origin.chat_id and origin.message_id:
-            requester = staff.actor(telegram_id)  # None: an administrator who holds nothing
-            line = texts.acting_set_line(requester.name if requester else None, now, services.tz)
+            line = texts.acting_set_line(set_by, now, services.tz)
             summary = texts.acting_summary(view, services.tz)
             messages.append(notify.edit(origin.chat_id, origin.message_id, f"{summary}\n\n{line}"))
         notify.write(session, messages)
         _tell(services, session, view, left, gained, ended=False)
+        _record_moves(
+            session, view, left, note=texts.acting_moved_note(view, set_by, services.tz), now=now
+        )
         moved = Moved(view, False, left, gained, reminder_store.next_alarm(session))
         session.commit()
         return moved
@@ -438,6 +443,9 @@ def _end_due(services: Services, session: Session, now: datetime) -> list[Moved]
         after = official_store.staff(session, now=now, agency_id=agency_id)
         left, gained = _moves(services, session, during, after, view.official, view.holder, now)
         _tell(services, session, view, left, gained, ended=True)
+        _record_moves(
+            session, view, left, note=texts.acting_returned_note(view), now=now, ended=True
+        )
         ended.append(Moved(view, True, left, gained))
     return ended
 
@@ -476,6 +484,35 @@ def _to_act(sop: Sop, task: DraftTask, staff: Staff) -> set[int]:
         sop.task(task.task_id), staff.roster, sop, shares=task.shares, submitted=task.submitted
     )
     return {holder.official_id for holder in holders}
+
+
+AUDIT_MOVED = "tugas_dialihkan"
+"""In a draft's trail: its open task moved to an acting official when the period started."""
+AUDIT_RETURNED = "tugas_kembali"
+"""In a draft's trail: its open task went back to the holder when the period ended."""
+
+
+def _record_moves(
+    session: Session,
+    view: ActingView,
+    moved: tuple[TaskBriefing, ...],
+    *,
+    note: str,
+    now: datetime,
+    ended: bool = False,
+) -> None:
+    """A line in the trail of each draft whose open task moved: the bot moved it (no actor),
+    and the note says to whom and why."""
+    for briefing in moved:
+        audit_store.add_entry(
+            session,
+            draft_id=briefing.draft.id,
+            at=now,
+            action=AUDIT_RETURNED if ended else AUDIT_MOVED,
+            task_id=briefing.task.id,
+            row_no=briefing.row_no,
+            note=note,
+        )
 
 
 def _tell(

@@ -17,6 +17,7 @@ from bot.usecases.base import EVERY_AGENCY, Origin, Services
 from bot.usecases.errors import InvalidInput, NotRegistered
 from storage import acting as acting_store
 from storage import agencies as agency_store
+from storage import audit as audit_store
 from storage import officials as official_store
 from storage.models import ActingPeriod, Assignment, OutboxMessage
 from tests.bot.usecases.files import new_file
@@ -176,6 +177,14 @@ def test_a_plh_sekretaris_takes_the_tasks_for_the_period_and_gives_them_back(
     trail = texts.history_message(draft.title, draft.id, lines, (), WIB)
     assert "L1 Plh. Sekretaris, Citra Kabid Ekonomi menyetujui a.n. Sekretaris" in trail, trail
     assert "L1 Rina Kasubbag mengirim" in trail
+    # The move itself is in the trail, between the sending and Citra's approval.
+    moved_line = (
+        "08:00 WIB — L1 sistem mengalihkan tugas: “kepada Plh. Sekretaris, Citra Kabid Ekonomi "
+        "menggantikan Budi Sekretaris sampai Senin, 30 November 2026 16:00 WIB; ditetapkan "
+        "oleh Eka Kepala Badan”"
+    )
+    assert moved_line in trail, trail
+    assert trail.index("mengirim") < trail.index(moved_line) < trail.index("menyetujui a.n.")
     # Budi can no longer act for the Sekretaris meanwhile.
     with pytest.raises(Exception, match="bukan_pemegang"):
         drafts.act(office, telegram_id=BUDI, draft_id=second, action=Approve())
@@ -199,6 +208,18 @@ def test_a_plh_sekretaris_takes_the_tasks_for_the_period_and_gives_them_back(
     assert [b.draft.id for b in reading.open_tasks_for(office, telegram_id=BUDI)] == [second]
     assert reading.open_tasks_for(office, telegram_id=CITRA) == []
     drafts.act(office, telegram_id=BUDI, draft_id=second, action=Approve())
+    draft, lines = reading.history(office, scope=EVERY_AGENCY, draft_id=second)
+    trail = texts.history_message(draft.title, draft.id, lines, (), WIB)
+    assert (
+        "16:00 WIB — L1 sistem mengembalikan tugas: “kepada Budi Sekretaris; masa Plh. "
+        "Sekretaris, Citra Kabid Ekonomi berakhir”" in trail
+    ), trail
+    # The first draft's task had been decided: nothing of it went back.
+    draft, lines = reading.history(office, scope=EVERY_AGENCY, draft_id=first)
+    assert [line.action for line in lines].count("tugas_kembali") == 0
+    with office.reading() as session:
+        # The chains hold with the moves in them (the test's uploads have no file on disk).
+        assert audit_store.verify(session, files_dir=office.files_dir).entry_problems == []
 
 
 def holding(
