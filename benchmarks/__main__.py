@@ -8,7 +8,8 @@
   audit trail (/riwayat);
 - decisions per second, 1 and 16 in flight, review held by 1 and by 3 officials, and the
   latency from a press to the next holder's task message: our bot against a bare
-  python-telegram-bot bot on the same emulator (benchmarks/decisions.py);
+  python-telegram-bot bot on the same emulator (benchmarks/decisions.py); then again with
+  every Bot API call 50 ms away, as Telegram's servers are across the internet;
 - upload latency with 2,000 drafts against 100, and SQL statements per approval at both
   (benchmarks/uploads.py);
 - the sender to 200 chats under Telegram's flood limits, against Telegram's 30 messages a
@@ -205,11 +206,14 @@ def progress(what: str) -> None:
     print(f"… {what}", file=sys.stderr, flush=True)
 
 
-def decision_rows(holders: int, runs: dict[int, tuple[decisions.Run, decisions.Run]]) -> list[Row]:
+def decision_rows(
+    holders: int, runs: dict[int, tuple[decisions.Run, decisions.Run]], latency: float = 0.0
+) -> list[Row]:
     officials = "1 holder" if holders == 1 else f"{holders} holders"
+    network = f", {latency * 1e3:.0f} ms latency" if latency else ""
     rows: list[Row] = []
     for in_flight, (run, base) in runs.items():
-        where = f"{in_flight} in flight, {officials}"
+        where = f"{in_flight} in flight, {officials}{network}"
         rows += [
             (
                 f"decisions/s, {where}",
@@ -242,6 +246,11 @@ def decision_rows(holders: int, runs: dict[int, tuple[decisions.Run, decisions.R
             )
     return rows
 
+
+LATENCY = 0.05
+"""Seconds each Bot API call waits in the decisions measured as across the internet: a round
+trip from an office in Indonesia to Telegram's Bot API servers takes tens to hundreds of
+milliseconds; 50 is at the short end."""
 
 MEASURES = (
     "calendar",
@@ -279,6 +288,9 @@ async def live_decisions(emulator: Emulator, sizes: Sizes) -> list[Row]:
     compared = await decisions.run(emulator, sizes.holders, sizes.decisions)
     for holders, runs in compared.items():
         rows += decision_rows(holders, runs)
+    progress(f"decisions with {LATENCY * 1e3:.0f} ms per Bot API call, as across the internet")
+    far = await decisions.run(emulator, (1,), sizes.decisions, latency=LATENCY)
+    rows += decision_rows(1, far[1], LATENCY)
     return rows
 
 

@@ -328,12 +328,18 @@ async def our_bot(
 
 
 async def run(
-    emulator: Emulator, holders: tuple[int, ...], sizes: list[tuple[int, int]]
+    emulator: Emulator,
+    holders: tuple[int, ...],
+    sizes: list[tuple[int, int]],
+    *,
+    latency: float = 0.0,
 ) -> dict[int, dict[int, tuple[Run, Run]]]:
     """By holders, by in flight: (our bot, the bare bot).
 
     The bare bot runs on `emulator` for the whole time; our bot, on an emulator of its own,
-    once for each number of holders.
+    once for each number of holders. `latency`: seconds every Bot API call of both bots
+    waits during the measures (the network between a bot and Telegram's servers); the
+    set-up runs without.
     """
     count = sum(WARM_UP + decisions for _, decisions in sizes)
     results: dict[int, dict[int, tuple[Run, Run]]] = {}
@@ -348,5 +354,11 @@ async def run(
             for each in holders:
                 async with our_bot(ours_emulator, ours_control, each, count) as ours_presses:
                     ours = Contestant(ours_control, ours_presses, OUR_NOTICE)
-                    results[each] = await compare(ours, bare, sizes)
+                    try:
+                        for control in (ours_control, bare_control):
+                            await control.set_latency(latency)
+                        results[each] = await compare(ours, bare, sizes)
+                    finally:
+                        for control in (ours_control, bare_control):
+                            await control.set_latency(0)
     return results

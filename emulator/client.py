@@ -417,6 +417,12 @@ class EmulatorClient:
         result = await self.config(faults=plan)
         return dict(result["faults"])
 
+    async def set_latency(self, seconds: float) -> float:
+        """Make every Bot API call wait ``seconds`` before it is carried out, as a call across
+        the internet to Telegram does (0: none). Returns the latency now in force."""
+        result = await self.config(latency=seconds)
+        return float(result["latency"])
+
     async def set_webhook_retry(
         self,
         *,

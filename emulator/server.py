@@ -1059,6 +1059,10 @@ class BotApi:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+MAX_LATENCY = 10.0
+"""The longest network latency the emulator plays, in seconds."""
+
+
 class BotApiEmulator:
     """A Telegram Bot API server on 127.0.0.1 for one bot, with a control side.
 
@@ -1077,7 +1081,8 @@ class BotApiEmulator:
                                  "flood_limits": bool | {FloodLimits fields},
                                  "faults": null | {"rate", "kinds", "seed", "methods",
                                                    "slow_seconds"},
-                                 "webhook_retry": {"first", "cap", "answer_within"}}
+                                 "webhook_retry": {"first", "cap", "answer_within"},
+                                 "latency": s}
                                                  -> the whole config
         POST /_emu/users        {"id", "first_name", "last_name", "username", "language_code"}
         POST /_emu/users/{id}/text      {"text", "reply_to_message_id", "chat_id"?}
@@ -1122,6 +1127,8 @@ class BotApiEmulator:
     * ``group_privacy``: the bot's privacy mode in groups (on, as for a new bot).
     * ``webhook_retry``: how a failed webhook delivery is tried again
       (:class:`~emulator.webhook.WebhookRetry`; Telegram's pace by default).
+    * ``latency``: seconds every Bot API call waits before it is carried out, as a call to
+      Telegram's servers across the internet does (0: a call on the same machine).
 
     Updates are fetched with ``getUpdates``, or, once the bot has called ``setWebhook``,
     posted to its webhook (:mod:`emulator.webhook`); ``getUpdates`` is then refused with
@@ -1166,6 +1173,8 @@ class BotApiEmulator:
         self._port = 0
         self._closing = False
         self._poll_generation = 0
+        self.latency = 0.0
+        """Seconds each Bot API call waits before it is carried out (the network's)."""
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -1260,6 +1269,8 @@ class BotApiEmulator:
         if request.match_info["token"] != self.token:
             return _api_error(ApiError(401, "Unauthorized"))
         method = request.match_info["method"]
+        if self.latency:
+            await asyncio.sleep(self.latency)
         key = method.lower()
         handler = self.api.methods.get(key)
         if handler is None and key != "getupdates":
@@ -1545,6 +1556,7 @@ class BotApiEmulator:
             "flood_limits": self.flood.limits.to_json(),
             "faults": self.faults.plan.to_json(),
             "webhook_retry": self.webhook.retry.to_json(),
+            "latency": self.latency,
         }
 
     def configure(
@@ -1554,6 +1566,7 @@ class BotApiEmulator:
         faults: FaultPlan | JsonDict | None = None,
         group_privacy: bool | None = None,
         webhook_retry: WebhookRetry | JsonDict | None = None,
+        latency: float | None = None,
     ) -> None:
         """Change settings while running (``None`` leaves one as it is).
 
@@ -1562,8 +1575,13 @@ class BotApiEmulator:
         says ``"enabled": false``). ``faults``: a new plan (an empty dict stops faults). Both
         restart from scratch: full buckets, the fault generator at its seed.
         ``webhook_retry``: a :class:`~emulator.webhook.WebhookRetry`, or a dict of the fields
-        to change (``first``, ``cap``, ``answer_within``, in seconds).
+        to change (``first``, ``cap``, ``answer_within``, in seconds). ``latency``: seconds
+        each Bot API call waits first (0 to 10).
         """
+        if latency is not None:
+            if not 0 <= latency <= MAX_LATENCY:
+                raise ValueError(f"latency must be 0 to {MAX_LATENCY} seconds")
+            self.latency = float(latency)
         if isinstance(flood_limits, bool):
             self.flood.configure(
                 FloodLimits(**{**self.flood.limits.to_json(), "enabled": flood_limits})
@@ -1597,11 +1615,15 @@ class BotApiEmulator:
         retry = params.values.get("webhook_retry")
         if retry is not None and not isinstance(retry, dict):
             raise bad_request("webhook_retry must be an object")
+        latency = params.number("latency")
+        if latency is not None and not 0 <= latency <= MAX_LATENCY:
+            raise bad_request(f"latency must be 0 to {MAX_LATENCY} seconds")
         self.configure(
             flood_limits=flood,
             faults=None if faults is ... else (faults or {}),
             group_privacy=None if privacy is None else params.flag("group_privacy"),
             webhook_retry=retry,
+            latency=latency,
         )
         return self.config()
 

@@ -39,6 +39,8 @@ def test_the_benchmarks_run(capsys: pytest.CaptureFixture[str]) -> None:
         "decisions/s, 1 in flight, 3 holders",
         "decisions/s, 16 in flight, 3 holders",
         "press → next holder, p99, 16 in flight, 3 holders",
+        "decisions/s, 16 in flight, 1 holder, 50 ms latency",
+        "press → next holder, median, 1 in flight, 1 holder, 50 ms latency",
         "upload → receipt, median, 20 drafts",
         "SQL statements per approval",
         "sender: 10 chats, flood limits on",

@@ -186,3 +186,22 @@ def test_the_injector_draws_only_for_the_plans_methods() -> None:
     assert {f.ending for f in faults if f and f.kind == "done_but_failed"} == {"502", "drop"}
     injector.configure(FaultPlan(rate=0.0))
     assert injector.draw("sendMessage") is None
+
+
+async def test_latency_delays_every_call_and_changes_nothing_else(
+    bot: Bot, budi: SimulatedUser, control: EmulatorClient
+) -> None:
+    """A call across the internet: carried out, and answered, no sooner than the latency."""
+    assert (await control.config())["latency"] == 0.0
+    assert await control.set_latency(0.2) == 0.2
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    sent = await bot.send_message(budi.id, "Halo")
+    assert loop.time() - began >= 0.2
+    (message,) = await budi.messages()
+    assert (message.body, message.message_id) == ("Halo", sent.message_id)
+    assert await control.set_latency(0) == 0.0
+    for wrong in (-1, 11, "nan", "lama"):
+        with pytest.raises(EmulatorError, match=r"latency must be 0 to 10|invalid latency"):
+            await control.config(latency=wrong)
+    assert (await control.config())["latency"] == 0.0
