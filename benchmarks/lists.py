@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, func, insert
+from sqlalchemy import func, insert
 from sqlmodel import select
 
 from benchmarks.common import SEKRETARIS, START, office
@@ -31,6 +31,7 @@ from bot.usecases.base import Services
 from bot.usecases.views import ListFilter
 from storage import officials as official_store
 from storage.copy import reset_sequences
+from storage.db import statements_of
 from storage.models import Draft, DraftTask, RowClock
 from workflow.engine import DraftStatus
 from workflow.sop import TaskKind
@@ -177,22 +178,6 @@ def timed(action: Callable[[], object], repeat: int) -> float:
     return best
 
 
-def statements(services: Services, action: Callable[[], object]) -> int:
-    """SQL statements one call runs."""
-    count = 0
-
-    def counted(*_: Any) -> None:
-        nonlocal count
-        count += 1
-
-    event.listen(services.engine, "before_cursor_execute", counted)
-    try:
-        action()
-    finally:
-        event.remove(services.engine, "before_cursor_execute", counted)
-    return count
-
-
 @dataclass(frozen=True)
 class Sizes:
     drafts: int
@@ -241,8 +226,8 @@ def measure(*, quick: bool = False) -> list[Row]:
                 )
             )
         for name, answer in (("/status", answer_status), ("/tugas", answer_tasks)):
-            many = statements(large, partial(answer, large, ListFilter.SEMUA, 1))
-            few = statements(some, partial(answer, some, ListFilter.SEMUA, 1))
+            many = statements_of(large.engine, partial(answer, large, ListFilter.SEMUA, 1))
+            few = statements_of(some.engine, partial(answer, some, ListFilter.SEMUA, 1))
             rows.append(
                 (
                     f"SQL statements of {name}, {sizes.drafts:,} drafts",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -138,6 +139,23 @@ def make_engine(url: str) -> Engine:
     event.listen(engine, "begin", writers.begin)
     event.listen(engine, "checkin", writers.given_back)
     return engine
+
+
+def statements_of(engine: Engine, action: Callable[[], object]) -> int:
+    """How many SQL statements `action` runs on the engine (what the benchmarks and the
+    tests count: a list or a decision must not run more in a bigger office)."""
+    count = 0
+
+    def counted(*_: Any) -> None:
+        nonlocal count
+        count += 1
+
+    event.listen(engine, "before_cursor_execute", counted)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", counted)
+    return count
 
 
 def locks_rows(session: Session) -> bool:

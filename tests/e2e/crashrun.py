@@ -924,31 +924,28 @@ def as_received(message: BotMessage) -> Received:
     return Received(final, render(first.text, first.caption, labels, message))
 
 
+STATE = {
+    "draft": "SELECT title, year, status, revision,"
+    " CASE WHEN signed_by IS NOT NULL THEN 1 ELSE 0 END FROM draft ORDER BY id",
+    "drafttask": "SELECT task_id, row_no, CASE WHEN is_open THEN 1 ELSE 0 END, outcome,"
+    " return_note, shares, submitted FROM drafttask ORDER BY id",
+    "auditentry": "SELECT a.action, a.task_id, a.row_no, o.telegram_id, a.share, a.note,"
+    " v.document, v.version"
+    " FROM auditentry a LEFT JOIN official o ON o.id = a.actor_id"
+    " LEFT JOIN documentversion v ON v.id = a.document_version_id ORDER BY a.id",
+    "documentversion": "SELECT v.document, v.share, v.version, v.sha256, v.file_name,"
+    " v.number, o.telegram_id, v.stored_path"
+    " FROM documentversion v JOIN official o ON o.id = v.uploaded_by ORDER BY v.id",
+}
+"""What a run's final state is compared by (SQL of SQLite and of PostgreSQL alike): drafts,
+tasks, audit trail and document versions, without ids or times."""
+
+
 def final_state(database: Path, files_dir: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Drafts, tasks, audit trail and document versions, read-only, without ids or times."""
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
-        state = {
-            "draft": connection.execute(
-                "SELECT title, year, status, revision, signed_by IS NOT NULL"
-                " FROM draft ORDER BY id"
-            ).fetchall(),
-            "drafttask": connection.execute(
-                "SELECT task_id, row_no, is_open, outcome, return_note, shares, submitted"
-                " FROM drafttask ORDER BY id"
-            ).fetchall(),
-            "auditentry": connection.execute(
-                "SELECT a.action, a.task_id, a.row_no, o.telegram_id, a.share, a.note,"
-                " v.document, v.version"
-                " FROM auditentry a LEFT JOIN official o ON o.id = a.actor_id"
-                " LEFT JOIN documentversion v ON v.id = a.document_version_id ORDER BY a.id"
-            ).fetchall(),
-            "documentversion": connection.execute(
-                "SELECT v.document, v.share, v.version, v.sha256, v.file_name, v.number,"
-                " o.telegram_id, v.stored_path"
-                " FROM documentversion v JOIN official o ON o.id = v.uploaded_by ORDER BY v.id"
-            ).fetchall(),
-        }
+        state = {name: connection.execute(query).fetchall() for name, query in STATE.items()}
     finally:
         connection.close()
     # Each version's archived file is there and holds what its hash says.

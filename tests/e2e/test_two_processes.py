@@ -53,6 +53,7 @@ from tests import pg
 from tests.e2e.crashrun import (
     OFFICIALS,
     ROOT,
+    STATE,
     TOKEN,
     BotProcess,
     Office,
@@ -130,27 +131,7 @@ def postgres_state(url: str, files_dir: Path) -> dict[str, list[tuple[Any, ...]]
     """crashrun.final_state's rows, read from PostgreSQL."""
     plain = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain) as connection:
-        state = {
-            "draft": connection.execute(
-                "SELECT title, year, status, revision, (signed_by IS NOT NULL)::int"
-                " FROM draft ORDER BY id"
-            ).fetchall(),
-            "drafttask": connection.execute(
-                "SELECT task_id, row_no, is_open::int, outcome, return_note, shares, submitted"
-                " FROM drafttask ORDER BY id"
-            ).fetchall(),
-            "auditentry": connection.execute(
-                "SELECT a.action, a.task_id, a.row_no, o.telegram_id, a.share, a.note,"
-                " v.document, v.version"
-                " FROM auditentry a LEFT JOIN official o ON o.id = a.actor_id"
-                " LEFT JOIN documentversion v ON v.id = a.document_version_id ORDER BY a.id"
-            ).fetchall(),
-            "documentversion": connection.execute(
-                "SELECT v.document, v.share, v.version, v.sha256, v.file_name, v.number,"
-                " o.telegram_id, v.stored_path"
-                " FROM documentversion v JOIN official o ON o.id = v.uploaded_by ORDER BY v.id"
-            ).fetchall(),
-        }
+        state = {name: connection.execute(query).fetchall() for name, query in STATE.items()}
     state["documentversion"] = [
         (*row[:7], _archived(files_dir / row[7], row[3])) for row in state["documentversion"]
     ]

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 from sqlmodel import col
 
 from benchmarks.lists import fill
@@ -14,6 +11,7 @@ from bot.usecases import drafts, officials, reading
 from bot.usecases.base import Scope, Services
 from bot.usecases.errors import DraftNotFound, InvalidInput, NotRegistered
 from bot.usecases.views import ListFilter
+from storage.db import statements_of
 from storage.models import Draft
 from tests.bot.usecases.test_briefing import RK, submit, up_to_the_units, upload
 from workflow.engine import Return
@@ -121,32 +119,21 @@ def test_a_task_opened_from_the_list_can_be_acted_on_and_leaves_it(office: Servi
     assert (back.draft.id, back.row_label) == (3, "1")
 
 
-def statements(services: Services, action: Callable[[], object]) -> int:
-    count = 0
-
-    def counted(*_: Any) -> None:
-        nonlocal count
-        count += 1
-
-    event.listen(services.engine, "before_cursor_execute", counted)
-    try:
-        action()
-    finally:
-        event.remove(services.engine, "before_cursor_execute", counted)
-    return count
-
-
 def test_a_list_costs_as_many_statements_with_2010_drafts_as_with_30(office: Services) -> None:
     fill(office, 30)
     few = [
-        statements(office, lambda: reading.status_list(office, scope=_scope(office))),
-        statements(office, lambda: reading.task_list(office, telegram_id=SEKRETARIS)),
-        statements(office, lambda: reading.task_list(office, telegram_id=KABID_EKONOMI)),
+        statements_of(office.engine, lambda: reading.status_list(office, scope=_scope(office))),
+        statements_of(office.engine, lambda: reading.task_list(office, telegram_id=SEKRETARIS)),
+        statements_of(office.engine, lambda: reading.task_list(office, telegram_id=KABID_EKONOMI)),
     ]
     fill(office, 1_980)
     many = [
-        statements(office, lambda: reading.status_list(office, scope=_scope(office), page=90)),
-        statements(office, lambda: reading.task_list(office, telegram_id=SEKRETARIS, page=90)),
-        statements(office, lambda: reading.task_list(office, telegram_id=KABID_EKONOMI)),
+        statements_of(
+            office.engine, lambda: reading.status_list(office, scope=_scope(office), page=90)
+        ),
+        statements_of(
+            office.engine, lambda: reading.task_list(office, telegram_id=SEKRETARIS, page=90)
+        ),
+        statements_of(office.engine, lambda: reading.task_list(office, telegram_id=KABID_EKONOMI)),
     ]
     assert many == few and all(count <= 10 for count in few)
