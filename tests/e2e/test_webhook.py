@@ -63,6 +63,12 @@ async def eventually(ready: Callable[[], bool]) -> None:
             await asyncio.sleep(0.01)
 
 
+async def until_settled(office: Office) -> None:
+    """The phones' /start handled and removed from the inbox (just after their handling)."""
+    await settle(office)
+    await eventually(lambda: not inbox_and_handled(office)[0])
+
+
 def inbox_and_handled(office: Office) -> tuple[list[int], list[int]]:
     with Session(office.services.engine) as session:
         inbox = session.exec(select(InboxUpdate.update_id)).all()
@@ -90,6 +96,7 @@ async def test_only_posts_with_telegrams_secret_token_are_taken(
     url, secret = office.bot.webhook_url, office.bot.webhook.secret_token
     header = "X-Telegram-Bot-Api-Secret-Token"
     rina = office.phones[RINA]
+    await until_settled(office)
     before, welcome = inbox_and_handled(office), await rina.messages()
 
     missing = await http.post(url, json=tugas_from_rina(900_001))
@@ -112,6 +119,7 @@ async def test_a_post_that_is_no_update_is_refused_and_nothing_kept(
     assert office.bot is not None and office.bot.webhook is not None
     url = office.bot.webhook_url
     headers = {"X-Telegram-Bot-Api-Secret-Token": office.bot.webhook.secret_token}
+    await until_settled(office)
     before = inbox_and_handled(office)
     for body in (b"bukan json", b"[1, 2]", b'{"update_id": "1"}', b'{"message": {}}'):
         response = await http.post(url, content=body, headers=headers)
