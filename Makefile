@@ -26,13 +26,15 @@ typecheck: $(STAMP)
 # skipped (the summary says so) when no PostgreSQL server binaries are installed. The tests
 # run in TEST_WORKERS processes (pytest-xdist): most of an end-to-end test's time is waiting
 # for Telegram's limits, so four share two cores well. TEST_WORKERS=0 runs them in one.
+# Tests that share an expensive module fixture (a whole run to compare with) are marked
+# `xdist_group` and run in one process, so the fixture is built once.
 TEST_WORKERS ?= 4
 test: lint typecheck
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Only the PostgreSQL tests, installing the server binaries first when they are missing.
 test-pg: postgresql $(STAMP)
-	$(BIN)/pytest -n $(TEST_WORKERS) -m pg
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m pg
 
 # The Debian `postgresql` package (initdb, pg_ctl): the tests start their own server with
 # them, in a temporary folder; nothing is started as a system service.

@@ -30,6 +30,7 @@ from storage import audit as audit_store
 from storage import drafts as draft_store
 from storage import officials as official_store
 from storage import reminders as reminder_store
+from storage.db import locks_rows
 from storage.models import ActingPeriod, Assignment, DraftTask, Official
 from storage.officials import Staff
 from workflow.acting import (
@@ -461,19 +462,30 @@ def _moves(
 ) -> tuple[tuple[TaskBriefing, ...], tuple[TaskBriefing, ...]]:
     """The open tasks `losing` had to act on under `before` and no longer has under
     `after`, and of them those `gaining` must now act on."""
+    lock = locks_rows(session)
     left: list[TaskBriefing] = []
     gained: list[TaskBriefing] = []
+
+    def moving(sop: Sop, task: DraftTask) -> bool:
+        was, is_now = _to_act(sop, task, before), _to_act(sop, task, after)
+        return losing.official_id in was and losing.official_id not in is_now
+
     for task in draft_store.open_tasks(session, agency_id=after.agency_id):
         draft = draft_store.get_draft(session, draft_id=task.draft_id)
         sop = services.sops.get(draft.sop_id) if draft is not None else None
-        if draft is None or sop is None:
+        if draft is None or sop is None or not moving(sop, task):
             continue
-        was, is_now = _to_act(sop, task, before), _to_act(sop, task, after)
-        if losing.official_id not in was or losing.official_id in is_now:
-            continue
+        if lock:
+            # The draft is locked before any of its messages changes, as a decision locks
+            # it (PostgreSQL), and its task read again: one a decision closed (or changed)
+            # meanwhile is seen as it is now.
+            draft_store.get_draft(session, draft_id=task.draft_id, lock=True)
+            session.refresh(task)
+            if not task.is_open or not moving(sop, task):
+                continue
         briefing = views.briefing(session, sop, draft, task, now=now, staff=after)
         left.append(briefing)
-        if gaining.official_id in is_now:
+        if gaining.official_id in _to_act(sop, task, after):
             gained.append(briefing)
     return tuple(left), tuple(gained)
 

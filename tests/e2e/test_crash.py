@@ -36,6 +36,9 @@ THINK = (0.0, 0.3)
 """An official's pause before acting, in the killed run."""
 
 
+pytestmark = pytest.mark.xdist_group("crash")  # its module fixture is built once
+
+
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Migrated, with the seven officials registered by `renja-bot user add`."""

@@ -13,6 +13,8 @@ from bot import demo
 from bot.cli import main
 from tests import pg
 
+pytestmark = pytest.mark.xdist_group("demo")  # the demo is played once for the module
+
 
 @dataclass(frozen=True)
 class Played:

@@ -76,7 +76,7 @@ from workflow.calendar import OfficeCalendar
 from workflow.organisation import load_organisation
 from workflow.sop import load_sops
 
-pytestmark = [pytest.mark.pg, pytest.mark.slow]
+pytestmark = [pytest.mark.pg, pytest.mark.slow, pytest.mark.xdist_group("two_processes")]
 
 PATH = "/telegram"
 KILLS = 5

@@ -3,11 +3,14 @@ trail, reminders; and every refusal, which changes nothing."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot import texts
@@ -19,7 +22,7 @@ from storage import acting as acting_store
 from storage import agencies as agency_store
 from storage import audit as audit_store
 from storage import officials as official_store
-from storage.models import ActingPeriod, Assignment, OutboxMessage
+from storage.models import ActingPeriod, Assignment, Draft, DraftTask, OutboxMessage
 from tests.bot.usecases.files import new_file
 from tests.conftest import FakeClock
 from workflow.engine import Approve, Submit, Upload
@@ -376,3 +379,38 @@ def test_the_period_end_is_the_alarm(office: Services, clock: FakeClock) -> None
     end = clock.now + timedelta(hours=8)  # 16:00 WIB
     assert moved.next_alarm_at == end == reminders.next_reminder_at(office)
     assert (moved.left, moved.gained) == ((), ())
+
+
+def test_a_task_decided_while_the_period_is_set_is_not_moved(office: Services) -> None:
+    """A decision that holds its draft while ✅ Tetapkan runs (its transaction not yet
+    committed): the period waits for the draft, sees the task closed, and neither moves it
+    nor writes a move into its trail; the other draft's task moves."""
+    decided = to_review(office, "Renja 2027")
+    waiting = to_review(office, "Renja Perubahan 2027")
+    period_id = propose(office, EKA, "sekretaris citra 30-11-2026")
+    done: dict[str, acting.Moved] = {}
+
+    def set_period() -> None:
+        done["moved"] = acting.confirm(office, telegram_id=EKA, period_id=period_id)
+
+    setting = threading.Thread(target=set_period)
+    with office.engine.connect() as decision:
+        transaction = decision.begin()  # SQLite: the write lock; PostgreSQL: the draft's row
+        decision.execute(select(Draft.id).where(col(Draft.id) == decided).with_for_update()).one()
+        decision.execute(
+            update(DraftTask)
+            .where(col(DraftTask.draft_id) == decided, col(DraftTask.is_open).is_(True))
+            .values(is_open=False, outcome="setujui")
+        )
+        setting.start()
+        time.sleep(1.0)  # it reads the open tasks, then waits for the draft
+        transaction.commit()
+    setting.join(timeout=60)
+    assert not setting.is_alive()
+
+    assert [t.draft.id for t in done["moved"].gained] == [waiting]
+    for draft_id, moves in ((decided, 0), (waiting, 1)):
+        _, lines = reading.history(office, scope=EVERY_AGENCY, draft_id=draft_id)
+        assert [line.action for line in lines].count("tugas_dialihkan") == moves
+    with office.reading() as session:
+        assert audit_store.verify(session, files_dir=office.files_dir).entry_problems == []

@@ -193,6 +193,12 @@ def test_sop_shows_the_agencys_own_sops_and_the_shared_ones(
         two, telegram_id=PROVINCE_ADMIN, chat_id=PROVINCE_ADMIN, sop_id="renja-dinkes"
     )
     assert outbox_rows(two) == owed + 4
+    # With only another agency's own SOP loaded, there is nothing to show: said, and nothing
+    # is owed.
+    two.sops = {"renja-dinkes": two.sops["renja-dinkes"]}
+    with pytest.raises(InvalidInput, match=r"^Belum ada SOP yang dijalankan di instansi"):
+        sop_usecases.send_sop(two, telegram_id=RINA, chat_id=RINA)
+    assert outbox_rows(two) == owed + 4
 
 
 def outbox_rows(services: Services) -> int:

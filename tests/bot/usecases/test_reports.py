@@ -48,6 +48,9 @@ ADMIN = 900
 STRANGER = 999
 
 
+pytestmark = pytest.mark.xdist_group("report_year")  # its module fixture is built once
+
+
 @dataclasses.dataclass
 class Year:
     services: Services
