@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -37,13 +38,36 @@ class WebhookConfig:
     health_path: str
 
 
+TELEGRAM_BOT_API = "https://api.telegram.org/bot"
+"""Telegram's own Bot API (a self-hosted Bot API server has another address)."""
+TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)
+"""The ports Telegram's own Bot API posts webhooks to (a self-hosted server: any)."""
+
+
+def _telegram_webhook_url(url: str) -> None:
+    """Refuse a WEBHOOK_URL that Telegram's own Bot API refuses: HTTPS only, on one of its
+    ports (a self-hosted Bot API server, TELEGRAM_API_BASE_URL, takes HTTP and any port)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or 443
+    except ValueError:
+        port = 0
+    if parts.scheme != "https" or port not in TELEGRAM_WEBHOOK_PORTS:
+        ports = ", ".join(str(p) for p in TELEGRAM_WEBHOOK_PORTS)
+        raise ConfigError(
+            f"WEBHOOK_URL {url} tidak diterima Telegram: harus HTTPS, di port {ports} "
+            "(misalnya https://renja.bappeda.example.go.id/telegram). Server Bot API sendiri "
+            "(TELEGRAM_API_BASE_URL) boleh HTTP dan port lain."
+        )
+
+
 class Settings(BaseSettings):
     """Every setting of the bot; documented one by one in `.env.example`."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     telegram_bot_token: SecretStr = SecretStr("")
-    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_base_url: str = TELEGRAM_BOT_API
     telegram_api_file_url: str = "https://api.telegram.org/file/bot"
     database_url: str = "sqlite:///data/renja.db"
     files_dir: Path = Path("data/files")
@@ -143,6 +167,8 @@ class Settings(BaseSettings):
                 f"misalnya https://renja.bappeda.example.go.id{self.webhook_path} "
                 "(lihat .env.example)."
             )
+        if self.telegram_api_base_url.rstrip("/") == TELEGRAM_BOT_API.rstrip("/"):
+            _telegram_webhook_url(url)
         if self.webhook_path == self.webhook_health_path:
             raise ConfigError("WEBHOOK_PATH dan WEBHOOK_HEALTH_PATH harus berbeda.")
         return WebhookConfig(

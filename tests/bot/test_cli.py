@@ -197,6 +197,10 @@ def test_run_refuses_a_missing_token(
         ({"WEBHOOK_URL": ""}, "WEBHOOK_URL belum diisi"),
         ({"WEBHOOK_URL": "renja.example.go.id/telegram"}, "WEBHOOK_URL belum diisi"),
         ({"WEBHOOK_HEALTH_PATH": "/telegram"}, "harus berbeda"),
+        # Telegram's own Bot API posts to HTTPS only, on ports 443, 80, 88 and 8443.
+        ({"WEBHOOK_URL": "http://renja.example.go.id/telegram"}, "tidak diterima Telegram"),
+        ({"WEBHOOK_URL": "https://renja.example.go.id:8080/telegram"}, "di port 443, 80, 88"),
+        ({"WEBHOOK_URL": "https://renja.example.go.id:99999/t"}, "tidak diterima Telegram"),
     ],
 )
 def test_run_webhook_refuses_what_cannot_work(

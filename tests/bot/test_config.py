@@ -24,3 +24,22 @@ def test_the_example_as_it_is_does_not_start_a_webhook() -> None:
     assert settings.webhook_url.startswith("https://")
     with pytest.raises(ConfigError, match="WEBHOOK_SECRET_TOKEN belum diisi atau masih contoh"):
         settings.webhook()
+
+
+def test_a_webhook_on_telegrams_ports_or_behind_a_self_hosted_bot_api_server() -> None:
+    secret = "k" * 32
+    for url in ("https://renja.example.go.id/t", "https://renja.example.go.id:8443/t"):
+        config = Settings(_env_file=None, webhook_url=url, webhook_secret_token=secret).webhook()
+        assert config.url == url
+    # A self-hosted Bot API server (its --local mode) posts over HTTP, to any port.
+    local = Settings(
+        _env_file=None,
+        telegram_api_base_url="http://127.0.0.1:8081/bot",
+        webhook_url="http://127.0.0.1:8080/telegram",
+        webhook_secret_token=secret,
+    )
+    assert local.webhook().url == "http://127.0.0.1:8080/telegram"
+    with pytest.raises(ConfigError, match="harus HTTPS, di port 443, 80, 88, 8443"):
+        Settings(
+            _env_file=None, webhook_url="http://127.0.0.1:8080/t", webhook_secret_token=secret
+        ).webhook()
