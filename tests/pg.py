@@ -13,6 +13,7 @@ import contextlib
 import itertools
 import os
 import pwd
+import random
 import shutil
 import socket
 import subprocess
@@ -48,11 +49,24 @@ def find_binaries() -> Path | None:
     return None
 
 
+LOWEST_PORT, EPHEMERAL_PORTS = 20_000, 32_768
+"""Ports are drawn below Linux's ephemeral range (32768 and up by default)."""
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    """A port of 127.0.0.1 free now, for a server started next. It is drawn below the range
+    the kernel hands out to outgoing connections, so that none of those (another test's,
+    running beside) takes it before the server binds it."""
+    draw = random.SystemRandom()
+    for _ in range(200):
+        port = draw.randrange(LOWEST_PORT, EPHEMERAL_PORTS)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port of 127.0.0.1 between {LOWEST_PORT} and {EPHEMERAL_PORTS}")
 
 
 class PostgresServer:

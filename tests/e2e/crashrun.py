@@ -34,7 +34,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import sys
 import time
@@ -47,6 +46,7 @@ from typing import Any, TypeVar
 import yaml
 
 from emulator import BotApiEmulator, BotMessage, EmulatorClient, EmulatorError, SimulatedUser
+from tests import pg
 
 TOKEN = "123456789:EMULATOR-crash-token"
 ADMIN_ID = 900
@@ -143,9 +143,7 @@ def base_env(workdir: Path) -> dict[str, str]:
 
 def webhook_env() -> dict[str, str]:
     """`renja-bot run --webhook` on a free port of 127.0.0.1, which the emulator posts to."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = pg.free_port()
     return {
         "WEBHOOK_LISTEN_HOST": "127.0.0.1",
         "WEBHOOK_PORT": str(port),
