@@ -77,15 +77,7 @@ def test_kills_lose_and_double_nothing(tmp_path: Path, database: Path, uninterru
             think=THINK,
         )
     )
-    (tmp_path / "uninterrupted.txt").write_text("\n".join(dump(uninterrupted)), encoding="utf-8")
-    (tmp_path / "killed.txt").write_text("\n".join(dump(killed)), encoding="utf-8")
-    story = describe(uninterrupted, killed)
-    print(story)
-    problems = compare(uninterrupted, killed)
-    assert not problems, (
-        f"CRASH_SEED={SEED}; bot log and both runs in {tmp_path}\n{story}\n\n"
-        + "\n".join(problems)
-    )
+    assert_same_as_uninterrupted(tmp_path, uninterrupted, killed, f"CRASH_SEED={SEED}")
 
 
 @pytest.mark.slow
@@ -105,14 +97,20 @@ def test_kills_behind_a_webhook_lose_and_double_nothing(
             webhook=True,
         )
     )
-    (tmp_path / "uninterrupted.txt").write_text("\n".join(dump(uninterrupted)), encoding="utf-8")
-    (tmp_path / "killed.txt").write_text("\n".join(dump(killed)), encoding="utf-8")
+    seed = f"CRASH_SEED={SEED} (+1, webhook)"
+    assert_same_as_uninterrupted(tmp_path, uninterrupted, killed, seed)
+
+
+def assert_same_as_uninterrupted(folder: Path, uninterrupted: Run, killed: Run, seed: str) -> None:
+    """Both runs written to `folder`, their story printed, and no difference but those
+    allowed (see crashrun.compare)."""
+    (folder / "uninterrupted.txt").write_text("\n".join(dump(uninterrupted)), encoding="utf-8")
+    (folder / "killed.txt").write_text("\n".join(dump(killed)), encoding="utf-8")
     story = describe(uninterrupted, killed)
     print(story)
     problems = compare(uninterrupted, killed)
-    assert not problems, (
-        f"CRASH_SEED={SEED} (+1, webhook); bot log and both runs in {tmp_path}\n{story}\n\n"
-        + "\n".join(problems)
+    assert not problems, f"{seed}; bot log and both runs in {folder}\n{story}\n\n" + "\n".join(
+        problems
     )
 
 
